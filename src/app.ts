@@ -1,0 +1,74 @@
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { requestId } from 'hono/request-id';
+import type { Deps } from './deps.js';
+import type { AppEnv } from './http/context.js';
+import { errorHandler } from './http/error-handler.js';
+import { AppError } from './http/errors.js';
+import { MAX_BODY_BYTES } from './http/body.js';
+import { securityHeaders } from './http/security-headers.js';
+import { resolveTenant } from './http/tenant.js';
+import { formRoutes } from './routes/form.js';
+import { healthRoutes } from './routes/health.js';
+import { inviteRoutes } from './routes/invite.js';
+import { profileRoutes } from './routes/profile.js';
+import { registrationRoutes } from './routes/registration.js';
+import { resetPasswordRoutes } from './routes/reset-password.js';
+import { sessionRoutes } from './routes/session.js';
+
+/** The routes that act on users, and so need a tenant. */
+const API_PATHS = [
+  '/signup',
+  '/verify-email',
+  '/token',
+  '/refresh',
+  '/user',
+  '/change-password',
+  '/change-email',
+  '/invite',
+  '/reset-password',
+] as const;
+
+/** The whole HTTP API as a Hono app. No module-level state: tests build one per config. */
+export function createApp(deps: Deps): Hono<AppEnv> {
+  const { logger } = deps;
+  const app = new Hono<AppEnv>();
+
+  app.use(requestId({ limitLength: 64 }));
+  app.use(async function accessLog(c, next) {
+    const started = performance.now();
+    await next();
+    // The path only: a query string may hold a mailed token (/form?token=…).
+    logger.info('request', {
+      requestId: c.var.requestId,
+      method: c.req.method,
+      path: c.req.path,
+      status: c.res.status,
+      ms: Math.round((performance.now() - started) * 10) / 10,
+    });
+  });
+  app.use(securityHeaders());
+  app.use(
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: () => {
+        throw new AppError('payload_too_large', `The request body is larger than ${MAX_BODY_BYTES / 1024} KiB`);
+      },
+    }),
+  );
+
+  app.route('/', healthRoutes(deps));
+  app.route('/', formRoutes(deps));
+
+  const tenant = resolveTenant(deps.config.tenancy);
+  for (const path of API_PATHS) app.use(path, tenant);
+  app.route('/', registrationRoutes(deps));
+  app.route('/', sessionRoutes(deps));
+  app.route('/', profileRoutes(deps));
+  app.route('/', inviteRoutes(deps));
+  app.route('/', resetPasswordRoutes(deps));
+
+  app.notFound((c) => c.json({ error: 'not_found', message: `No route for ${c.req.method} ${c.req.path}` }, 404));
+  app.onError(errorHandler(logger));
+  return app;
+}

@@ -1,0 +1,39 @@
+import { BackendError, type StoredUser } from './types.js';
+
+/**
+ * Checks a row a backend returned and brings it into the {@link StoredUser} shape. A row that is
+ * not a user (a misconfigured table, a misbehaving HTTP service) is a `bad_response`, never
+ * passed on half-understood.
+ */
+export function toStoredUser(value: unknown, source: string): StoredUser {
+  if (value === null || typeof value !== 'object') {
+    throw new BackendError('bad_response', `${source} returned something that is not a user object`);
+  }
+  const r = value as Record<string, unknown>;
+  const id = r.id;
+  const validId = (typeof id === 'number' && Number.isSafeInteger(id)) || (typeof id === 'string' && id !== '');
+  if (!validId || typeof r.email !== 'string' || typeof r.role !== 'string' || typeof r.password !== 'string') {
+    throw new BackendError('bad_response', `${source} returned a user without a valid id, email, role or password`);
+  }
+  const tenant = r.tenant_id;
+  if (tenant !== null && tenant !== undefined && typeof tenant !== 'string') {
+    throw new BackendError('bad_response', `${source} returned a user whose tenant_id is not a string`);
+  }
+  return {
+    id: id as number | string,
+    email: r.email,
+    role: r.role,
+    password: r.password,
+    tenant_id: tenant ?? null,
+    verified_at: toTimestamp(r.verified_at, source),
+  };
+}
+
+function toTimestamp(value: unknown, source: string): string | null {
+  if (value === null || value === undefined) return null;
+  const date = value instanceof Date ? value : typeof value === 'string' || typeof value === 'number' ? new Date(value) : undefined;
+  if (date === undefined || Number.isNaN(date.getTime())) {
+    throw new BackendError('bad_response', `${source} returned a user whose verified_at is not a timestamp`);
+  }
+  return date.toISOString();
+}

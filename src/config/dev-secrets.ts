@@ -1,0 +1,30 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+
+export interface DevSecrets {
+  readonly access: string;
+  readonly refresh: string;
+  readonly verify: string;
+}
+
+/**
+ * Development only: reads the JWT secrets kept in `path`, generating and saving them (mode 0600)
+ * the first time, so tokens survive a restart without anyone configuring a secret.
+ */
+export function loadDevSecrets(path: string): DevSecrets {
+  if (existsSync(path)) {
+    const stored = JSON.parse(readFileSync(path, 'utf8')) as Partial<DevSecrets>;
+    if (typeof stored.access === 'string' && typeof stored.refresh === 'string' && typeof stored.verify === 'string') {
+      return { access: stored.access, refresh: stored.refresh, verify: stored.verify };
+    }
+  }
+  const fresh: DevSecrets = {
+    access: randomBytes(32).toString('base64url'),
+    refresh: randomBytes(32).toString('base64url'),
+    verify: randomBytes(32).toString('base64url'),
+  };
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, `${JSON.stringify(fresh, null, 2)}\n`, { mode: 0o600 });
+  return fresh;
+}

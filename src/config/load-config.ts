@@ -1,0 +1,276 @@
+import { z } from 'zod';
+import { envSchema, type Env } from './schema.js';
+import { loadDevSecrets, type DevSecrets } from './dev-secrets.js';
+import { checkPasswordPolicy } from '../passwords/policy.js';
+
+export type BackendKind = Env['AUTH_BACKEND'];
+export type LogLevel = Env['LOG_LEVEL'];
+
+export type MailConfig =
+  | { kind: 'dummy' }
+  | {
+      kind: 'smtp';
+      host: string;
+      port: number;
+      secure: boolean;
+      user: string | undefined;
+      pass: string | undefined;
+      from: string;
+      timeoutMs: number;
+    };
+
+/** The whole configuration, parsed once at start. Nothing reads `process.env` after this. */
+export interface Config {
+  readonly production: boolean;
+  readonly logLevel: LogLevel;
+  readonly server: { readonly host: string; readonly port: number };
+  readonly roles: { readonly admin: string; readonly default: string };
+  readonly signupDisabled: boolean;
+  readonly impersonationEnabled: boolean;
+  readonly urls: {
+    /** Where mailed links point unless the request names an allowed `redirect_url`. */
+    readonly verifyRedirect: string;
+    readonly external: string;
+    /** Origins a `redirect_url` may point to (the default redirect's origin is always in). */
+    readonly allowedRedirectOrigins: readonly string[];
+  };
+  readonly tenancy: {
+    readonly enabled: boolean;
+    readonly tenantHeader: string;
+    readonly hostHeader: string;
+    readonly allowedHosts: readonly string[];
+  };
+  readonly jwt: {
+    readonly accessSecret: string;
+    readonly refreshSecret: string;
+    readonly verifySecret: string;
+    readonly accessTtl: number;
+    readonly refreshTtl: number;
+    readonly verifyTtl: number;
+    readonly issuer: string;
+    /** True when some secret was generated for development rather than configured. */
+    readonly generatedSecrets: boolean;
+  };
+  readonly backend: {
+    readonly kind: BackendKind;
+    readonly timeoutMs: number;
+    readonly sqlitePath: string;
+    readonly initialUser:
+      | { readonly email: string; readonly password: string; readonly tenantId: string | null }
+      | undefined;
+  };
+  readonly mail: MailConfig & { readonly templatesDir: string | undefined };
+}
+
+export interface ConfigProblem {
+  readonly variable: string;
+  readonly message: string;
+}
+
+/** Thrown with every problem found, so an operator fixes them in one go. */
+export class ConfigError extends Error {
+  readonly problems: readonly ConfigProblem[];
+  constructor(problems: readonly ConfigProblem[]) {
+    super(
+      `Invalid configuration:\n${problems.map((p) => `  - ${p.variable}: ${p.message}`).join('\n')}`,
+    );
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+export interface LoadConfigOptions {
+  /** Where development secrets are kept when none are configured; `false` disables generation. */
+  readonly devSecrets?: ((path: string) => DevSecrets) | false;
+}
+
+const MIN_PRODUCTION_SECRET_BYTES = 32;
+
+/**
+ * Variables of the Authura README whose features ship in a later release. Setting one is an
+ * error rather than silently ignored, so nobody believes they are protected when they are not.
+ */
+const NOT_YET_AVAILABLE: readonly (keyof Env)[] = [
+  'CAPTCHA',
+  'HOOK_URL',
+  'GOOGLE_CLIENT_ID',
+  'GITHUB_CLIENT_ID',
+];
+
+/**
+ * Parses and checks the environment. Throws a {@link ConfigError} listing every problem.
+ * Reads a development secrets file (creating it if needed) only outside production.
+ */
+export function loadConfig(source: Record<string, string | undefined>, options: LoadConfigOptions = {}): Config {
+  const parsed = envSchema.safeParse(source);
+  if (!parsed.success) throw new ConfigError(zodProblems(parsed.error));
+  const env = parsed.data;
+  const problems: ConfigProblem[] = [];
+  const problem = (variable: string, message: string) => problems.push({ variable, message });
+  const production = env.NODE_ENV === 'production';
+
+  for (const name of NOT_YET_AVAILABLE) {
+    if (env[name] !== undefined) problem(name, 'this feature is not available in this release yet; unset it');
+  }
+  if (env.OAUTH_PROVIDERS.length > 0) problem('OAUTH_PROVIDERS', 'OAuth login is not available in this release yet; unset it');
+  if (env.JWT_EXTENSIONS.length > 0) problem('JWT_EXTENSIONS', 'JWT extensions are not available in this release yet; unset it');
+  if (env.AUTH_BACKEND !== 'sqlite') {
+    problem('AUTH_BACKEND', `"${env.AUTH_BACKEND}" is not available in this release yet; use "sqlite"`);
+  }
+
+  // Secrets: configured, or (development only) generated once and kept in a local file.
+  const configured = {
+    JWT_SECRET: env.JWT_SECRET,
+    JWT_REFRESH_SECRET: env.JWT_REFRESH_SECRET,
+    JWT_VERIFY_SECRET: env.JWT_VERIFY_SECRET,
+  };
+  let generatedSecrets = false;
+  const missing = Object.entries(configured).filter(([, v]) => v === undefined).map(([k]) => k);
+  let secrets = { ...configured };
+  if (missing.length > 0) {
+    if (production || options.devSecrets === false) {
+      for (const name of missing) problem(name, 'required (a random string of at least 32 bytes)');
+    } else {
+      const dev = (options.devSecrets ?? loadDevSecrets)(env.JWT_SECRETS_FILE);
+      secrets = {
+        JWT_SECRET: configured.JWT_SECRET ?? dev.access,
+        JWT_REFRESH_SECRET: configured.JWT_REFRESH_SECRET ?? dev.refresh,
+        JWT_VERIFY_SECRET: configured.JWT_VERIFY_SECRET ?? dev.verify,
+      };
+      generatedSecrets = true;
+    }
+  }
+  if (production) {
+    for (const [name, value] of Object.entries(configured)) {
+      if (value !== undefined && Buffer.byteLength(value) < MIN_PRODUCTION_SECRET_BYTES) {
+        problem(name, `too weak for production: use at least ${MIN_PRODUCTION_SECRET_BYTES} random bytes`);
+      }
+    }
+    const values = Object.values(configured).filter((v) => v !== undefined);
+    if (new Set(values).size !== values.length) {
+      problem('JWT_REFRESH_SECRET', 'JWT_SECRET, JWT_REFRESH_SECRET and JWT_VERIFY_SECRET must all differ in production');
+    }
+    if (env.ALLOWED_ORIGINS.includes('*')) problem('ALLOWED_ORIGINS', 'a wildcard origin is refused in production');
+  }
+
+  // Mail
+  let mail: MailConfig;
+  if (env.MAIL_HOST === undefined || env.MAIL_HOST === 'dummy') {
+    if (production) problem('MAIL_HOST', 'a real SMTP server is required in production ("dummy" only logs mails)');
+    mail = { kind: 'dummy' };
+  } else {
+    if (env.MAIL_FROM === undefined) problem('MAIL_FROM', 'required when MAIL_HOST is an SMTP server');
+    if ((env.MAIL_USER === undefined) !== (env.MAIL_PASS === undefined)) {
+      problem('MAIL_USER', 'MAIL_USER and MAIL_PASS go together: set both or neither');
+    }
+    mail = {
+      kind: 'smtp',
+      host: env.MAIL_HOST,
+      port: env.MAIL_PORT,
+      secure: env.MAIL_SECURE,
+      user: env.MAIL_USER,
+      pass: env.MAIL_PASS,
+      from: env.MAIL_FROM ?? '',
+      timeoutMs: env.MAIL_TIMEOUT,
+    };
+  }
+
+  // Redirects
+  const verifyRedirect = env.VERIFY_REDIRECT_URL as string;
+  const allowedRedirectOrigins = [new URL(verifyRedirect).origin];
+  for (const entry of env.ALLOWED_REDIRECT_ORIGINS) {
+    const origin = originOf(entry);
+    if (origin === undefined) problem('ALLOWED_REDIRECT_ORIGINS', `"${entry}" is not an http(s) origin`);
+    else allowedRedirectOrigins.push(origin);
+  }
+
+  // Initial admin user
+  const initialEmail = env.INITIAL_USER_EMAIL ?? env.POSTGRES_INITIAL_USER_EMAIL;
+  const initialPassword = env.INITIAL_USER_PASSWORD ?? env.POSTGRES_INITIAL_USER_PASSWORD;
+  if ((initialEmail === undefined) !== (initialPassword === undefined)) {
+    problem('INITIAL_USER_EMAIL', 'INITIAL_USER_EMAIL and INITIAL_USER_PASSWORD go together: set both or neither');
+  }
+  if (initialPassword !== undefined) {
+    const weakness = checkPasswordPolicy(initialPassword);
+    if (weakness !== undefined) problem('INITIAL_USER_PASSWORD', weakness);
+  }
+  if (initialEmail !== undefined && !z.email().safeParse(initialEmail.toLowerCase()).success) {
+    problem('INITIAL_USER_EMAIL', 'not a valid email address');
+  }
+
+  if (initialEmail !== undefined && env.MULTI_TENANT_ENABLED && env.INITIAL_USER_TENANT_ID === undefined) {
+    problem('INITIAL_USER_TENANT_ID', 'required with MULTI_TENANT_ENABLED: the tenant the initial admin belongs to');
+  }
+  if (env.INITIAL_USER_TENANT_ID !== undefined && !env.MULTI_TENANT_ENABLED) {
+    problem('INITIAL_USER_TENANT_ID', 'only meaningful with MULTI_TENANT_ENABLED=true');
+  }
+
+  if (env.ADMIN_ROLE === env.DEFAULT_ROLE) problem('DEFAULT_ROLE', 'must differ from ADMIN_ROLE');
+
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  const external = (env.EXTERNAL_URL as string).replace(/\/+$/, '');
+  return deepFreeze({
+    production,
+    logLevel: env.LOG_LEVEL,
+    server: { host: env.HOST, port: env.PORT },
+    roles: { admin: env.ADMIN_ROLE, default: env.DEFAULT_ROLE },
+    signupDisabled: env.SIGNUP_DISABLED,
+    impersonationEnabled: env.IMPERSONATION_ENABLED,
+    urls: { verifyRedirect, external, allowedRedirectOrigins: [...new Set(allowedRedirectOrigins)] },
+    tenancy: {
+      enabled: env.MULTI_TENANT_ENABLED,
+      tenantHeader: env.TENANT_ID_HEADER,
+      hostHeader: env.HOST_HEADER,
+      allowedHosts: env.ALLOWED_HOSTS.map((h) => h.toLowerCase()),
+    },
+    jwt: {
+      accessSecret: secrets.JWT_SECRET as string,
+      refreshSecret: secrets.JWT_REFRESH_SECRET as string,
+      verifySecret: secrets.JWT_VERIFY_SECRET as string,
+      accessTtl: env.JWT_EXPIRATION,
+      refreshTtl: env.JWT_REFRESH_EXPIRATION,
+      verifyTtl: env.JWT_VERIFY_EXPIRATION,
+      issuer: external,
+      generatedSecrets,
+    },
+    backend: {
+      kind: env.AUTH_BACKEND,
+      timeoutMs: env.BACKEND_TIMEOUT,
+      sqlitePath: env.SQLITE_DB_PATH,
+      initialUser:
+        initialEmail !== undefined && initialPassword !== undefined
+          ? {
+              email: initialEmail.toLowerCase(),
+              password: initialPassword,
+              tenantId: env.INITIAL_USER_TENANT_ID ?? null,
+            }
+          : undefined,
+    },
+    mail: { ...mail, templatesDir: env.MAIL_TEMPLATES_DIR },
+  });
+}
+
+function zodProblems(error: z.ZodError): ConfigProblem[] {
+  return error.issues.map((issue) => ({
+    variable: String(issue.path[0] ?? '(environment)'),
+    message: issue.message,
+  }));
+}
+
+function originOf(value: string): string | undefined {
+  try {
+    const url = new URL(value);
+    return url.protocol === 'http:' || url.protocol === 'https:' ? url.origin : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object') {
+    for (const child of Object.values(value)) deepFreeze(child);
+    Object.freeze(value);
+  }
+  return value;
+}

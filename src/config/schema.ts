@@ -1,0 +1,185 @@
+import { z } from 'zod';
+import { parseDuration } from './duration.js';
+
+const bool = (fallback: boolean) =>
+  z
+    .string()
+    .trim()
+    .toLowerCase()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v === '') return fallback;
+      if (['true', '1', 'yes', 'on'].includes(v)) return true;
+      if (['false', '0', 'no', 'off'].includes(v)) return false;
+      ctx.addIssue({ code: 'custom', message: `expected true or false, got "${v}"` });
+      return z.NEVER;
+    });
+
+const text = (fallback: string) =>
+  z
+    .string()
+    .trim()
+    .optional()
+    .transform((v) => (v === undefined || v === '' ? fallback : v));
+
+const optionalText = z
+  .string()
+  .trim()
+  .optional()
+  .transform((v) => (v === undefined || v === '' ? undefined : v));
+
+/** Secrets keep their exact bytes: no trimming. */
+const optionalSecret = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v === '' ? undefined : v));
+
+const list = z
+  .string()
+  .optional()
+  .transform((v) =>
+    (v ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s !== ''),
+  );
+
+const int = (fallback: number, min: number, max: number) =>
+  z
+    .string()
+    .trim()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v === '') return fallback;
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < min || n > max) {
+        ctx.addIssue({ code: 'custom', message: `expected a whole number from ${min} to ${max}, got "${v}"` });
+        return z.NEVER;
+      }
+      return n;
+    });
+
+/** A Go-style duration, returned in seconds (tokens) or milliseconds (timeouts). */
+const duration = (fallback: string, unit: 's' | 'ms') =>
+  z
+    .string()
+    .trim()
+    .optional()
+    .transform((v, ctx) => {
+      const ms = parseDuration(v === undefined || v === '' ? fallback : v);
+      if (ms === undefined || ms <= 0) {
+        ctx.addIssue({ code: 'custom', message: `expected a duration such as 5m, 720h or 1h30m, got "${v}"` });
+        return z.NEVER;
+      }
+      return unit === 's' ? Math.max(1, Math.floor(ms / 1000)) : Math.max(1, Math.round(ms));
+    });
+
+const httpUrl = (fallback?: string) =>
+  z
+    .string()
+    .trim()
+    .optional()
+    .transform((v, ctx) => {
+      const raw = v === undefined || v === '' ? fallback : v;
+      if (raw === undefined) return undefined;
+      let url: URL;
+      try {
+        url = new URL(raw);
+      } catch {
+        ctx.addIssue({ code: 'custom', message: `expected an absolute http(s) URL, got "${raw}"` });
+        return z.NEVER;
+      }
+      if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+        ctx.addIssue({ code: 'custom', message: `expected an http or https URL, got "${raw}"` });
+        return z.NEVER;
+      }
+      return url.toString();
+    });
+
+/**
+ * The environment, variable by variable, with the Authura README's names and defaults.
+ * Cross-variable rules live in `load-config.ts`.
+ */
+export const envSchema = z.object({
+  NODE_ENV: text('development'),
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+
+  // Server
+  HOST: text('localhost'),
+  PORT: int(9000, 0, 65535),
+  ALLOWED_ORIGINS: list,
+  ALLOWED_HOSTS: list,
+  HOST_HEADER: text('Host'),
+  RATE_PER_MINUTE: int(60, 0, 1_000_000),
+
+  // Various
+  ADMIN_ROLE: text('admin'),
+  DEFAULT_ROLE: text('user'),
+  VERIFY_REDIRECT_URL: httpUrl('http://localhost:9000/form'),
+  ALLOWED_REDIRECT_ORIGINS: list,
+  EXTERNAL_URL: httpUrl('http://localhost:9000'),
+  SIGNUP_DISABLED: bool(false),
+  IMPERSONATION_ENABLED: bool(false),
+
+  // Captcha
+  CAPTCHA: optionalText,
+  TURNSTILE_SECRET_KEY: optionalSecret,
+  TURNSTILE_SITE_KEY: optionalText,
+  TURNSTILE_SCRIPT: httpUrl('https://challenges.cloudflare.com/turnstile/v0/api.js'),
+
+  // Multi-tenancy
+  MULTI_TENANT_ENABLED: bool(false),
+  TENANT_ID_HEADER: text('X-Tenant-ID'),
+
+  // JWT
+  JWT_SECRET: optionalSecret,
+  JWT_REFRESH_SECRET: optionalSecret,
+  JWT_VERIFY_SECRET: optionalSecret,
+  JWT_EXPIRATION: duration('5m', 's'),
+  JWT_REFRESH_EXPIRATION: duration('720h', 's'),
+  JWT_VERIFY_EXPIRATION: duration('1h', 's'),
+  JWT_SECRETS_FILE: text('.authura/dev-secrets.json'),
+  JWT_EXTENSIONS: list,
+  JWT_ENV_EXTENSION_NAMESPACE: optionalText,
+  JWT_ENV_EXTENSION_CLAIMS: optionalText,
+
+  // Backends
+  AUTH_BACKEND: z.enum(['sqlite', 'postgres', 'hasura', 'http']).default('sqlite'),
+  BACKEND_TIMEOUT: duration('5s', 'ms'),
+  INITIAL_USER_EMAIL: optionalText,
+  INITIAL_USER_PASSWORD: optionalSecret,
+  INITIAL_USER_TENANT_ID: optionalText,
+  POSTGRES_DSN: optionalSecret,
+  POSTGRES_INITIAL_USER_EMAIL: optionalText,
+  POSTGRES_INITIAL_USER_PASSWORD: optionalSecret,
+  HASURA_URL: httpUrl(),
+  HASURA_GRAPHQL_ADMIN_SECRET: optionalSecret,
+  SQLITE_DB_PATH: text('./authura.db'),
+  HTTP_URL: httpUrl(),
+  HTTP_AUTH_HEADER_KEY: text('Authorization'),
+  HTTP_AUTH_HEADER_VALUE: optionalSecret,
+
+  // Mail
+  MAIL_HOST: optionalText,
+  MAIL_PORT: int(587, 1, 65535),
+  MAIL_USER: optionalText,
+  MAIL_PASS: optionalSecret,
+  MAIL_FROM: optionalText,
+  MAIL_SECURE: bool(false),
+  MAIL_TIMEOUT: duration('10s', 'ms'),
+  MAIL_TEMPLATES_DIR: optionalText,
+
+  // Hooks
+  HOOK_URL: httpUrl(),
+  HOOK_AUTH_HEADER_KEY: text('Authorization'),
+  HOOK_AUTH_HEADER_VALUE: optionalSecret,
+
+  // OAuth
+  OAUTH_PROVIDERS: list,
+  GOOGLE_CLIENT_ID: optionalText,
+  GOOGLE_CLIENT_SECRET: optionalSecret,
+  GITHUB_CLIENT_ID: optionalText,
+  GITHUB_CLIENT_SECRET: optionalSecret,
+});
+
+export type Env = z.output<typeof envSchema>;

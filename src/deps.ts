@@ -1,0 +1,16 @@
+import type { UserBackend } from './backends/types.js';
+import type { Config } from './config/load-config.js';
+import type { Logger } from './logger.js';
+import type { Mailer } from './mail/mailer.js';
+import type { PasswordHasher } from './passwords/hasher.js';
+import type { TokenService } from './tokens/token-service.js';
+
+/** Everything the app needs, built once at start (or by a test) and passed to `createApp`. */
+export interface Deps {
+  readonly config: Config;
+  readonly backend: UserBackend;
+  readonly tokens: TokenService;
+  readonly mailer: Mailer;
+  readonly hasher: PasswordHasher;
+  readonly logger: Logger;
+}

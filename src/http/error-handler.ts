@@ -1,0 +1,38 @@
+import type { Context } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import { BackendError } from '../backends/types.js';
+import type { Logger } from '../logger.js';
+import { errorFields } from '../logger.js';
+import { AppError, type ErrorCode } from './errors.js';
+
+const BACKEND: Record<BackendError['code'], [ErrorCode, string]> = {
+  conflict: ['conflict', 'A user with this email already exists'],
+  unavailable: ['backend_unavailable', 'The user backend is unavailable; please try again later'],
+  timeout: ['backend_timeout', 'The user backend did not answer in time; please try again later'],
+  bad_response: ['backend_error', 'The user backend returned an invalid answer'],
+};
+
+/** Brings any thrown value into an {@link AppError}; unknown errors become a bare 500. */
+export function toAppError(error: unknown): AppError {
+  if (error instanceof AppError) return error;
+  if (error instanceof BackendError) {
+    const [code, message] = BACKEND[error.code];
+    return new AppError(code, message, { cause: error });
+  }
+  if (error instanceof HTTPException) {
+    if (error.status === 413) return new AppError('payload_too_large', 'The request body is too large', { cause: error });
+    if (error.status === 400) return new AppError('validation_failed', 'The request is malformed', { cause: error });
+  }
+  return new AppError('internal_error', 'Something went wrong on our side', { cause: error });
+}
+
+/** The app's `onError`: the JSON error shape, the cause in the log and never in the body. */
+export function errorHandler(logger: Logger) {
+  return (error: unknown, c: Context) => {
+    const appError = toAppError(error);
+    const fields = { requestId: c.get('requestId') as string | undefined, path: c.req.path, code: appError.code };
+    if (appError.status >= 500) logger.error('request failed', { ...fields, error: errorFields(appError.cause ?? appError) });
+    else logger.debug('request refused', fields);
+    return c.json(appError.toJSON(), appError.status);
+  };
+}

@@ -1,0 +1,57 @@
+/** Every error code the API answers with, and the status it carries. */
+export const ERROR_STATUS = {
+  validation_failed: 400,
+  invalid_json: 400,
+  tenant_required: 400,
+  invalid_redirect_url: 400,
+  weak_password: 400,
+  unauthorized: 401,
+  invalid_token: 401,
+  invalid_credentials: 401,
+  forbidden: 403,
+  signup_disabled: 403,
+  email_not_verified: 403,
+  impersonation_disabled: 403,
+  not_found: 404,
+  method_not_allowed: 405,
+  conflict: 409,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  rate_limited: 429,
+  internal_error: 500,
+  mail_failed: 502,
+  backend_error: 502,
+  backend_unavailable: 503,
+  mail_unavailable: 503,
+  backend_timeout: 504,
+  mail_timeout: 504,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_STATUS;
+
+export interface ValidationIssue {
+  readonly path: string;
+  readonly message: string;
+}
+
+/**
+ * The one error type of the app: a code from {@link ERROR_STATUS}, a sentence safe to show a
+ * client, and a `cause` kept for the log only.
+ */
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly status: (typeof ERROR_STATUS)[ErrorCode];
+  readonly issues: readonly ValidationIssue[] | undefined;
+
+  constructor(code: ErrorCode, message: string, options: { cause?: unknown; issues?: readonly ValidationIssue[] } = {}) {
+    super(message, { cause: options.cause });
+    this.name = 'AppError';
+    this.code = code;
+    this.status = ERROR_STATUS[code];
+    this.issues = options.issues;
+  }
+
+  toJSON(): { error: ErrorCode; message: string; issues?: readonly ValidationIssue[] } {
+    return this.issues ? { error: this.code, message: this.message, issues: this.issues } : { error: this.code, message: this.message };
+  }
+}

@@ -1,0 +1,37 @@
+import type { MiddlewareHandler } from 'hono';
+import type { Config } from '../config/load-config.js';
+import { AppError } from './errors.js';
+import type { AppEnv } from './context.js';
+
+const TENANT_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,254}$/;
+
+/**
+ * Resolves the request's tenant. With multi-tenancy on: the tenant header, or else the host
+ * (from HOST_HEADER) when it is one of ALLOWED_HOSTS; no tenant is a 400.
+ */
+export function resolveTenant(tenancy: Config['tenancy']): MiddlewareHandler<AppEnv> {
+  const allowedHosts = new Set(tenancy.allowedHosts);
+  return async function tenant(c, next) {
+    if (!tenancy.enabled) {
+      c.set('tenantId', null);
+      return next();
+    }
+    const header = c.req.header(tenancy.tenantHeader)?.trim();
+    if (header !== undefined && header !== '') {
+      if (!TENANT_ID.test(header)) {
+        throw new AppError('tenant_required', `The ${tenancy.tenantHeader} header is not a valid tenant id`);
+      }
+      c.set('tenantId', header);
+      return next();
+    }
+    const host = c.req.header(tenancy.hostHeader)?.trim().toLowerCase();
+    if (host !== undefined && allowedHosts.has(host)) {
+      c.set('tenantId', host);
+      return next();
+    }
+    throw new AppError(
+      'tenant_required',
+      `No tenant: send the ${tenancy.tenantHeader} header, or call through a host listed in ALLOWED_HOSTS`,
+    );
+  };
+}

@@ -1,0 +1,74 @@
+import nodemailer from 'nodemailer';
+import type { Config } from '../config/load-config.js';
+import { AppError } from '../http/errors.js';
+import type { Logger } from '../logger.js';
+import { compileMailTemplates, type MailContext, type MailKind } from './templates.js';
+
+export interface Mailer {
+  /** Renders and sends one mail; rejects with an {@link AppError} (502/503/504) when it fails. */
+  send(kind: MailKind, to: string, context: Omit<MailContext, 'email'>): Promise<void>;
+  close(): void;
+}
+
+/** SMTP through nodemailer, or `dummy`: the mail is logged (development only) and not sent. */
+export function createMailer(config: Config['mail'], logger: Logger): Mailer {
+  const render = compileMailTemplates(config.templatesDir);
+  if (config.kind === 'dummy') {
+    return {
+      async send(kind, to, context) {
+        const mail = render(kind, { ...context, email: to });
+        // Development only (refused in production): the link is the whole point of the log line.
+        logger.info('dummy mail (not sent)', { kind, to, subject: mail.subject, link: context.link });
+      },
+      close() {},
+    };
+  }
+
+  const transport = nodemailer.createTransport({
+    host: config.host,
+    port: config.port,
+    secure: config.secure,
+    auth: config.user !== undefined ? { user: config.user, pass: config.pass ?? '' } : undefined,
+    connectionTimeout: config.timeoutMs,
+    greetingTimeout: config.timeoutMs,
+    socketTimeout: config.timeoutMs,
+    pool: true,
+    maxConnections: 4,
+  });
+
+  return {
+    async send(kind, to, context) {
+      const mail = render(kind, { ...context, email: to });
+      let timer: NodeJS.Timeout | undefined;
+      const deadline = new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(Object.assign(new Error('mail send deadline exceeded'), { code: 'ETIMEDOUT' })),
+          config.timeoutMs * 2,
+        );
+      });
+      try {
+        await Promise.race([
+          transport.sendMail({ from: config.from, to, subject: mail.subject, html: mail.html, text: mail.text }),
+          deadline,
+        ]);
+      } catch (error) {
+        throw mailError(error);
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+    close: () => transport.close(),
+  };
+}
+
+function mailError(error: unknown): AppError {
+  const code = String((error as { code?: unknown } | null)?.code ?? '');
+  const message = error instanceof Error ? error.message : '';
+  if (code === 'ETIMEDOUT' || /timeout/i.test(message)) {
+    return new AppError('mail_timeout', 'The mail server did not answer in time; please try again later', { cause: error });
+  }
+  if (code === 'ECONNECTION' || code === 'ESOCKET' || code === 'EDNS' || /ECONNREFUSED|ECONNRESET/.test(message)) {
+    return new AppError('mail_unavailable', 'The mail server is unreachable; please try again later', { cause: error });
+  }
+  return new AppError('mail_failed', 'The mail server refused the message; please try again later', { cause: error });
+}

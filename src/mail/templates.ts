@@ -1,0 +1,72 @@
+import Handlebars from 'handlebars';
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+
+/** The mails the gateway sends. */
+export const MAIL_KINDS = [
+  'verify-email',
+  'reset-password',
+  'change-email',
+  'invite',
+  'account-exists',
+  'no-account',
+] as const;
+export type MailKind = (typeof MAIL_KINDS)[number];
+
+/** What every mail template can use. All of it is escaped in the HTML part. */
+export interface MailContext {
+  readonly email: string;
+  /** The link to follow (absent for notices that need none). */
+  readonly link?: string;
+  /** Minutes the link stays valid. */
+  readonly expiresInMinutes: number;
+  readonly tenant: string | null;
+  readonly role?: string;
+  /** Where the user can start over (e.g. request a password reset). */
+  readonly appUrl: string;
+}
+
+export interface RenderedMail {
+  readonly subject: string;
+  readonly html: string;
+  readonly text: string;
+}
+
+export type MailRenderer = (kind: MailKind, context: MailContext) => RenderedMail;
+
+/** The directory of the shipped templates (mail templates and the /form page). */
+export const DEFAULT_TEMPLATES_DIR = fileURLToPath(new URL('../../templates', import.meta.url));
+
+/**
+ * Compiles every mail template once. A template in `overrideDir` (same file name) replaces the
+ * shipped one. HTML parts escape every value; subject and text parts are plain text.
+ */
+export function compileMailTemplates(overrideDir?: string): MailRenderer {
+  const hb = Handlebars.create();
+  const load = (file: string) => {
+    const custom = overrideDir ? join(overrideDir, file) : undefined;
+    const path = custom && existsSync(custom) ? custom : join(DEFAULT_TEMPLATES_DIR, 'mail', file);
+    return readFileSync(path, 'utf8');
+  };
+  const compiled = new Map(
+    MAIL_KINDS.map((kind) => [
+      kind,
+      {
+        subject: hb.compile(load(`${kind}.subject.hbs`), { noEscape: true, strict: false }),
+        html: hb.compile(load(`${kind}.html.hbs`), { strict: false }),
+        text: hb.compile(load(`${kind}.text.hbs`), { noEscape: true, strict: false }),
+      },
+    ]),
+  );
+  return (kind, context) => {
+    const template = compiled.get(kind);
+    if (!template) throw new Error(`Unknown mail template ${kind}`);
+    return {
+      // A subject is one header line: no CR/LF may reach it.
+      subject: template.subject(context).replace(/[\r\n]+/g, ' ').trim(),
+      html: template.html(context),
+      text: template.text(context),
+    };
+  };
+}

@@ -1,0 +1,42 @@
+import { Hono } from 'hono';
+import { z } from 'zod';
+import type { Deps } from '../deps.js';
+import { requireAccess } from '../http/auth.js';
+import type { AppEnv } from '../http/context.js';
+import { AppError } from '../http/errors.js';
+import { emailField, redirectUrlField, roleField } from '../http/fields.js';
+import { readBody } from '../http/body.js';
+import { resolveRedirect } from '../http/redirect.js';
+import { sendMail } from '../users/mails.js';
+import { userFromToken } from '../users/users.js';
+
+const inviteBody = z.object({
+  email: emailField,
+  role: roleField.optional(),
+  redirect_url: redirectUrlField.optional(),
+});
+
+/** POST /invite: an admin invites someone; the mailed link creates the account. */
+export function inviteRoutes(deps: Deps): Hono<AppEnv> {
+  const { config, backend, tokens } = deps;
+  const app = new Hono<AppEnv>();
+
+  app.post('/invite', requireAccess(tokens), async (c) => {
+    const tenantId = c.var.tenantId;
+    if (c.var.claims.act !== undefined) throw new AppError('forbidden', 'An impersonation token cannot invite');
+    // The role is re-read: a demoted admin's unexpired token does not keep the right to invite.
+    const admin = await userFromToken(deps, c.var.claims.sub, tenantId);
+    if (admin.role !== config.roles.admin) throw new AppError('forbidden', 'Only an admin can invite users');
+    const body = await readBody(c, inviteBody);
+    const redirect = resolveRedirect(config.urls, body.redirect_url);
+    const role = body.role ?? config.roles.default;
+    if (await backend.findByEmail(body.email, tenantId)) {
+      throw new AppError('conflict', 'A user with this email already exists');
+    }
+    const token = await tokens.signVerification('invite', { email: body.email, tenantId, role });
+    await sendMail(deps, 'invite', { to: body.email, redirect, tenantId, role, link: { action: 'invite', token } });
+    return c.json({});
+  });
+
+  return app;
+}

@@ -1,0 +1,75 @@
+import { Hono } from 'hono';
+import { z } from 'zod';
+import type { Deps } from '../deps.js';
+import { requireAccess } from '../http/auth.js';
+import type { AppEnv } from '../http/context.js';
+import { AppError } from '../http/errors.js';
+import { emailField, passwordField, redirectUrlField } from '../http/fields.js';
+import { readBody } from '../http/body.js';
+import { resolveRedirect } from '../http/redirect.js';
+import type { AccessClaims } from '../tokens/token-service.js';
+import { sendMail } from '../users/mails.js';
+import { hashNewPassword, publicUser, userFromToken } from '../users/users.js';
+
+const changePasswordBody = z.object({
+  old_password: passwordField.min(1, 'is required'),
+  new_password: passwordField.min(1, 'is required'),
+});
+const changeEmailBody = z.object({ email: emailField, redirect_url: redirectUrlField.optional() });
+
+/** GET /user, POST /change-password, POST /change-email: the signed-in user's own account. */
+export function profileRoutes(deps: Deps): Hono<AppEnv> {
+  const { config, backend, tokens, hasher } = deps;
+  const app = new Hono<AppEnv>();
+  const access = requireAccess(tokens);
+
+  app.get('/user', access, async (c) => {
+    const user = await userFromToken(deps, c.var.claims.sub, c.var.tenantId);
+    return c.json({ user: publicUser(user) });
+  });
+
+  app.post('/change-password', access, async (c) => {
+    notImpersonating(c.var.claims);
+    const body = await readBody(c, changePasswordBody);
+    const tenantId = c.var.tenantId;
+    const user = await userFromToken(deps, c.var.claims.sub, tenantId);
+    if (!(await hasher.verify(body.old_password, user.password))) {
+      throw new AppError('invalid_credentials', 'The old password is wrong');
+    }
+    const hash = await hashNewPassword(deps, body.new_password, 'new_password');
+    if (!(await backend.update(user.id, tenantId, { password: hash }))) {
+      throw new AppError('invalid_token', 'The token\'s user no longer exists');
+    }
+    return c.json({});
+  });
+
+  app.post('/change-email', access, async (c) => {
+    notImpersonating(c.var.claims);
+    const body = await readBody(c, changeEmailBody);
+    const redirect = resolveRedirect(config.urls, body.redirect_url);
+    const tenantId = c.var.tenantId;
+    const user = await userFromToken(deps, c.var.claims.sub, tenantId);
+    if (body.email === user.email) {
+      throw new AppError('validation_failed', 'The request is invalid (email: is already your address)', {
+        issues: [{ path: 'email', message: 'is already your address' }],
+      });
+    }
+    // Whether the new address is taken is told to its owner by mail, not to this caller.
+    if (await backend.findByEmail(body.email, tenantId)) {
+      await sendMail(deps, 'account-exists', { to: body.email, redirect, tenantId });
+    } else {
+      const token = await tokens.signVerification('change-email', { email: body.email, tenantId, user });
+      await sendMail(deps, 'change-email', { to: body.email, redirect, tenantId, link: { action: 'change-email', token } });
+    }
+    return c.json({});
+  });
+
+  return app;
+}
+
+/** Credential changes need the user themself, not an admin acting as them. */
+function notImpersonating(claims: AccessClaims): void {
+  if (claims.act !== undefined) {
+    throw new AppError('forbidden', 'An impersonation token cannot change the user\'s credentials');
+  }
+}

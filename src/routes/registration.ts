@@ -1,0 +1,113 @@
+import { Hono } from 'hono';
+import { z } from 'zod';
+import { BackendError, type StoredUser } from '../backends/types.js';
+import type { Deps } from '../deps.js';
+import type { AppEnv } from '../http/context.js';
+import { AppError } from '../http/errors.js';
+import { emailField, passwordField, redirectUrlField, roleField, tokenField } from '../http/fields.js';
+import { readBody } from '../http/body.js';
+import { resolveRedirect } from '../http/redirect.js';
+import type { VerifyClaims } from '../tokens/token-service.js';
+import { sendMail } from '../users/mails.js';
+import { hashNewPassword, issueTokens, now, publicUser, unguessablePassword } from '../users/users.js';
+
+const signupBody = z.object({ email: emailField, redirect_url: redirectUrlField.optional() });
+const verifyBody = z.object({ token: tokenField, password: passwordField.optional() });
+
+const usedLink = () => new AppError('invalid_token', 'This link has already been used or is no longer valid');
+
+/** POST /signup and POST /verify-email: self-service signup and every mailed link's action. */
+export function registrationRoutes(deps: Deps): Hono<AppEnv> {
+  const { config, backend, tokens } = deps;
+  const app = new Hono<AppEnv>();
+
+  app.post('/signup', async (c) => {
+    if (config.signupDisabled) throw new AppError('signup_disabled', 'Self-service signup is disabled');
+    const body = await readBody(c, signupBody);
+    const redirect = resolveRedirect(config.urls, body.redirect_url);
+    const tenantId = c.var.tenantId;
+    // The answer is the same whether or not the address has an account: only the mail differs.
+    const existing = await backend.findByEmail(body.email, tenantId);
+    if (existing) {
+      await sendMail(deps, 'account-exists', { to: body.email, redirect, tenantId });
+    } else {
+      const token = await tokens.signVerification('verify-email', { email: body.email, tenantId });
+      await sendMail(deps, 'verify-email', { to: body.email, redirect, tenantId, link: { action: 'verify-email', token } });
+    }
+    return c.json({});
+  });
+
+  app.post('/verify-email', async (c) => {
+    const body = await readBody(c, verifyBody);
+    const tenantId = c.var.tenantId;
+    const claims = await tokens.verifyVerification(body.token, tenantId);
+    const password = body.password === '' ? undefined : body.password;
+    let user: StoredUser;
+    switch (claims.action) {
+      case 'verify-email':
+        if (config.signupDisabled) throw new AppError('signup_disabled', 'Self-service signup is disabled');
+        user = await createFromLink(claims, config.roles.default, password, tenantId);
+        break;
+      case 'invite': {
+        const role = roleField.safeParse(claims.role);
+        if (!role.success) throw new AppError('invalid_token', 'The token is invalid');
+        user = await createFromLink(claims, role.data, password, tenantId);
+        break;
+      }
+      case 'reset-password': {
+        if (password === undefined) {
+          throw new AppError('validation_failed', 'The request is invalid (password: is required)', {
+            issues: [{ path: 'password', message: 'is required' }],
+          });
+        }
+        const current = await linkedUser(claims, tenantId);
+        const hash = await hashNewPassword(deps, password);
+        // A reset proves the address is the user's: an unverified account becomes verified.
+        user = await updateOrGone(current, tenantId, { password: hash, verified_at: current.verified_at ?? now() });
+        break;
+      }
+      case 'change-email': {
+        const current = await linkedUser(claims, tenantId);
+        user = await updateOrGone(current, tenantId, { email: claims.email, verified_at: now() });
+        break;
+      }
+    }
+    return c.json({ user: publicUser(user), tokens: await issueTokens(deps, user) });
+  });
+
+  /** Creates the account a signup or invitation link is for; a second use finds it taken. */
+  async function createFromLink(
+    claims: VerifyClaims,
+    role: string,
+    password: string | undefined,
+    tenantId: string | null,
+  ): Promise<StoredUser> {
+    const hash = await hashNewPassword(deps, password ?? unguessablePassword());
+    if (await backend.findByEmail(claims.email, tenantId)) throw usedLink();
+    try {
+      return await backend.create({ email: claims.email, role, password: hash, tenant_id: tenantId, verified_at: now() });
+    } catch (error) {
+      if (error instanceof BackendError && error.code === 'conflict') throw usedLink();
+      throw error;
+    }
+  }
+
+  /** The existing user a reset or email-change link acts on, while the link is still current. */
+  async function linkedUser(claims: VerifyClaims, tenantId: string | null): Promise<StoredUser> {
+    const user = typeof claims.sub === 'string' ? await backend.findById(claims.sub, tenantId) : null;
+    if (!user || !tokens.verificationStillValid(user, claims)) throw usedLink();
+    return user;
+  }
+
+  async function updateOrGone(
+    user: StoredUser,
+    tenantId: string | null,
+    patch: Parameters<typeof backend.update>[2],
+  ): Promise<StoredUser> {
+    const updated = await backend.update(user.id, tenantId, patch);
+    if (!updated) throw usedLink();
+    return updated;
+  }
+
+  return app;
+}

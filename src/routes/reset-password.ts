@@ -1,0 +1,33 @@
+import { Hono } from 'hono';
+import { z } from 'zod';
+import type { Deps } from '../deps.js';
+import type { AppEnv } from '../http/context.js';
+import { emailField, redirectUrlField } from '../http/fields.js';
+import { readBody } from '../http/body.js';
+import { resolveRedirect } from '../http/redirect.js';
+import { sendMail } from '../users/mails.js';
+
+const resetBody = z.object({ email: emailField, redirect_url: redirectUrlField.optional() });
+
+/** POST /reset-password: mails a reset link; needs no access token. */
+export function resetPasswordRoutes(deps: Deps): Hono<AppEnv> {
+  const { config, backend, tokens } = deps;
+  const app = new Hono<AppEnv>();
+
+  app.post('/reset-password', async (c) => {
+    const body = await readBody(c, resetBody);
+    const redirect = resolveRedirect(config.urls, body.redirect_url);
+    const tenantId = c.var.tenantId;
+    // Either way a mail goes out and the answer is `{}`: the caller learns nothing.
+    const user = await backend.findByEmail(body.email, tenantId);
+    if (user) {
+      const token = await tokens.signVerification('reset-password', { email: user.email, tenantId, user });
+      await sendMail(deps, 'reset-password', { to: user.email, redirect, tenantId, link: { action: 'reset-password', token } });
+    } else {
+      await sendMail(deps, 'no-account', { to: body.email, redirect, tenantId });
+    }
+    return c.json({});
+  });
+
+  return app;
+}

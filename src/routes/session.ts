@@ -1,0 +1,74 @@
+import { Hono } from 'hono';
+import { z } from 'zod';
+import type { Deps } from '../deps.js';
+import { bearerToken } from '../http/auth.js';
+import type { AppEnv } from '../http/context.js';
+import { AppError } from '../http/errors.js';
+import { emailField, passwordField, tokenField } from '../http/fields.js';
+import { readBody } from '../http/body.js';
+import { issueTokens, userFromToken } from '../users/users.js';
+
+const tokenBody = z.object({ email: emailField, password: passwordField.optional() });
+const refreshBody = z.object({ refresh_token: tokenField });
+
+const badCredentials = () => new AppError('invalid_credentials', 'The email or password is wrong');
+
+/** POST /token (login and admin impersonation) and POST /refresh. */
+export function sessionRoutes(deps: Deps): Hono<AppEnv> {
+  const { config, backend, tokens, hasher, logger } = deps;
+  const app = new Hono<AppEnv>();
+
+  app.post('/token', async (c) => {
+    const body = await readBody(c, tokenBody);
+    const tenantId = c.var.tenantId;
+    const adminToken = bearerToken(c.req.header('authorization'));
+    if ((body.password === undefined || body.password === '') && adminToken !== undefined) {
+      return c.json(await impersonate(adminToken, body.email, tenantId, c.var.requestId));
+    }
+    if (body.password === undefined || body.password === '') {
+      throw new AppError('validation_failed', 'The request is invalid (password: is required)', {
+        issues: [{ path: 'password', message: 'is required' }],
+      });
+    }
+    const user = await backend.findByEmail(body.email, tenantId);
+    // An unknown user costs one bcrypt comparison too, so timing does not tell who exists.
+    if (!user) {
+      await hasher.verifyDummy(body.password);
+      throw badCredentials();
+    }
+    if (!(await hasher.verify(body.password, user.password))) throw badCredentials();
+    if (user.verified_at === null) {
+      throw new AppError('email_not_verified', 'This email address is not verified yet: reset the password to verify it');
+    }
+    return c.json(await issueTokens(deps, user));
+  });
+
+  app.post('/refresh', async (c) => {
+    const body = await readBody(c, refreshBody);
+    const tenantId = c.var.tenantId;
+    const claims = await tokens.verifyRefresh(body.refresh_token, tenantId);
+    // Re-read the user: deleted, demoted or re-credentialed users get no fresh token.
+    const user = await userFromToken(deps, claims.sub, tenantId);
+    if (!tokens.refreshStillValid(user, claims)) {
+      throw new AppError('invalid_token', 'The refresh token was revoked by a change of credentials');
+    }
+    return c.json(await issueTokens(deps, user));
+  });
+
+  async function impersonate(adminToken: string, email: string, tenantId: string | null, requestId: string) {
+    if (!config.impersonationEnabled) {
+      throw new AppError('impersonation_disabled', 'Impersonation is disabled (IMPERSONATION_ENABLED=false)');
+    }
+    const claims = await tokens.verifyAccess(adminToken, tenantId);
+    if (claims.act !== undefined) throw new AppError('forbidden', 'An impersonation token cannot impersonate');
+    const admin = await userFromToken(deps, claims.sub, tenantId);
+    if (admin.role !== config.roles.admin) throw new AppError('forbidden', 'Only an admin can impersonate a user');
+    const user = await backend.findByEmail(email, tenantId);
+    if (!user) throw new AppError('not_found', 'No user has this email address');
+    if (user.role === config.roles.admin) throw new AppError('forbidden', 'An admin cannot be impersonated');
+    logger.warn('impersonation', { requestId, admin_id: String(admin.id), user_id: String(user.id), tenant_id: tenantId });
+    return issueTokens(deps, user, { actor: admin });
+  }
+
+  return app;
+}

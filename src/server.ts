@@ -1,0 +1,61 @@
+import { serve, type ServerType } from '@hono/node-server';
+import type { AddressInfo } from 'node:net';
+import { createApp } from './app.js';
+import { createBackend } from './backends/create-backend.js';
+import type { Config } from './config/load-config.js';
+import type { Deps } from './deps.js';
+import { createLogger, type Logger } from './logger.js';
+import { createMailer } from './mail/mailer.js';
+import { createBcryptHasher } from './passwords/hasher.js';
+import { TokenService } from './tokens/token-service.js';
+import { ensureInitialUser } from './users/initial-user.js';
+
+export interface RunningServer {
+  readonly deps: Deps;
+  readonly server: ServerType;
+  readonly url: string;
+  /** Stops accepting, lets in-flight requests finish, then closes mail and backend. */
+  close(): Promise<void>;
+}
+
+/** Builds every dependency from the config. */
+export function buildDeps(config: Config, logger: Logger = createLogger(config.logLevel)): Deps {
+  return {
+    config,
+    logger,
+    backend: createBackend(config.backend),
+    tokens: new TokenService(config),
+    mailer: createMailer(config.mail, logger),
+    hasher: createBcryptHasher(),
+  };
+}
+
+/** Starts listening on the config's host and port (port 0 picks a free one). */
+export async function startServer(config: Config, deps: Deps = buildDeps(config)): Promise<RunningServer> {
+  await ensureInitialUser(deps);
+  const app = createApp(deps);
+  const address = await new Promise<{ server: ServerType; info: AddressInfo }>((resolve) => {
+    const server = serve({ fetch: app.fetch, hostname: config.server.host, port: config.server.port }, (info) =>
+      resolve({ server, info }),
+    );
+  });
+  const host = address.info.family === 'IPv6' ? `[${address.info.address}]` : address.info.address;
+  let closing: Promise<void> | undefined;
+  return {
+    deps,
+    server: address.server,
+    url: `http://${host}:${address.info.port}`,
+    close() {
+      closing ??= (async () => {
+        await new Promise<void>((resolve) => {
+          address.server.close(() => resolve());
+          // Idle keep-alive connections would hold close() open; busy ones finish first.
+          (address.server as { closeIdleConnections?: () => void }).closeIdleConnections?.();
+        });
+        deps.mailer.close();
+        await deps.backend.close();
+      })();
+      return closing;
+    },
+  };
+}
