@@ -1,5 +1,6 @@
 import { serve, type ServerType } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { createApp } from './app.js';
 import { createBackend } from './backends/create-backend.js';
 import type { Config } from './config/load-config.js';
@@ -16,6 +17,28 @@ export interface RunningServer {
   readonly url: string;
   /** Stops accepting, lets in-flight requests finish, then closes mail and backend. */
   close(): Promise<void>;
+}
+
+/**
+ * Requests Node refuses before Hono sees them (oversized headers, malformed HTTP) still get
+ * the JSON error shape rather than Node's bare default.
+ */
+function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
+  if (!socket.writable || (error.code === 'ECONNRESET')) {
+    socket.destroy();
+    return;
+  }
+  const tooLarge = error.code === 'HPE_HEADER_OVERFLOW';
+  const status = tooLarge ? '431 Request Header Fields Too Large' : '400 Bad Request';
+  const body = JSON.stringify(
+    tooLarge
+      ? { error: 'headers_too_large', message: 'The request headers are too large' }
+      : { error: 'bad_request', message: 'The request is not valid HTTP' },
+  );
+  socket.end(
+    `HTTP/1.1 ${status}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+      `Cache-Control: no-store\r\nConnection: close\r\n\r\n${body}`,
+  );
 }
 
 /** Builds every dependency from the config. */
@@ -39,6 +62,7 @@ export async function startServer(config: Config, deps: Deps = buildDeps(config)
       resolve({ server, info }),
     );
   });
+  address.server.on('clientError', answerClientError);
   const host = address.info.family === 'IPv6' ? `[${address.info.address}]` : address.info.address;
   let closing: Promise<void> | undefined;
   return {
