@@ -19,7 +19,7 @@ export function formRoutes(deps: Deps): Hono<AppEnv> {
   app.get('/form', (c) => {
     const action = c.req.query('action');
     const token = c.req.query('token');
-    const nonce = randomBytes(16).toString('base64');
+    const nonce = randomBytes(16).toString('base64url');
     const html = page({
       ...formSections(action, token ? token.slice(0, 8192) : undefined),
       nonce,

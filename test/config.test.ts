@@ -1,0 +1,107 @@
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../src/config/load-config.js';
+import { parseDuration } from '../src/config/duration.js';
+
+const SECRETS = {
+  JWT_SECRET: 'a'.repeat(32),
+  JWT_REFRESH_SECRET: 'b'.repeat(32),
+  JWT_VERIFY_SECRET: 'c'.repeat(32),
+};
+
+function problems(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env, { devSecrets: false });
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems.map((p) => p.variable);
+    throw error;
+  }
+  return [];
+}
+
+describe('durations', () => {
+  it.each([
+    ['5m', 300_000],
+    ['720h', 2_592_000_000],
+    ['1h30m', 5_400_000],
+    ['1.5s', 1500],
+    ['250ms', 250],
+  ])('%s', (text, ms) => expect(parseDuration(text)).toBe(ms));
+
+  it.each(['', '5', 'm', '5 m', '5d', '-5m', '5m-'])('refuses %j', (text) => expect(parseDuration(text)).toBeUndefined());
+});
+
+describe('loadConfig', () => {
+  it('applies the Authura README defaults', () => {
+    const config = loadConfig(SECRETS, { devSecrets: false });
+    expect(config.server).toEqual({ host: 'localhost', port: 9000 });
+    expect(config.roles).toEqual({ admin: 'admin', default: 'user' });
+    expect(config.urls.verifyRedirect).toBe('http://localhost:9000/form');
+    expect(config.urls.external).toBe('http://localhost:9000');
+    expect(config.jwt).toMatchObject({ accessTtl: 300, refreshTtl: 720 * 3600, verifyTtl: 3600, issuer: 'http://localhost:9000' });
+    expect(config.tenancy).toEqual({ enabled: false, tenantHeader: 'X-Tenant-ID', hostHeader: 'Host', allowedHosts: [] });
+    expect(config.backend).toMatchObject({ kind: 'sqlite', sqlitePath: './authura.db' });
+    expect(config.mail.kind).toBe('dummy');
+    expect(config.signupDisabled).toBe(false);
+    expect(Object.isFrozen(config) && Object.isFrozen(config.jwt)).toBe(true);
+  });
+
+  it('reports every problem at once, by variable name', () => {
+    expect(
+      problems({
+        ...SECRETS,
+        PORT: 'abc',
+        JWT_EXPIRATION: '5 minutes',
+        SIGNUP_DISABLED: 'maybe',
+        VERIFY_REDIRECT_URL: 'ftp://x',
+        AUTH_BACKEND: 'mongo',
+      }).sort(),
+    ).toEqual(['AUTH_BACKEND', 'JWT_EXPIRATION', 'PORT', 'SIGNUP_DISABLED', 'VERIFY_REDIRECT_URL']);
+    expect(problems({ ...SECRETS, MAIL_HOST: 'smtp.example.com', INITIAL_USER_EMAIL: 'a@b.co', ADMIN_ROLE: 'user' }).sort()).toEqual([
+      'DEFAULT_ROLE',
+      'INITIAL_USER_EMAIL',
+      'MAIL_FROM',
+    ]);
+    expect(problems({ ...SECRETS, INITIAL_USER_EMAIL: 'a@b.co', INITIAL_USER_PASSWORD: 'weak' })).toEqual(['INITIAL_USER_PASSWORD']);
+  });
+
+  it('accepts the POSTGRES_INITIAL_USER_* aliases', () => {
+    const config = loadConfig(
+      { ...SECRETS, POSTGRES_INITIAL_USER_EMAIL: 'Root@Example.com', POSTGRES_INITIAL_USER_PASSWORD: 'Admin-Pass-123!' },
+      { devSecrets: false },
+    );
+    expect(config.backend.initialUser).toEqual({ email: 'root@example.com', password: 'Admin-Pass-123!', tenantId: null });
+  });
+
+  it('refuses features of later releases instead of ignoring them', () => {
+    expect(problems({ ...SECRETS, HOOK_URL: 'http://localhost:1/hook', JWT_EXTENSIONS: 'hasura' }).sort()).toEqual(['HOOK_URL', 'JWT_EXTENSIONS']);
+  });
+
+  it('production refuses missing, weak or shared secrets, dummy mail and wildcard CORS', () => {
+    expect(problems({ NODE_ENV: 'production', MAIL_HOST: 'smtp.example.com', MAIL_FROM: 'a@b.co' }).sort()).toEqual([
+      'JWT_REFRESH_SECRET',
+      'JWT_SECRET',
+      'JWT_VERIFY_SECRET',
+    ]);
+    expect(
+      problems({ NODE_ENV: 'production', JWT_SECRET: 'short', JWT_REFRESH_SECRET: 'b'.repeat(32), JWT_VERIFY_SECRET: 'b'.repeat(32), ALLOWED_ORIGINS: '*' }).sort(),
+    ).toEqual(['ALLOWED_ORIGINS', 'JWT_REFRESH_SECRET', 'JWT_SECRET', 'MAIL_HOST']);
+    expect(problems({ ...SECRETS, NODE_ENV: 'production', MAIL_HOST: 'smtp.example.com', MAIL_FROM: 'a@b.co' })).toEqual([]);
+  });
+
+  it('development without secrets generates them once into a private file and reuses them', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'authura-cfg-')), 'nested', 'secrets.json');
+    const first = loadConfig({ JWT_SECRETS_FILE: file });
+    const second = loadConfig({ JWT_SECRETS_FILE: file });
+    expect(first.jwt.generatedSecrets).toBe(true);
+    expect(second.jwt.accessSecret).toBe(first.jwt.accessSecret);
+    expect(new Set([first.jwt.accessSecret, first.jwt.refreshSecret, first.jwt.verifySecret]).size).toBe(3);
+    expect(Buffer.from(first.jwt.accessSecret, 'base64url').length).toBe(32);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(readFileSync(file, 'utf8')).toContain(first.jwt.refreshSecret);
+    // A configured secret wins over the file.
+    expect(loadConfig({ JWT_SECRETS_FILE: file, JWT_SECRET: 'mine' }).jwt.accessSecret).toBe('mine');
+  });
+});

@@ -1,0 +1,59 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from './helpers/ports.js';
+import { signUp, startGateway, type TestGateway } from './helpers/gateway.js';
+
+let gw: TestGateway;
+beforeAll(async () => {
+  gw = await startGateway({ MAIL_TIMEOUT: '500ms' });
+});
+afterAll(() => gw.close());
+
+describe('a failing mail server', () => {
+  it('a refused message is a 502 JSON error', async () => {
+    gw.smtp.options = { reject: { code: 550, message: 'mailbox unavailable' } };
+    try {
+      const response = await gw.call('/signup', { json: { email: 'refused@example.com' } });
+      expect(response.status).toBe(502);
+      expect(await response.json()).toEqual({ error: 'mail_failed', message: expect.any(String) });
+    } finally {
+      gw.smtp.options = {};
+    }
+  });
+
+  it('a hanging server is a 504 within the configured timeout', async () => {
+    gw.smtp.options = { hang: true };
+    try {
+      const started = Date.now();
+      const response = await gw.call('/reset-password', { json: { email: 'hang@example.com' } });
+      expect(response.status).toBe(504);
+      expect(await response.json()).toMatchObject({ error: 'mail_timeout' });
+      expect(Date.now() - started).toBeLessThan(5000);
+    } finally {
+      gw.smtp.options = {};
+    }
+  });
+
+  it('an unreachable server is a 503, nothing is half-done, and the gateway recovers', async () => {
+    const { tokens } = await signUp(gw, 'keep@example.com');
+    // A port that refuses connections.
+    const port = await freePort();
+    const down = await startGateway({ MAIL_PORT: String(port), SQLITE_DB_PATH: gw.dbPath, MAIL_TIMEOUT: '500ms' });
+    try {
+      const change = await down.call('/change-email', { json: { email: 'moved@example.com' }, bearer: tokens.access_token });
+      expect(change.status).toBe(503);
+      expect(await change.json()).toMatchObject({ error: 'mail_unavailable' });
+      const signup = await down.call('/signup', { json: { email: 'nobody-yet@example.com' } });
+      expect(signup.status).toBe(503);
+      expect((await down.call('/healthz')).status).toBe(200);
+    } finally {
+      await down.close();
+    }
+    // Nothing changed: the old address and the refresh token still work.
+    const me = await gw.call('/user', { bearer: tokens.access_token });
+    expect(await me.json()).toMatchObject({ user: { email: 'keep@example.com' } });
+    expect((await gw.call('/refresh', { json: { refresh_token: tokens.refresh_token } })).status).toBe(200);
+    // And with the mail server back, mail flows again.
+    expect((await gw.call('/signup', { json: { email: 'later@example.com' } })).status).toBe(200);
+    await gw.smtp.next('later@example.com');
+  });
+});

@@ -1,0 +1,102 @@
+/// <reference lib="dom" />
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startGateway, STRONG_PASSWORD, type TestGateway } from '../helpers/gateway.js';
+import { freePort } from '../helpers/ports.js';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+let gw: TestGateway;
+let context: BrowserContext;
+let profile: string;
+let page: Page;
+
+beforeAll(async () => {
+  const port = await freePort();
+  gw = await startGateway({ PORT: String(port), VERIFY_REDIRECT_URL: `http://127.0.0.1:${port}/form`, EXTERNAL_URL: `http://127.0.0.1:${port}` });
+  profile = mkdtempSync(join(tmpdir(), 'authura-chromium-'));
+  context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+  page = context.pages()[0] ?? (await context.newPage());
+});
+
+afterAll(async () => {
+  await context?.close();
+  await gw?.close();
+  if (profile) rmSync(profile, { recursive: true, force: true });
+});
+
+async function resultAfter(click: () => Promise<void>): Promise<{ status: string; text: string }> {
+  await page.evaluate(() => {
+    const result = document.getElementById('result');
+    if (result) result.dataset.status = '';
+  });
+  await click();
+  await page.waitForFunction(() => {
+    const status = document.getElementById('result')?.dataset.status;
+    return status !== '' && status !== 'pending';
+  });
+  return page.evaluate(() => {
+    const result = document.getElementById('result') as HTMLElement;
+    return { status: result.dataset.status ?? '', text: result.textContent ?? '' };
+  });
+}
+
+describe('/form in a real browser', () => {
+  it('signup → mail link → form with the token → password → tokens shown → current user', async () => {
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    page.on('console', (message) => {
+      if (message.type() === 'error') errors.push(message.text());
+    });
+
+    await page.goto(`${gw.url}/form?action=signup`);
+    await page.fill('#primary input[name="email"]', 'browser@example.com');
+    const signup = await resultAfter(() => page.click('#primary button[type="submit"]'));
+    expect(signup.status).toBe('200');
+
+    const mail = await gw.smtp.next('browser@example.com');
+    expect(mail.link).toBeDefined();
+    await page.goto(mail.link as string);
+    const token = new URL(mail.link as string).searchParams.get('token');
+    expect(await page.inputValue('#primary input[name="token"]')).toBe(token);
+    await page.fill('#primary input[name="password"]', STRONG_PASSWORD);
+    const verify = await resultAfter(() => page.click('#primary button[type="submit"]'));
+    expect(verify.status).toBe('200');
+    expect(verify.text).toContain('"access_token"');
+    expect(verify.text).toContain('browser@example.com');
+    const access = await page.inputValue('#access-token');
+    expect(access.split('.')).toHaveLength(3);
+
+    await page.click('details:has(form[data-endpoint="/user"]) summary');
+    const me = await resultAfter(() => page.click('form[data-endpoint="/user"] button[type="submit"]'));
+    expect(me.status).toBe('200');
+    expect(me.text).toContain('"email": "browser@example.com"');
+
+    if (process.env.FORM_SCREENSHOT) await page.screenshot({ path: process.env.FORM_SCREENSHOT, fullPage: true });
+    expect(errors).toEqual([]);
+  });
+
+  it('shows a refusal as the JSON error', async () => {
+    await page.goto(`${gw.url}/form?action=token`);
+    await page.fill('#primary input[name="email"]', 'browser@example.com');
+    await page.fill('#primary input[name="password"]', 'Wrong-Pass-1');
+    const login = await resultAfter(() => page.click('#primary button[type="submit"]'));
+    expect(login.status).toBe('401');
+    expect(login.text).toContain('invalid_credentials');
+  });
+});
