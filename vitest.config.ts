@@ -6,6 +6,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
+          globalSetup: ['test/global-setup.ts'],
           include: ['test/**/*.test.ts', 'src/**/*.test.ts'],
           exclude: ['test/system/**'],
           testTimeout: 20_000,

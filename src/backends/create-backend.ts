@@ -1,14 +1,53 @@
 import type { Config } from '../config/load-config.js';
+import { createHasuraBackend } from './hasura/hasura-backend.js';
+import { createHttpBackend } from './http/http-backend.js';
+import { createPostgresBackend } from './postgres/postgres-backend.js';
 import { createSqliteBackend } from './sqlite/sqlite-backend.js';
-import type { UserBackend } from './types.js';
+import { BackendError, type UserBackend } from './types.js';
 
-/** The backend AUTH_BACKEND names. */
+/** The backend AUTH_BACKEND names, every call bounded by BACKEND_TIMEOUT. */
 export function createBackend(config: Config['backend']): UserBackend {
+  const { timeoutMs, table, columns } = config;
   switch (config.kind) {
     case 'sqlite':
-      return createSqliteBackend({ path: config.sqlitePath, timeoutMs: config.timeoutMs });
-    default:
-      // loadConfig refuses the other kinds until they ship.
-      throw new Error(`AUTH_BACKEND=${config.kind} is not available in this release`);
+      // Synchronous and local: its lock wait is bounded by the same timeout inside SQLite.
+      return createSqliteBackend({ path: config.sqlitePath, timeoutMs, table, columns });
+    case 'postgres':
+      return withDeadline(createPostgresBackend({ dsn: config.postgres.dsn, poolSize: config.postgres.poolSize, timeoutMs, table, columns }), timeoutMs);
+    case 'hasura':
+      return withDeadline(createHasuraBackend({ ...config.hasura, timeoutMs, table, columns }), timeoutMs);
+    case 'http':
+      return withDeadline(createHttpBackend({ ...config.http, timeoutMs }), timeoutMs);
   }
+}
+
+/** Grace on top of the backend's own timeouts, which fire first and say more. */
+const GRACE_MS = 1000;
+
+/**
+ * A last bound on every call, whatever the backend does (a pool waiting for a free
+ * connection, a driver stuck on a half-open socket): past it the call fails with `timeout`.
+ */
+export function withDeadline(backend: UserBackend, timeoutMs: number): UserBackend {
+  const bound =
+    <A extends unknown[], R>(operation: string, fn: (...args: A) => Promise<R>) =>
+    (...args: A): Promise<R> => {
+      let timer: NodeJS.Timeout | undefined;
+      const deadline = new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(new BackendError('timeout', `The ${backend.kind} backend did not answer in time (${operation})`)),
+          timeoutMs + GRACE_MS,
+        );
+      });
+      return Promise.race([fn(...args), deadline]).finally(() => clearTimeout(timer));
+    };
+  return {
+    kind: backend.kind,
+    findByEmail: bound('find user', backend.findByEmail.bind(backend)),
+    findById: bound('find user', backend.findById.bind(backend)),
+    create: bound('create user', backend.create.bind(backend)),
+    update: bound('update user', backend.update.bind(backend)),
+    ping: bound('ping', backend.ping.bind(backend)),
+    close: () => backend.close(),
+  };
 }

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { envSchema, type Env } from './schema.js';
 import { loadDevSecrets, type DevSecrets } from './dev-secrets.js';
 import { checkPasswordPolicy } from '../passwords/policy.js';
+import { isTableName, parseColumnMap, type ColumnMap } from '../backends/columns.js';
 
 export type BackendKind = Env['AUTH_BACKEND'];
 export type LogLevel = Env['LOG_LEVEL'];
@@ -55,6 +56,11 @@ export interface Config {
     readonly kind: BackendKind;
     readonly timeoutMs: number;
     readonly sqlitePath: string;
+    readonly table: string;
+    readonly columns: ColumnMap;
+    readonly postgres: { readonly dsn: string; readonly poolSize: number };
+    readonly hasura: { readonly url: string; readonly adminSecret: string | undefined; readonly idType: string };
+    readonly http: { readonly url: string; readonly authHeader: { readonly name: string; readonly value: string } | undefined };
     readonly initialUser:
       | { readonly email: string; readonly password: string; readonly tenantId: string | null }
       | undefined;
@@ -114,8 +120,20 @@ export function loadConfig(source: Record<string, string | undefined>, options: 
   }
   if (env.OAUTH_PROVIDERS.length > 0) problem('OAUTH_PROVIDERS', 'OAuth login is not available in this release yet; unset it');
   if (env.JWT_EXTENSIONS.length > 0) problem('JWT_EXTENSIONS', 'JWT extensions are not available in this release yet; unset it');
-  if (env.AUTH_BACKEND !== 'sqlite') {
-    problem('AUTH_BACKEND', `"${env.AUTH_BACKEND}" is not available in this release yet; use "sqlite"`);
+
+  // Backend
+  const required: Partial<Record<BackendKind, keyof Env>> = { postgres: 'POSTGRES_DSN', hasura: 'HASURA_URL', http: 'HTTP_URL' };
+  const needed = required[env.AUTH_BACKEND];
+  if (needed !== undefined && env[needed] === undefined) problem(needed, `required with AUTH_BACKEND=${env.AUTH_BACKEND}`);
+  if (!isTableName(env.USERS_TABLE)) problem('USERS_TABLE', `"${env.USERS_TABLE}" is not a table name (letters, digits, _; optionally schema.table)`);
+  if (env.AUTH_BACKEND === 'hasura' && env.USERS_TABLE.includes('.')) {
+    problem('USERS_TABLE', 'with Hasura, name the root field (e.g. auth_users), not schema.table');
+  }
+  const columnMap = parseColumnMap(env.USERS_COLUMNS);
+  for (const message of columnMap.problems) problem('USERS_COLUMNS', message);
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(env.HASURA_ID_TYPE)) problem('HASURA_ID_TYPE', 'must be a GraphQL type name such as Int or uuid');
+  if ((env.HTTP_AUTH_HEADER_VALUE !== undefined) && !/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(env.HTTP_AUTH_HEADER_KEY)) {
+    problem('HTTP_AUTH_HEADER_KEY', 'must be an HTTP header name');
   }
 
   // Secrets: configured, or (development only) generated once and kept in a local file.
@@ -238,6 +256,15 @@ export function loadConfig(source: Record<string, string | undefined>, options: 
       kind: env.AUTH_BACKEND,
       timeoutMs: env.BACKEND_TIMEOUT,
       sqlitePath: env.SQLITE_DB_PATH,
+      table: env.USERS_TABLE,
+      columns: columnMap.columns,
+      postgres: { dsn: env.POSTGRES_DSN ?? '', poolSize: env.POSTGRES_POOL_SIZE },
+      hasura: { url: env.HASURA_URL ?? '', adminSecret: env.HASURA_GRAPHQL_ADMIN_SECRET, idType: env.HASURA_ID_TYPE },
+      http: {
+        url: env.HTTP_URL ?? '',
+        authHeader:
+          env.HTTP_AUTH_HEADER_VALUE !== undefined ? { name: env.HTTP_AUTH_HEADER_KEY, value: env.HTTP_AUTH_HEADER_VALUE } : undefined,
+      },
       initialUser:
         initialEmail !== undefined && initialPassword !== undefined
           ? {

@@ -3,21 +3,32 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { BackendError, type NewUser, type StoredUser, type UserBackend, type UserId, type UserPatch } from '../types.js';
 import { toStoredUser } from '../row.js';
+import { DEFAULT_COLUMNS, USER_FIELDS, type ColumnMap, type UserField } from '../columns.js';
 
-/** The Authura README's users table, in SQLite's dialect. Created when missing. */
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS users (
-  id          INTEGER PRIMARY KEY AUTOINCREMENT,
-  email       TEXT NOT NULL,
-  role        TEXT NOT NULL,
-  password    TEXT NOT NULL,
-  tenant_id   TEXT,
-  verified_at TEXT
+/** The Authura README's users table in SQLite's dialect (with the configured names). */
+function schema(table: string, c: ColumnMap): string {
+  const name = table.split('.').pop() as string;
+  return `
+CREATE TABLE ${quote(table)} (
+  ${quote(c.id)}          INTEGER PRIMARY KEY AUTOINCREMENT,
+  ${quote(c.email)}       TEXT NOT NULL,
+  ${quote(c.role)}        TEXT NOT NULL,
+  ${quote(c.password)}    TEXT NOT NULL,
+  ${quote(c.tenant_id)}   TEXT,
+  ${quote(c.verified_at)} TEXT
 );
-CREATE UNIQUE INDEX IF NOT EXISTS users_email_tenant_id ON users (email, tenant_id);
+CREATE UNIQUE INDEX ${quote(`${name}_email_tenant_id`)} ON ${quote(name)} (${quote(c.email)}, ${quote(c.tenant_id)});
 -- NULLs are distinct in a unique index: this one keeps emails unique when tenancy is off.
-CREATE UNIQUE INDEX IF NOT EXISTS users_email_no_tenant ON users (email) WHERE tenant_id IS NULL;
+CREATE UNIQUE INDEX ${quote(`${name}_email_no_tenant`)} ON ${quote(name)} (${quote(c.email)}) WHERE ${quote(c.tenant_id)} IS NULL;
 `;
+}
+
+/** Identifiers come from the validated configuration; quoting keeps them identifiers. */
+const quote = (identifier: string) =>
+  identifier
+    .split('.')
+    .map((part) => `"${part.replace(/"/g, '""')}"`)
+    .join('.');
 
 const PATCHABLE = ['email', 'role', 'password', 'verified_at'] as const;
 
@@ -25,6 +36,8 @@ export interface SqliteBackendOptions {
   readonly path: string;
   /** How long a write waits for a lock held by another connection before failing. */
   readonly timeoutMs: number;
+  readonly table?: string;
+  readonly columns?: ColumnMap;
 }
 
 /** The SQLite backend: one synchronous connection, WAL journal, prepared statements. */
@@ -33,20 +46,32 @@ export function createSqliteBackend(options: SqliteBackendOptions): UserBackend 
   const db = new Database(options.path, { timeout: options.timeoutMs });
   db.pragma('journal_mode = WAL');
   db.pragma('foreign_keys = ON');
-  db.exec(SCHEMA);
+  const table = options.table ?? 'users';
+  const c = options.columns ?? DEFAULT_COLUMNS;
+  const [schemaName, tableName] = table.includes('.') ? table.split('.') : ['main', table];
+  const exists = db
+    .prepare(`SELECT 1 FROM ${quote(schemaName as string)}.sqlite_master WHERE type = 'table' AND name = ?`)
+    .get(tableName);
+  // An existing table is used as it is: its indexes are the owner's business.
+  if (!exists) db.exec(schema(table, c));
 
-  const byEmail = db.prepare('SELECT * FROM users WHERE email = ? AND tenant_id IS ?');
-  const byId = db.prepare('SELECT * FROM users WHERE id = ? AND tenant_id IS ?');
+  const t = quote(table);
+  const selected = USER_FIELDS.map((f) => `${quote(c[f])} AS ${f}`).join(', ');
+  const byEmail = db.prepare(`SELECT ${selected} FROM ${t} WHERE ${quote(c.email)} = ? AND ${quote(c.tenant_id)} IS ?`);
+  const byId = db.prepare(`SELECT ${selected} FROM ${t} WHERE ${quote(c.id)} = ? AND ${quote(c.tenant_id)} IS ?`);
   const insert = db.prepare(
-    'INSERT INTO users (email, role, password, tenant_id, verified_at) VALUES (@email, @role, @password, @tenant_id, @verified_at) RETURNING *',
+    `INSERT INTO ${t} (${quote(c.email)}, ${quote(c.role)}, ${quote(c.password)}, ${quote(c.tenant_id)}, ${quote(c.verified_at)}) ` +
+      `VALUES (@email, @role, @password, @tenant_id, @verified_at) RETURNING ${selected}`,
   );
   const updates = new Map<string, Database.Statement>();
-  const updateFor = (columns: readonly string[]) => {
-    const key = columns.join(',');
+  const updateFor = (fields: readonly string[]) => {
+    const key = fields.join(',');
     let statement = updates.get(key);
     if (!statement) {
-      const assignments = columns.map((c) => `${c} = @${c}`).join(', ');
-      statement = db.prepare(`UPDATE users SET ${assignments} WHERE id = @id AND tenant_id IS @tenant_id RETURNING *`);
+      const assignments = fields.map((f) => `${quote(c[f as UserField])} = @${f}`).join(', ');
+      statement = db.prepare(
+        `UPDATE ${t} SET ${assignments} WHERE ${quote(c.id)} = @id AND ${quote(c.tenant_id)} IS @tenant_id RETURNING ${selected}`,
+      );
       updates.set(key, statement);
     }
     return statement;

@@ -1,0 +1,140 @@
+import { ClientError, GraphQLClient } from 'graphql-request';
+import { fromColumns, toColumns, USER_FIELDS, type ColumnMap } from '../columns.js';
+import { toStoredUser } from '../row.js';
+import { BackendError, type NewUser, type StoredUser, type UserBackend, type UserId, type UserPatch } from '../types.js';
+
+export interface HasuraBackendOptions {
+  /** The GraphQL endpoint, e.g. `http://localhost:8080/v1/graphql`. */
+  readonly url: string;
+  readonly adminSecret: string | undefined;
+  readonly timeoutMs: number;
+  /** The tracked table's root field name (`users`: `users`, `users_by_pk`, `insert_users_one`, …). */
+  readonly table: string;
+  readonly columns: ColumnMap;
+  /** GraphQL type of the primary key: `Int` for SERIAL, `uuid` for UUIDs, … */
+  readonly idType: string;
+}
+
+/** The Hasura backend: Hasura's generated GraphQL API over the users table, as admin. */
+export function createHasuraBackend(options: HasuraBackendOptions): UserBackend {
+  const { table: t, columns: c, idType } = options;
+  const headers: Record<string, string> = {};
+  if (options.adminSecret !== undefined) headers['x-hasura-admin-secret'] = options.adminSecret;
+  const client = new GraphQLClient(options.url, {
+    headers,
+    fetch: (input: RequestInfo | URL, init?: RequestInit) =>
+      fetch(input, { ...init, signal: AbortSignal.timeout(options.timeoutMs), redirect: 'error' }),
+  });
+  const fields = USER_FIELDS.map((f) => c[f]).join(' ');
+  const tenantWhere = (tenantId: string | null) => (tenantId === null ? { _is_null: true } : { _eq: tenantId });
+  const integerId = idType === 'Int' || idType === 'bigint';
+
+  const queries = {
+    byEmail: `query AuthuraUserByEmail($where: ${t}_bool_exp!) { ${t}(where: $where, limit: 1) { ${fields} } }`,
+    byId: `query AuthuraUserById($id: ${idType}!) { ${t}_by_pk(${c.id}: $id) { ${fields} } }`,
+    insert: `mutation AuthuraCreateUser($object: ${t}_insert_input!) { insert_${t}_one(object: $object) { ${fields} } }`,
+    update: `mutation AuthuraUpdateUser($id: ${idType}!, $set: ${t}_set_input!) { update_${t}_by_pk(pk_columns: { ${c.id}: $id }, _set: $set) { ${fields} } }`,
+    ping: `query AuthuraPing { __typename }`,
+  };
+
+  async function request(operation: string, document: string, variables: Record<string, unknown>): Promise<Record<string, unknown>> {
+    try {
+      return await client.request<Record<string, unknown>>(document, variables);
+    } catch (error) {
+      throw hasuraError(operation, error);
+    }
+  }
+
+  const user = (value: unknown): StoredUser | null =>
+    value === null || value === undefined
+      ? null
+      : toStoredUser(fromColumns(value as Record<string, unknown>, c), 'Hasura');
+
+  /** The id as the GraphQL variable type wants it; `undefined` when it cannot be one. */
+  const idVariable = (id: UserId): UserId | undefined => {
+    if (!integerId) return String(id);
+    const n = typeof id === 'number' ? id : /^\d{1,15}$/.test(id) ? Number(id) : NaN;
+    return Number.isSafeInteger(n) ? n : undefined;
+  };
+
+  async function findById(id: UserId, tenantId: string | null): Promise<StoredUser | null> {
+    const key = idVariable(id);
+    if (key === undefined) return null;
+    const data = await request('find user', queries.byId, { id: key });
+    const found = user(data[`${t}_by_pk`]);
+    // `_by_pk` knows nothing of tenants: a user of another tenant is not found.
+    return found && found.tenant_id === tenantId ? found : null;
+  }
+
+  async function findByEmail(email: string, tenantId: string | null): Promise<StoredUser | null> {
+    const where = { [c.email]: { _eq: email }, [c.tenant_id]: tenantWhere(tenantId) };
+    const data = await request('find user', queries.byEmail, { where });
+    const rows = data[t];
+    if (!Array.isArray(rows)) throw new BackendError('bad_response', 'Hasura returned no user list');
+    return user(rows[0]);
+  }
+
+  /**
+   * The README's unique index lets NULL-tenant rows share an email, and GraphQL offers no lock:
+   * check first, and let the unique index (add the partial one of `npm run migrate`) close the race.
+   */
+  async function assertEmailFree(email: string, tenantId: string | null, exceptId?: UserId): Promise<void> {
+    const taken = await findByEmail(email, tenantId);
+    if (taken && (exceptId === undefined || String(taken.id) !== String(exceptId))) {
+      throw new BackendError('conflict', 'A user with this email already exists');
+    }
+  }
+
+  return {
+    kind: 'hasura',
+    findByEmail,
+    findById,
+    async create(newUser: NewUser) {
+      await assertEmailFree(newUser.email, newUser.tenant_id);
+      const data = await request('create user', queries.insert, { object: toColumns(newUser, c) });
+      const created = user(data[`insert_${t}_one`]);
+      if (!created) throw new BackendError('bad_response', 'Hasura returned no user for the insert');
+      return created;
+    },
+    async update(id: UserId, tenantId: string | null, patch: UserPatch) {
+      // Check the tenant first: `update_by_pk` would change a user of any tenant.
+      const current = await findById(id, tenantId);
+      if (!current) return null;
+      const set = toColumns(patch, c);
+      if (Object.keys(set).length === 0) return current;
+      if (patch.email !== undefined) await assertEmailFree(patch.email, tenantId, id);
+      const data = await request('update user', queries.update, { id: idVariable(id), set });
+      return user(data[`update_${t}_by_pk`]);
+    },
+    async ping() {
+      await request('ping', queries.ping, {});
+    },
+    async close() {},
+  };
+}
+
+function hasuraError(operation: string, error: unknown): BackendError {
+  if (error instanceof BackendError) return error;
+  if (error instanceof ClientError) {
+    const errors = error.response.errors ?? [];
+    const codes = errors.map((e) => String((e.extensions as { code?: unknown } | undefined)?.code ?? ''));
+    const messages = errors.map((e) => e.message).join('; ');
+    if (codes.includes('constraint-violation') && /unique|duplicate/i.test(messages)) {
+      return new BackendError('conflict', 'A user with this email already exists', { cause: error });
+    }
+    if (error.response.status >= 500) {
+      return new BackendError('unavailable', `Hasura failed with ${error.response.status} (${operation})`, { cause: error });
+    }
+    return new BackendError('bad_response', `Hasura refused the ${operation} call (${codes.join(', ') || error.response.status})`, {
+      cause: error,
+    });
+  }
+  const name = (error as { name?: string } | null)?.name;
+  if (name === 'TimeoutError' || name === 'AbortError') {
+    return new BackendError('timeout', `Hasura did not answer in time (${operation})`, { cause: error });
+  }
+  if (error instanceof SyntaxError || (error instanceof Error && /JSON|Invalid GraphQL|response/i.test(error.message) && !/fetch failed/.test(error.message))) {
+    return new BackendError('bad_response', `Hasura answered with something that is not GraphQL (${operation})`, { cause: error });
+  }
+  return new BackendError('unavailable', `Hasura is unreachable (${operation})`, { cause: error });
+}

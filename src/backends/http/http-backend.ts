@@ -1,0 +1,104 @@
+import { toStoredUser } from '../row.js';
+import { BackendError, type NewUser, type StoredUser, type UserBackend, type UserId, type UserPatch } from '../types.js';
+
+export interface HttpBackendOptions {
+  /** The users collection, e.g. `http://users.internal/users`. */
+  readonly url: string;
+  readonly timeoutMs: number;
+  /** Sent with every call when set (HTTP_AUTH_HEADER_KEY / HTTP_AUTH_HEADER_VALUE). */
+  readonly authHeader: { readonly name: string; readonly value: string } | undefined;
+}
+
+/**
+ * The HTTP backend: a REST service that owns the users (the contract is in README.md).
+ * `GET {url}?email=&tenant_id=`, `GET {url}/{id}?tenant_id=`, `POST {url}`, `PATCH {url}/{id}?tenant_id=`;
+ * 404 means not found, 409 a taken email.
+ */
+export function createHttpBackend(options: HttpBackendOptions): UserBackend {
+  const base = options.url.replace(/\/+$/, '');
+  const tenantQuery = (tenantId: string | null) => (tenantId === null ? '' : `tenant_id=${encodeURIComponent(tenantId)}`);
+  const withQuery = (url: string, ...parts: string[]) => {
+    const query = parts.filter(Boolean).join('&');
+    return query ? `${url}?${query}` : url;
+  };
+
+  async function call(operation: string, method: string, url: string, body?: unknown): Promise<{ status: number; json: unknown }> {
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    if (options.authHeader) headers[options.authHeader.name] = options.authHeader.value;
+    let response: Response;
+    try {
+      response = await fetch(url, {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: AbortSignal.timeout(options.timeoutMs),
+        redirect: 'error',
+      });
+    } catch (error) {
+      const name = (error as { name?: string } | null)?.name;
+      if (name === 'TimeoutError' || name === 'AbortError') {
+        throw new BackendError('timeout', `The users service did not answer in time (${operation})`, { cause: error });
+      }
+      throw new BackendError('unavailable', `The users service is unreachable (${operation})`, { cause: error });
+    }
+    let text: string;
+    try {
+      text = await response.text();
+    } catch (error) {
+      const name = (error as { name?: string } | null)?.name;
+      const code = name === 'TimeoutError' || name === 'AbortError' ? 'timeout' : 'unavailable';
+      throw new BackendError(code, `The users service broke off its answer (${operation})`, { cause: error });
+    }
+    if (response.status === 404) return { status: 404, json: null };
+    if (response.status === 409) throw new BackendError('conflict', 'A user with this email already exists');
+    if (response.status >= 500) {
+      throw new BackendError('unavailable', `The users service failed with ${response.status} (${operation})`);
+    }
+    if (!response.ok) {
+      throw new BackendError('bad_response', `The users service refused the call with ${response.status} (${operation})`);
+    }
+    try {
+      return { status: response.status, json: text === '' ? null : JSON.parse(text) };
+    } catch (error) {
+      throw new BackendError('bad_response', `The users service answered with invalid JSON (${operation})`, { cause: error });
+    }
+  }
+
+  /** A found user must be the one asked for: same tenant (and email or id). */
+  const checked = (json: unknown, tenantId: string | null, matches: (user: StoredUser) => boolean): StoredUser | null => {
+    if (json === null) return null;
+    const user = toStoredUser(json, 'The users service');
+    if (user.tenant_id !== tenantId || !matches(user)) {
+      throw new BackendError('bad_response', 'The users service returned a user other than the one asked for');
+    }
+    return user;
+  };
+
+  return {
+    kind: 'http',
+    async findByEmail(email, tenantId) {
+      const { json } = await call('find user', 'GET', withQuery(base, `email=${encodeURIComponent(email)}`, tenantQuery(tenantId)));
+      return checked(json, tenantId, (u) => u.email === email);
+    },
+    async findById(id, tenantId) {
+      const { json } = await call('find user', 'GET', withQuery(`${base}/${encodeURIComponent(String(id))}`, tenantQuery(tenantId)));
+      return checked(json, tenantId, (u) => String(u.id) === String(id));
+    },
+    async create(user: NewUser) {
+      const { json } = await call('create user', 'POST', base, user);
+      const created = checked(json, user.tenant_id, (u) => u.email === user.email);
+      if (!created) throw new BackendError('bad_response', 'The users service returned no user for the create');
+      return created;
+    },
+    async update(id: UserId, tenantId: string | null, patch: UserPatch) {
+      const { json } = await call('update user', 'PATCH', withQuery(`${base}/${encodeURIComponent(String(id))}`, tenantQuery(tenantId)), patch);
+      return checked(json, tenantId, (u) => String(u.id) === String(id));
+    },
+    async ping() {
+      // Any answer but a 5xx or a network failure means the service is up (404 included).
+      await call('ping', 'GET', withQuery(base, 'email=readiness-probe%40authura.invalid'));
+    },
+    async close() {},
+  };
+}

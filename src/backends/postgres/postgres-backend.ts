@@ -1,0 +1,111 @@
+import { createHash } from 'node:crypto';
+import postgres from 'postgres';
+import { fromColumns, toColumns, USER_FIELDS, type ColumnMap } from '../columns.js';
+import { toStoredUser } from '../row.js';
+import { BackendError, type NewUser, type StoredUser, type UserBackend, type UserId, type UserPatch } from '../types.js';
+
+export interface PostgresBackendOptions {
+  readonly dsn: string;
+  readonly timeoutMs: number;
+  readonly poolSize: number;
+  readonly table: string;
+  readonly columns: ColumnMap;
+}
+
+/**
+ * The Postgres backend on the Authura users table (or a mapped existing table): a pool of
+ * connections, prepared statements, values only ever as parameters. Identifiers come from the
+ * validated configuration and are quoted by the driver.
+ */
+export function createPostgresBackend(options: PostgresBackendOptions): UserBackend {
+  const { columns: c } = options;
+  const sql = postgres(options.dsn, {
+    max: options.poolSize,
+    connect_timeout: Math.max(1, Math.ceil(options.timeoutMs / 1000)),
+    idle_timeout: 60,
+    max_lifetime: 30 * 60,
+    prepare: true,
+    onnotice: () => {},
+    // The server cancels any statement that outlives the backend timeout: no write lands late.
+    connection: { statement_timeout: options.timeoutMs, application_name: 'authura' },
+  });
+  const table = sql(options.table);
+  const selected = sql(USER_FIELDS.map((f) => c[f]));
+  const tenantIs = (tenantId: string | null) =>
+    tenantId === null ? sql`${sql(c.tenant_id)} IS NULL` : sql`${sql(c.tenant_id)} = ${tenantId}`;
+  const user = (row: Record<string, unknown> | undefined): StoredUser | null =>
+    row === undefined ? null : toStoredUser(fromColumns(row, c), 'Postgres');
+
+  /**
+   * Serialises writes that claim an (email, tenant): the README's unique index cannot stop two
+   * NULL-tenant rows with one email, so the check and the write run under one advisory lock.
+   */
+  const claimEmail = async (tx: postgres.TransactionSql, email: string, tenantId: string | null, exceptId?: UserId) => {
+    const key = createHash('sha256').update(`${options.table}\u0000${email}\u0000${tenantId ?? ''}`).digest().readBigInt64BE(0);
+    await tx`SELECT pg_advisory_xact_lock(${key.toString()}::bigint)`;
+    const taken = await tx`SELECT ${sql(c.id)} AS id FROM ${table} WHERE ${sql(c.email)} = ${email} AND ${tenantIs(tenantId)} LIMIT 1`;
+    if (taken.length > 0 && (exceptId === undefined || String(taken[0]?.id) !== String(exceptId))) {
+      throw new BackendError('conflict', 'A user with this email already exists');
+    }
+  };
+
+  return {
+    kind: 'postgres',
+    findByEmail: (email, tenantId) =>
+      run('find user', async () => {
+        const rows = await sql`SELECT ${selected} FROM ${table} WHERE ${sql(c.email)} = ${email} AND ${tenantIs(tenantId)} LIMIT 1`;
+        return user(rows[0]);
+      }),
+    findById: (id, tenantId) =>
+      run('find user', async () => {
+        const rows = await sql`SELECT ${selected} FROM ${table} WHERE ${sql(c.id)} = ${String(id)} AND ${tenantIs(tenantId)} LIMIT 1`;
+        return user(rows[0]);
+      }, { badIdIsNull: true }),
+    create: (newUser: NewUser) =>
+      run('create user', () =>
+        sql.begin(async (tx) => {
+          await claimEmail(tx, newUser.email, newUser.tenant_id);
+          const rows = await tx`INSERT INTO ${table} ${sql(toColumns(newUser, c))} RETURNING ${selected}`;
+          const created = user(rows[0]);
+          if (!created) throw new BackendError('bad_response', 'Postgres returned no row for the insert');
+          return created;
+        }) as Promise<StoredUser>,
+      ),
+    update: (id: UserId, tenantId: string | null, patch: UserPatch) =>
+      run('update user', () =>
+        sql.begin(async (tx) => {
+          const set = toColumns(patch, c);
+          if (patch.email !== undefined) await claimEmail(tx, patch.email, tenantId, id);
+          const rows =
+            Object.keys(set).length === 0
+              ? await tx`SELECT ${selected} FROM ${table} WHERE ${sql(c.id)} = ${String(id)} AND ${tenantIs(tenantId)}`
+              : await tx`UPDATE ${table} SET ${sql(set)} WHERE ${sql(c.id)} = ${String(id)} AND ${tenantIs(tenantId)} RETURNING ${selected}`;
+          return user(rows[0]);
+        }) as Promise<StoredUser | null>,
+      { badIdIsNull: true }),
+    ping: () => run('ping', async () => void (await sql`SELECT 1`)),
+    close: () => sql.end({ timeout: 5 }),
+  };
+}
+
+/** Postgres and driver error codes, by what they mean for the caller. */
+const BAD_ID = new Set(['22P02', '22003']);
+const TIMEOUT = new Set(['57014', 'CONNECT_TIMEOUT']);
+const SCHEMA = new Set(['42P01', '42703', '42501']);
+
+async function run<T>(operation: string, work: () => Promise<T>, options: { badIdIsNull?: boolean } = {}): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof BackendError) throw error;
+    const code = String((error as { code?: unknown } | null)?.code ?? '');
+    // An id of the wrong shape for the column (a UUID token on an integer table): no such user.
+    if (options.badIdIsNull && BAD_ID.has(code)) return null as T;
+    if (code === '23505') throw new BackendError('conflict', 'A user with this email already exists', { cause: error });
+    if (TIMEOUT.has(code)) throw new BackendError('timeout', `Postgres did not answer in time (${operation})`, { cause: error });
+    if (SCHEMA.has(code)) {
+      throw new BackendError('bad_response', `The users table does not match the configuration (${operation})`, { cause: error });
+    }
+    throw new BackendError('unavailable', `Postgres failed (${operation})`, { cause: error });
+  }
+}

@@ -1,0 +1,207 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createBackend } from '../../src/backends/create-backend.js';
+import { BackendError, type NewUser, type StoredUser, type UserBackend } from '../../src/backends/types.js';
+import { loadConfig } from '../../src/config/load-config.js';
+
+/** A backend under test, with the switches its fault tests need. */
+export interface BackendHarness {
+  /** AUTH_BACKEND and its variables; the suite adds the secrets and a short timeout. */
+  readonly env: Record<string, string>;
+  /** Does the store keep a NULL-tenant email unique under concurrent creates? */
+  readonly atomicWithoutTenant: boolean;
+  readonly idType: 'number' | 'string';
+  /** Makes calls hang beyond the timeout; the returned function undoes it. */
+  slow(): Promise<() => Promise<void>>;
+  /** Makes the store return `user` malformed; the returned function undoes it. */
+  malformed(user: StoredUser): Promise<() => Promise<void>>;
+  /** Takes the store down; the returned function brings it back. Absent for embedded stores. */
+  down?(): Promise<() => Promise<void>>;
+  close(): Promise<void>;
+}
+
+export const TIMEOUT_MS = 800;
+
+/** The backend built from config, exactly as the gateway builds it. */
+export function backendFor(env: Record<string, string>): UserBackend {
+  const config = loadConfig(
+    { JWT_SECRET: 'x'.repeat(32), JWT_REFRESH_SECRET: 'y'.repeat(32), JWT_VERIFY_SECRET: 'z'.repeat(32), BACKEND_TIMEOUT: `${TIMEOUT_MS}ms`, ...env },
+    { devSecrets: false },
+  );
+  return createBackend(config.backend);
+}
+
+const HASH = '$2b$04$abcdefghijklmnopqrstuu5Ov5aA1nZsQbnV4JpVbq5p1fUn6v5bG';
+let counter = 0;
+const newUser = (over: Partial<NewUser> = {}): NewUser => ({
+  email: `user${++counter}-${Date.now()}@example.com`,
+  role: 'user',
+  password: HASH,
+  tenant_id: null,
+  verified_at: '2025-02-05T16:48:18.223Z',
+  ...over,
+});
+
+async function expectBackendError(promise: Promise<unknown>, code: BackendError['code']) {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(BackendError);
+  expect((error as BackendError).code).toBe(code);
+}
+
+/**
+ * The one contract every backend keeps (see `UserBackend` in src/backends/types.ts), run
+ * against a real store for each.
+ */
+export function describeBackendConformance(
+  name: string,
+  start: () => Promise<BackendHarness>,
+  /** `false` for an embedded store (SQLite): there is no server to stop. */
+  options: { hasServer: boolean },
+): void {
+  describe(`${name} backend conformance`, () => {
+    let harness: BackendHarness;
+    let backend: UserBackend;
+    beforeAll(async () => {
+      harness = await start();
+      backend = backendFor(harness.env);
+    });
+    afterAll(async () => {
+      await backend?.close();
+      await harness?.close();
+    });
+
+    it('answers null for an unknown email or id', async () => {
+      expect(await backend.findByEmail('nobody@example.com', null)).toBeNull();
+      expect(await backend.findByEmail('nobody@example.com', 'acme')).toBeNull();
+      for (const id of ['999999', 'not-an-id', '00000000-0000-0000-0000-000000000000', '1e400', '99999999999999999999999']) {
+        expect(await backend.findById(id, null)).toBeNull();
+      }
+    });
+
+    it('creates a user and finds it by email and by id (the id as a token carries it: a string)', async () => {
+      const input = newUser();
+      const created = await backend.create(input);
+      expect(typeof created.id).toBe(harness.idType);
+      expect(created).toEqual({ ...input, id: created.id });
+      expect(await backend.findByEmail(input.email, null)).toEqual(created);
+      expect(await backend.findById(String(created.id), null)).toEqual(created);
+      expect(await backend.findById(created.id, null)).toEqual(created);
+    });
+
+    it('keeps verified_at as an ISO timestamp, and null as null', async () => {
+      const unverified = await backend.create(newUser({ verified_at: null }));
+      expect(unverified.verified_at).toBeNull();
+      const verified = await backend.create(newUser({ verified_at: '2025-02-05T17:48:18.223+01:00' }));
+      expect(verified.verified_at).toBe('2025-02-05T16:48:18.223Z');
+    });
+
+    it('scopes every lookup and write by tenant', async () => {
+      const email = `shared-${Date.now()}@example.com`;
+      const none = await backend.create(newUser({ email }));
+      const a = await backend.create(newUser({ email, tenant_id: 'acme' }));
+      const b = await backend.create(newUser({ email, tenant_id: 'globex', role: 'editor' }));
+      expect(new Set([none.id, a.id, b.id]).size).toBe(3);
+      expect(await backend.findByEmail(email, 'acme')).toEqual(a);
+      expect(await backend.findByEmail(email, 'globex')).toEqual(b);
+      expect(await backend.findByEmail(email, null)).toEqual(none);
+      expect(await backend.findById(String(a.id), 'globex')).toBeNull();
+      expect(await backend.findById(String(a.id), null)).toBeNull();
+      expect(await backend.update(a.id, 'globex', { role: 'admin' })).toBeNull();
+      expect(await backend.findById(a.id, 'acme')).toEqual(a);
+    });
+
+    it('refuses a second user with the same email in the same tenant (conflict) and writes nothing', async () => {
+      for (const tenant_id of [null, 'acme']) {
+        const first = await backend.create(newUser({ tenant_id }));
+        await expectBackendError(backend.create(newUser({ email: first.email, tenant_id, role: 'other' })), 'conflict');
+        expect(await backend.findByEmail(first.email, tenant_id)).toEqual(first);
+      }
+    });
+
+    it('keeps one user per (email, tenant) under concurrent creates', async () => {
+      const tenants = harness.atomicWithoutTenant ? [null, 'acme'] : ['acme'];
+      for (const tenant_id of tenants) {
+        const email = `race-${Date.now()}-${tenant_id ?? 'none'}@example.com`;
+        const results = await Promise.allSettled(Array.from({ length: 6 }, () => backend.create(newUser({ email, tenant_id }))));
+        expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+        for (const r of results) if (r.status === 'rejected') expect((r.reason as BackendError).code).toBe('conflict');
+      }
+    });
+
+    it('updates password, role, email and verified_at, returning the stored user', async () => {
+      const user = await backend.create(newUser({ verified_at: null }));
+      const patch = { password: HASH.replace('abc', 'xyz'), role: 'editor', email: `moved-${user.email}`, verified_at: '2026-01-01T00:00:00.000Z' };
+      const updated = await backend.update(String(user.id), null, patch);
+      expect(updated).toEqual({ ...user, ...patch });
+      expect(await backend.findById(user.id, null)).toEqual(updated);
+      expect(await backend.findByEmail(user.email, null)).toBeNull();
+      expect(await backend.update(user.id, null, {})).toEqual(updated);
+    });
+
+    it('answers null when updating an unknown id', async () => {
+      expect(await backend.update('999999', null, { role: 'x' })).toBeNull();
+      expect(await backend.update('not-an-id', null, { role: 'x' })).toBeNull();
+    });
+
+    it('refuses to move a user onto a taken email (conflict) and changes nothing', async () => {
+      const a = await backend.create(newUser());
+      const b = await backend.create(newUser());
+      await expectBackendError(backend.update(b.id, null, { email: a.email }), 'conflict');
+      expect(await backend.findById(b.id, null)).toEqual(b);
+    });
+
+    it('answers ping', async () => {
+      await expect(backend.ping()).resolves.toBeUndefined();
+    });
+
+    it('a slow store is a timeout within the configured bound, and the backend recovers', async () => {
+      const user = await backend.create(newUser());
+      const undo = await harness.slow();
+      try {
+        const started = Date.now();
+        // A write: every store can be made to hold one back (SQLite readers never wait in WAL mode).
+        await expectBackendError(backend.update(user.id, null, { role: 'slow' }), 'timeout');
+        expect(Date.now() - started).toBeLessThan(TIMEOUT_MS + 2000);
+      } finally {
+        await undo();
+      }
+      expect(await backend.findByEmail(user.email, null)).toEqual(user);
+    });
+
+    it('a malformed user from the store is a bad_response, never passed on', async () => {
+      const user = await backend.create(newUser());
+      const undo = await harness.malformed(user);
+      try {
+        await expectBackendError(backend.findByEmail(user.email, null), 'bad_response');
+      } finally {
+        await undo();
+      }
+      expect(await backend.findByEmail(user.email, null)).toEqual(user);
+    });
+
+    if (!options.hasServer) return;
+    it('a stopped store is unavailable (or a timeout), and the backend recovers when it returns', async () => {
+      const user = await backend.create(newUser());
+      const restore = await (harness.down as NonNullable<BackendHarness['down']>)();
+      let error: unknown;
+      try {
+        error = await backend.findByEmail(user.email, null).then(() => undefined, (e: unknown) => e);
+        const write = await backend.create(newUser()).then(() => undefined, (e: unknown) => e);
+        expect(write).toBeInstanceOf(BackendError);
+      } finally {
+        await restore();
+      }
+      expect(error).toBeInstanceOf(BackendError);
+      expect(['unavailable', 'timeout']).toContain((error as BackendError).code);
+      // Give pools a moment to notice the server is back.
+      let found: StoredUser | null = null;
+      for (let i = 0; i < 20 && !found; i++) {
+        found = await backend.findByEmail(user.email, null).catch(() => null);
+        if (!found) await new Promise((r) => setTimeout(r, 250));
+      }
+      expect(found).toEqual(user);
+    });
+  });
+}

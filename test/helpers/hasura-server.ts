@@ -1,0 +1,167 @@
+import { GraphQLError } from 'graphql';
+import { createSchema, createYoga } from 'graphql-yoga';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import postgres from 'postgres';
+
+/** What the fake can be told to do wrong, for fault tests. */
+export interface HasuraFaults {
+  delayMs?: number;
+  /** Answer 200 with a body that is not JSON. */
+  garbage?: boolean;
+  /** Answer with this HTTP status and an HTML body (a proxy in front of a dead Hasura). */
+  status?: number;
+  /** Return users whose `role` is missing (a malformed row). */
+  malformedRows?: boolean;
+}
+
+const COLUMNS = ['id', 'email', 'role', 'password', 'tenant_id', 'verified_at'] as const;
+
+/**
+ * A real GraphQL server speaking Hasura's generated API for the `users` table over a real
+ * Postgres database: `users(where, limit)`, `users_by_pk`, `insert_users_one`,
+ * `update_users_by_pk`, Hasura's error codes, and the admin secret header.
+ */
+export async function startHasura(databaseUrl: string, adminSecret: string) {
+  const sql = postgres(databaseUrl, { max: 4, onnotice: () => {} });
+  const faults: HasuraFaults = {};
+  const typeDefs = /* GraphQL */ `
+    scalar timestamptz
+    input String_comparison_exp { _eq: String, _neq: String, _is_null: Boolean }
+    input Int_comparison_exp { _eq: Int, _neq: Int, _is_null: Boolean }
+    input timestamptz_comparison_exp { _eq: timestamptz, _is_null: Boolean }
+    input users_bool_exp {
+      _and: [users_bool_exp!], _or: [users_bool_exp!], _not: users_bool_exp
+      id: Int_comparison_exp, email: String_comparison_exp, role: String_comparison_exp,
+      password: String_comparison_exp, tenant_id: String_comparison_exp, verified_at: timestamptz_comparison_exp
+    }
+    input users_insert_input { id: Int, email: String, role: String, password: String, tenant_id: String, verified_at: timestamptz }
+    input users_set_input { email: String, role: String, password: String, tenant_id: String, verified_at: timestamptz }
+    input users_pk_columns_input { id: Int! }
+    type users { id: Int!, email: String!, role: String!, password: String!, tenant_id: String, verified_at: timestamptz }
+    type query_root {
+      users(where: users_bool_exp, limit: Int): [users!]!
+      users_by_pk(id: Int!): users
+    }
+    type mutation_root {
+      insert_users_one(object: users_insert_input!): users
+      update_users_by_pk(pk_columns: users_pk_columns_input!, _set: users_set_input): users
+    }
+    schema { query: query_root, mutation: mutation_root }
+  `;
+
+  type Row = Record<string, unknown>;
+  const shape = (row: Row | undefined) => {
+    if (!row) return null;
+    const out: Row = { ...row, verified_at: row.verified_at instanceof Date ? row.verified_at.toISOString() : row.verified_at };
+    if (faults.malformedRows) delete out.role;
+    return out;
+  };
+
+  type Fragment = postgres.PendingQuery<postgres.Row[]>;
+  const where = (exp: Row | undefined): Fragment => {
+    const parts: Fragment[] = [];
+    for (const [key, value] of Object.entries(exp ?? {})) {
+      if (key === '_and') for (const sub of value as Row[]) parts.push(sql`(${where(sub)})`);
+      else if (key === '_or') {
+        const subs = (value as Row[]).map((sub) => sql`(${where(sub)})`);
+        parts.push(subs.length === 0 ? sql`false` : subs.reduce((a, b) => sql`${a} OR ${b}`));
+      } else if (key === '_not') parts.push(sql`NOT (${where(value as Row)})`);
+      else if ((COLUMNS as readonly string[]).includes(key)) {
+        for (const [op, operand] of Object.entries(value as Row)) {
+          if (op === '_eq') parts.push(sql`${sql(key)} = ${operand as string}`);
+          else if (op === '_neq') parts.push(sql`${sql(key)} <> ${operand as string}`);
+          else if (op === '_is_null') parts.push(operand ? sql`${sql(key)} IS NULL` : sql`${sql(key)} IS NOT NULL`);
+        }
+      }
+    }
+    return parts.length === 0 ? sql`true` : parts.reduce((a, b) => sql`${a} AND ${b}`);
+  };
+
+  const dbError = (error: unknown, path: string): never => {
+    const code = (error as { code?: string }).code;
+    if (code === '23505') {
+      throw new GraphQLError(`Uniqueness violation. ${(error as Error).message}`, {
+        extensions: { path, code: 'constraint-violation' },
+      });
+    }
+    throw new GraphQLError('database query error', { extensions: { path, code: 'unexpected' } });
+  };
+
+  const yoga = createYoga({
+    graphqlEndpoint: '/v1/graphql',
+    logging: false,
+    maskedErrors: false,
+    schema: createSchema({
+      typeDefs,
+      resolvers: {
+        query_root: {
+          users: async (_: unknown, args: { where?: Row; limit?: number }) => {
+            const rows = await sql`SELECT * FROM users WHERE ${where(args.where)} ORDER BY id LIMIT ${args.limit ?? 100}`;
+            return rows.map((r) => shape(r));
+          },
+          users_by_pk: async (_: unknown, args: { id: number }) => shape((await sql`SELECT * FROM users WHERE id = ${args.id}`)[0]),
+        },
+        mutation_root: {
+          insert_users_one: async (_: unknown, args: { object: Row }) => {
+            try {
+              return shape((await sql`INSERT INTO users ${sql(args.object)} RETURNING *`)[0]);
+            } catch (error) {
+              return dbError(error, '$.selectionSet.insert_users_one.args.object');
+            }
+          },
+          update_users_by_pk: async (_: unknown, args: { pk_columns: { id: number }; _set?: Row }) => {
+            const set = args._set ?? {};
+            if (Object.keys(set).length === 0) return shape((await sql`SELECT * FROM users WHERE id = ${args.pk_columns.id}`)[0]);
+            try {
+              return shape((await sql`UPDATE users SET ${sql(set)} WHERE id = ${args.pk_columns.id} RETURNING *`)[0]);
+            } catch (error) {
+              return dbError(error, '$.selectionSet.update_users_by_pk.args._set');
+            }
+          },
+        },
+      },
+    }),
+    plugins: [
+      {
+        async onRequest({ request, endResponse }) {
+          if (faults.delayMs) {
+            await new Promise((r) => setTimeout(r, faults.delayMs));
+            // Like Hasura, do not run the operation of a client that disconnected.
+            if (request.signal.aborted) return endResponse(new Response(null, { status: 499 }));
+          }
+          if (faults.garbage) return endResponse(new Response('<<not json>>', { status: 200, headers: { 'content-type': 'application/json' } }));
+          if (faults.status) return endResponse(new Response('<html>Bad Gateway</html>', { status: faults.status, headers: { 'content-type': 'text/html' } }));
+          if (request.headers.get('x-hasura-admin-secret') !== adminSecret) {
+            endResponse(
+              Response.json({
+                errors: [{ extensions: { path: '$', code: 'access-denied' }, message: 'invalid x-hasura-admin-secret/x-hasura-access-key' }],
+              }),
+            );
+          }
+        },
+      },
+    ],
+  });
+
+  const server: Server = createServer(yoga);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/v1/graphql`,
+    faults,
+    /** Stops listening (connections are refused) until `resume`. */
+    async pause() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+    async resume() {
+      await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', () => resolve()));
+    },
+    async close() {
+      server.closeAllConnections();
+      if (server.listening) await new Promise<void>((resolve) => server.close(() => resolve()));
+      await sql.end({ timeout: 1 });
+    },
+  };
+}
