@@ -22,7 +22,7 @@ export function createHasuraBackend(options: HasuraBackendOptions): UserBackend 
   if (options.adminSecret !== undefined) headers['x-hasura-admin-secret'] = options.adminSecret;
   const client = new GraphQLClient(options.url, {
     headers,
-    fetch: (input: RequestInfo | URL, init?: RequestInit) =>
+    fetch: (input: string | URL | Request, init?: RequestInit) =>
       fetch(input, { ...init, signal: AbortSignal.timeout(options.timeoutMs), redirect: 'error' }),
   });
   const fields = USER_FIELDS.map((f) => c[f]).join(' ');

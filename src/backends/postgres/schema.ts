@@ -1,0 +1,28 @@
+import type { ColumnMap } from '../columns.js';
+
+const quote = (identifier: string) =>
+  identifier
+    .split('.')
+    .map((part) => `"${part.replace(/"/g, '""')}"`)
+    .join('.');
+
+/**
+ * The Authura README's users table for Postgres (and so for Hasura), with the configured
+ * names, plus one index the README lacks: NULLs are distinct in a unique index, so without
+ * the partial index one email could exist twice when multi-tenancy is off. Idempotent.
+ */
+export function postgresSchemaSql(table: string, c: ColumnMap): string {
+  const name = (table.split('.').pop() as string).replace(/[^A-Za-z0-9_]/g, '');
+  const t = quote(table);
+  return `CREATE TABLE IF NOT EXISTS ${t} (
+  ${quote(c.id)} SERIAL NOT NULL PRIMARY KEY,
+  ${quote(c.email)} VARCHAR NOT NULL,
+  ${quote(c.role)} VARCHAR NOT NULL,
+  ${quote(c.password)} VARCHAR NOT NULL,
+  ${quote(c.tenant_id)} VARCHAR,
+  ${quote(c.verified_at)} TIMESTAMP WITH TIME ZONE
+);
+CREATE UNIQUE INDEX IF NOT EXISTS ${quote(`${name}_email_tenant_id_key`)} ON ${t} (${quote(c.email)}, ${quote(c.tenant_id)});
+CREATE UNIQUE INDEX IF NOT EXISTS ${quote(`${name}_email_no_tenant_key`)} ON ${t} (${quote(c.email)}) WHERE ${quote(c.tenant_id)} IS NULL;
+`;
+}

@@ -1,0 +1,151 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDatabase } from '../helpers/databases.js';
+import { signUp, startGateway, STRONG_PASSWORD, tokenOf, type TestGateway } from '../helpers/gateway.js';
+import { startHasura } from '../helpers/hasura-server.js';
+import { startUsersService } from '../helpers/users-service.js';
+
+interface Store {
+  env: Record<string, string>;
+  /** Makes the store hang (`slow`), answer garbage, or go away; returns the undo. */
+  fault?(kind: 'slow' | 'garbage' | 'down'): Promise<() => Promise<void>>;
+  close(): Promise<void>;
+}
+
+const STORES: Record<string, () => Promise<Store>> = {
+  sqlite: async () => ({ env: {}, close: async () => {} }),
+  // Postgres faults (a stopped server, a locked table) are in the conformance suite; below, a
+  // gateway pointed at a Postgres that is not there.
+  postgres: async () => ({ env: { AUTH_BACKEND: 'postgres', POSTGRES_DSN: await createDatabase() }, close: async () => {} }),
+  hasura: async () => {
+    const hasura = await startHasura(await createDatabase(), 'admin-secret');
+    return {
+      env: { AUTH_BACKEND: 'hasura', HASURA_URL: hasura.url, HASURA_GRAPHQL_ADMIN_SECRET: 'admin-secret' },
+      async fault(kind) {
+        if (kind === 'down') {
+          await hasura.pause();
+          return () => hasura.resume();
+        }
+        if (kind === 'slow') hasura.faults.delayMs = 3000;
+        else hasura.faults.garbage = true;
+        return async () => {
+          hasura.faults.delayMs = 0;
+          hasura.faults.garbage = false;
+        };
+      },
+      close: () => hasura.close(),
+    };
+  },
+  http: async () => {
+    const service = await startUsersService({ name: 'Authorization', value: 'Bearer svc' });
+    return {
+      env: { AUTH_BACKEND: 'http', HTTP_URL: service.url, HTTP_AUTH_HEADER_VALUE: 'Bearer svc' },
+      async fault(kind) {
+        if (kind === 'down') {
+          await service.pause();
+          return () => service.resume();
+        }
+        if (kind === 'slow') service.faults.delayMs = 3000;
+        else service.faults.garbage = true;
+        return async () => {
+          service.faults.delayMs = 0;
+          service.faults.garbage = false;
+        };
+      },
+      close: () => service.close(),
+    };
+  },
+};
+
+describe.each(Object.keys(STORES))('the gateway on the %s backend', (name) => {
+  let store: Store;
+  let gw: TestGateway;
+  beforeAll(async () => {
+    store = await (STORES[name] as () => Promise<Store>)();
+    gw = await startGateway({
+      ...store.env,
+      BACKEND_TIMEOUT: '800ms',
+      INITIAL_USER_EMAIL: 'root@example.com',
+      INITIAL_USER_PASSWORD: 'Admin-Pass-123!',
+      MULTI_TENANT_ENABLED: 'true',
+      INITIAL_USER_TENANT_ID: 'acme',
+    });
+  });
+  afterAll(async () => {
+    await gw?.close();
+    await store?.close();
+  });
+
+  const acme = { 'X-Tenant-ID': 'acme' };
+
+  it('signup → verify → login → refresh → user → reset, per tenant', async () => {
+    const { user, tokens } = await signUp(gw, 'flow@example.com', STRONG_PASSWORD, acme);
+    expect(user).toMatchObject({ email: 'flow@example.com', role: 'user', tenant_id: 'acme' });
+    const login = await gw.call('/token', { json: { email: 'flow@example.com', password: STRONG_PASSWORD }, headers: acme });
+    expect(login.status).toBe(200);
+    const refreshed = await gw.call('/refresh', { json: { refresh_token: tokens.refresh_token }, headers: acme });
+    expect(refreshed.status).toBe(200);
+    const me = await gw.call('/user', { bearer: tokens.access_token, headers: acme });
+    expect(((await me.json()) as { user: unknown }).user).toEqual(user);
+
+    await gw.call('/reset-password', { json: { email: 'flow@example.com' }, headers: acme });
+    const reset = tokenOf((await gw.smtp.next('flow@example.com')).link);
+    expect((await gw.call('/verify-email', { json: { token: reset, password: 'Reset-Pass-77' }, headers: acme })).status).toBe(200);
+    expect((await gw.call('/refresh', { json: { refresh_token: tokens.refresh_token }, headers: acme })).status).toBe(401);
+    expect((await gw.call('/token', { json: { email: 'flow@example.com', password: 'Reset-Pass-77' }, headers: acme })).status).toBe(200);
+    // The same address in another tenant is another account.
+    expect((await gw.call('/token', { json: { email: 'flow@example.com', password: 'Reset-Pass-77' }, headers: { 'X-Tenant-ID': 'globex' } })).status).toBe(401);
+  });
+
+  it('created the INITIAL_USER admin in its tenant, and invitations work', async () => {
+    const login = await gw.call('/token', { json: { email: 'root@example.com', password: 'Admin-Pass-123!' }, headers: acme });
+    expect(login.status).toBe(200);
+    const { access_token } = (await login.json()) as { access_token: string };
+    expect((await gw.call('/invite', { json: { email: 'inv@example.com', role: 'editor' }, bearer: access_token, headers: acme })).status).toBe(200);
+    const token = tokenOf((await gw.smtp.next('inv@example.com')).link);
+    const accept = await gw.call('/verify-email', { json: { token, password: STRONG_PASSWORD }, headers: acme });
+    expect(await accept.json()).toMatchObject({ user: { role: 'editor', tenant_id: 'acme' } });
+  });
+
+  it('reports the backend on /readyz', async () => {
+    expect(await (await gw.call('/readyz')).json()).toEqual({ status: 'ok', backend: name });
+  });
+
+  if (name === 'hasura' || name === 'http') {
+    const fault = (kind: 'slow' | 'garbage' | 'down') => (store.fault as NonNullable<Store['fault']>)(kind);
+    it.each([
+      ['slow', 504, 'backend_timeout'],
+      ['garbage', 502, 'backend_error'],
+      ['down', 503, 'backend_unavailable'],
+    ] as const)('a %s backend is a clean %i JSON error, /readyz says so, and the gateway recovers', async (kind, status, error) => {
+      const undo = await fault(kind);
+      try {
+        const response = await gw.call('/token', { json: { email: 'flow@example.com', password: 'Reset-Pass-77' }, headers: acme });
+        expect(response.status).toBe(status);
+        expect(await response.json()).toEqual({ error, message: expect.any(String) });
+        expect((await gw.call('/readyz')).status).toBe(503);
+        expect((await gw.call('/healthz')).status).toBe(200);
+        const signup = await gw.call('/verify-email', { json: { token: 'x.y.z' }, headers: acme });
+        expect(signup.status).toBe(401); // token checks need no backend
+      } finally {
+        await undo();
+      }
+      expect((await gw.call('/token', { json: { email: 'flow@example.com', password: 'Reset-Pass-77' }, headers: acme })).status).toBe(200);
+      expect((await gw.call('/readyz')).status).toBe(200);
+    });
+  }
+});
+
+describe('a Postgres server that is not there', () => {
+  it('starts, answers 503 JSON and /readyz 503, and never crashes', async () => {
+    const gw = await startGateway({ AUTH_BACKEND: 'postgres', POSTGRES_DSN: 'postgres://u:p@127.0.0.1:1/db', BACKEND_TIMEOUT: '800ms' });
+    try {
+      const response = await gw.call('/token', { json: { email: 'a@example.com', password: STRONG_PASSWORD } });
+      expect(response.status).toBe(503);
+      expect(await response.json()).toMatchObject({ error: 'backend_unavailable' });
+      expect((await gw.call('/readyz')).status).toBe(503);
+      expect(JSON.stringify(gw.logs)).not.toContain('u:p@');
+    } finally {
+      await gw.close();
+    }
+  });
+});
