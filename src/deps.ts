@@ -1,4 +1,6 @@
 import type { UserBackend } from './backends/types.js';
+import type { JwtExtension } from './extensions/types.js';
+import type { HookClient } from './hooks/hook-client.js';
 import type { Config } from './config/load-config.js';
 import type { Logger } from './logger.js';
 import type { Mailer } from './mail/mailer.js';
@@ -13,4 +15,6 @@ export interface Deps {
   readonly mailer: Mailer;
   readonly hasher: PasswordHasher;
   readonly logger: Logger;
+  readonly hooks: HookClient;
+  readonly extensions: readonly JwtExtension[];
 }

@@ -10,6 +10,8 @@ import { createMailer } from './mail/mailer.js';
 import { createBcryptHasher } from './passwords/hasher.js';
 import { TokenService } from './tokens/token-service.js';
 import { ensureInitialUser } from './users/initial-user.js';
+import { createExtensions } from './extensions/create-extensions.js';
+import { createHookClient } from './hooks/hook-client.js';
 
 export interface RunningServer {
   readonly deps: Deps;
@@ -50,6 +52,8 @@ export function buildDeps(config: Config, logger: Logger = createLogger(config.l
     tokens: new TokenService(config),
     mailer: createMailer(config.mail, logger),
     hasher: createBcryptHasher(),
+    hooks: createHookClient(config.hooks),
+    extensions: createExtensions(config),
   };
 }
 

@@ -76,7 +76,26 @@ describe('loadConfig', () => {
   });
 
   it('refuses features of later releases instead of ignoring them', () => {
-    expect(problems({ ...SECRETS, HOOK_URL: 'http://localhost:1/hook', JWT_EXTENSIONS: 'hasura' }).sort()).toEqual(['HOOK_URL', 'JWT_EXTENSIONS']);
+    expect(problems({ ...SECRETS, CAPTCHA: 'turnstile', OAUTH_PROVIDERS: 'google' }).sort()).toEqual(['CAPTCHA', 'OAUTH_PROVIDERS']);
+  });
+
+  it('checks JWT extensions at start: unknown names, templates, reserved and shared namespaces', () => {
+    expect(problems({ ...SECRETS, JWT_EXTENSIONS: 'hasura,nope' })).toEqual(['JWT_EXTENSIONS']);
+    expect(problems({ ...SECRETS, JWT_EXTENSIONS: 'env' }).sort()).toEqual(['JWT_ENV_EXTENSION_CLAIMS', 'JWT_ENV_EXTENSION_NAMESPACE']);
+    const env = { ...SECRETS, JWT_EXTENSIONS: 'env', JWT_ENV_EXTENSION_NAMESPACE: 'custom' };
+    expect(problems({ ...env, JWT_ENV_EXTENSION_CLAIMS: '{"a": "{{.Nope}}"}' })).toEqual(['JWT_ENV_EXTENSION_CLAIMS']);
+    expect(problems({ ...env, JWT_ENV_EXTENSION_CLAIMS: '["x"]' })).toEqual(['JWT_ENV_EXTENSION_CLAIMS']);
+    expect(problems({ ...env, JWT_ENV_EXTENSION_CLAIMS: '{bad json' })).toEqual(['JWT_ENV_EXTENSION_CLAIMS']);
+    expect(problems({ ...env, JWT_ENV_EXTENSION_CLAIMS: '{"a": "{{.ID}}", "b": "{{email}}"}' })).toEqual([]);
+    for (const namespace of ['sub', 'SUB', 'Role', 'hook_data', 'x-hasura-user-id', 'X-Hasura-Role']) {
+      expect(problems({ ...env, JWT_ENV_EXTENSION_NAMESPACE: namespace, JWT_ENV_EXTENSION_CLAIMS: '{}' }), namespace).toEqual([
+        'JWT_ENV_EXTENSION_NAMESPACE',
+      ]);
+    }
+    expect(
+      problems({ ...env, JWT_EXTENSIONS: 'hasura,env', JWT_ENV_EXTENSION_NAMESPACE: 'https://hasura.io/jwt/claims', JWT_ENV_EXTENSION_CLAIMS: '{}' }),
+    ).toEqual(['JWT_ENV_EXTENSION_NAMESPACE']);
+    expect(problems({ ...SECRETS, JWT_EXTENSIONS: 'hasura', HASURA_CLAIMS_FORMAT: 'xml' })).toEqual(['HASURA_CLAIMS_FORMAT']);
   });
 
   it('production refuses missing, weak or shared secrets, dummy mail and wildcard CORS', () => {

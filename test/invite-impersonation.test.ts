@@ -112,6 +112,27 @@ describe('impersonation', () => {
     expect(unknown.status).toBe(404);
   });
 
+  it('stays short-lived when access tokens are long-lived (IMPERSONATION_EXPIRATION, default 5m)', async () => {
+    const long = await startGateway({
+      INITIAL_USER_EMAIL: ADMIN.email,
+      INITIAL_USER_PASSWORD: ADMIN.password,
+      IMPERSONATION_ENABLED: 'true',
+      JWT_EXPIRATION: '1h',
+    });
+    try {
+      const token = ((await (await long.call('/token', { json: ADMIN })).json()) as { access_token: string; expires_in: number });
+      expect(token.expires_in).toBe(3600);
+      await signUp(long, 'short@example.com');
+      const response = await long.call('/token', { json: { email: 'short@example.com', password: '' }, bearer: token.access_token });
+      const body = (await response.json()) as { access_token: string; expires_in: number };
+      expect(body.expires_in).toBe(300);
+      const claims = decodeJwt(body.access_token);
+      expect((claims.exp as number) - (claims.iat as number)).toBe(300);
+    } finally {
+      await long.close();
+    }
+  });
+
   it('is refused when IMPERSONATION_ENABLED is off', async () => {
     const off = await startGateway({ INITIAL_USER_EMAIL: ADMIN.email, INITIAL_USER_PASSWORD: ADMIN.password });
     try {

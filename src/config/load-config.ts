@@ -3,6 +3,7 @@ import { envSchema, type Env } from './schema.js';
 import { loadDevSecrets, type DevSecrets } from './dev-secrets.js';
 import { checkPasswordPolicy } from '../passwords/policy.js';
 import { isTableName, parseColumnMap, type ColumnMap } from '../backends/columns.js';
+import { envExtension } from '../extensions/env.js';
 
 export type BackendKind = Env['AUTH_BACKEND'];
 export type LogLevel = Env['LOG_LEVEL'];
@@ -49,6 +50,9 @@ export interface Config {
     readonly refreshTtl: number;
     readonly verifyTtl: number;
     readonly issuer: string;
+    /** Lifetime of an impersonation access token (never longer than `accessTtl`). */
+    readonly impersonationTtl: number;
+    readonly extensions: readonly ExtensionConfig[];
     /** True when some secret was generated for development rather than configured. */
     readonly generatedSecrets: boolean;
   };
@@ -66,6 +70,15 @@ export interface Config {
       | undefined;
   };
   readonly mail: MailConfig & { readonly templatesDir: string | undefined };
+  /** Webhooks; `undefined` when HOOK_URL is not set. */
+  readonly hooks:
+    | {
+        readonly url: string;
+        readonly timeoutMs: number;
+        readonly authHeader: { readonly name: string; readonly value: string } | undefined;
+        readonly signingSecret: string | undefined;
+      }
+    | undefined;
 }
 
 export interface ConfigProblem {
@@ -96,12 +109,22 @@ const MIN_PRODUCTION_SECRET_BYTES = 32;
  * Variables of the Authura README whose features ship in a later release. Setting one is an
  * error rather than silently ignored, so nobody believes they are protected when they are not.
  */
-const NOT_YET_AVAILABLE: readonly (keyof Env)[] = [
-  'CAPTCHA',
-  'HOOK_URL',
-  'GOOGLE_CLIENT_ID',
-  'GITHUB_CLIENT_ID',
-];
+const NOT_YET_AVAILABLE: readonly (keyof Env)[] = ['CAPTCHA', 'GOOGLE_CLIENT_ID', 'GITHUB_CLIENT_ID'];
+
+/** Top-level claims the gateway sets itself; no extension may write them, in any letter case. */
+export const RESERVED_CLAIMS = new Set([
+  'sub', 'exp', 'iat', 'nbf', 'iss', 'aud', 'jti', 'typ', 'email', 'role', 'tid', 'tenant', 'tenant_id',
+  'verified_at', 'act', 'hook_data',
+]);
+
+export const isReservedClaim = (name: string) => {
+  const lower = name.toLowerCase();
+  return RESERVED_CLAIMS.has(lower) || lower.startsWith('x-hasura-');
+};
+
+export type ExtensionConfig =
+  | { readonly name: 'hasura'; readonly namespace: string; readonly format: 'json' | 'stringified_json' }
+  | { readonly name: 'env'; readonly namespace: string; readonly claims: string };
 
 /**
  * Parses and checks the environment. Throws a {@link ConfigError} listing every problem.
@@ -119,7 +142,43 @@ export function loadConfig(source: Record<string, string | undefined>, options: 
     if (env[name] !== undefined) problem(name, 'this feature is not available in this release yet; unset it');
   }
   if (env.OAUTH_PROVIDERS.length > 0) problem('OAUTH_PROVIDERS', 'OAuth login is not available in this release yet; unset it');
-  if (env.JWT_EXTENSIONS.length > 0) problem('JWT_EXTENSIONS', 'JWT extensions are not available in this release yet; unset it');
+
+  // JWT extensions
+  const extensions: ExtensionConfig[] = [];
+  for (const name of new Set(env.JWT_EXTENSIONS)) {
+    if (name === 'hasura') {
+      extensions.push({ name, namespace: env.HASURA_CLAIMS_NAMESPACE, format: env.HASURA_CLAIMS_FORMAT });
+    } else if (name === 'env') {
+      if (env.JWT_ENV_EXTENSION_NAMESPACE === undefined) problem('JWT_ENV_EXTENSION_NAMESPACE', 'required with the env extension');
+      if (env.JWT_ENV_EXTENSION_CLAIMS === undefined) problem('JWT_ENV_EXTENSION_CLAIMS', 'required with the env extension');
+      if (env.JWT_ENV_EXTENSION_NAMESPACE !== undefined && env.JWT_ENV_EXTENSION_CLAIMS !== undefined) {
+        try {
+          envExtension(env.JWT_ENV_EXTENSION_NAMESPACE, env.JWT_ENV_EXTENSION_CLAIMS);
+          extensions.push({ name, namespace: env.JWT_ENV_EXTENSION_NAMESPACE, claims: env.JWT_ENV_EXTENSION_CLAIMS });
+        } catch (error) {
+          problem('JWT_ENV_EXTENSION_CLAIMS', (error as Error).message);
+        }
+      }
+    } else {
+      problem('JWT_EXTENSIONS', `unknown extension "${name}" (available: hasura, env)`);
+    }
+  }
+  const namespaces = extensions.map((e) => e.namespace);
+  for (const [i, namespace] of namespaces.entries()) {
+    const variable = extensions[i]?.name === 'hasura' ? 'HASURA_CLAIMS_NAMESPACE' : 'JWT_ENV_EXTENSION_NAMESPACE';
+    if (isReservedClaim(namespace)) problem(variable, `"${namespace}" is a claim the gateway sets itself`);
+    if (namespaces.findIndex((n) => n.toLowerCase() === namespace.toLowerCase()) !== i) {
+      problem(variable, `"${namespace}" is already used by another extension`);
+    }
+  }
+
+  // Hooks
+  if (env.HOOK_AUTH_HEADER_VALUE !== undefined && !/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(env.HOOK_AUTH_HEADER_KEY)) {
+    problem('HOOK_AUTH_HEADER_KEY', 'must be an HTTP header name');
+  }
+  if (production && env.HOOK_URL !== undefined && env.HOOK_SIGNING_SECRET === undefined && env.HOOK_AUTH_HEADER_VALUE === undefined) {
+    problem('HOOK_SIGNING_SECRET', 'required in production with HOOK_URL (or set HOOK_AUTH_HEADER_VALUE), so the receiver can tell calls are ours');
+  }
 
   // Backend
   const required: Partial<Record<BackendKind, keyof Env>> = { postgres: 'POSTGRES_DSN', hasura: 'HASURA_URL', http: 'HTTP_URL' };
@@ -250,6 +309,8 @@ export function loadConfig(source: Record<string, string | undefined>, options: 
       refreshTtl: env.JWT_REFRESH_EXPIRATION,
       verifyTtl: env.JWT_VERIFY_EXPIRATION,
       issuer: external,
+      impersonationTtl: Math.min(env.IMPERSONATION_EXPIRATION, env.JWT_EXPIRATION),
+      extensions,
       generatedSecrets,
     },
     backend: {
@@ -275,6 +336,16 @@ export function loadConfig(source: Record<string, string | undefined>, options: 
           : undefined,
     },
     mail: { ...mail, templatesDir: env.MAIL_TEMPLATES_DIR },
+    hooks:
+      env.HOOK_URL === undefined
+        ? undefined
+        : {
+            url: env.HOOK_URL,
+            timeoutMs: env.HOOK_TIMEOUT,
+            authHeader:
+              env.HOOK_AUTH_HEADER_VALUE !== undefined ? { name: env.HOOK_AUTH_HEADER_KEY, value: env.HOOK_AUTH_HEADER_VALUE } : undefined,
+            signingSecret: env.HOOK_SIGNING_SECRET,
+          },
   });
 }
 

@@ -142,6 +142,9 @@ export const envSchema = z.object({
   JWT_EXTENSIONS: list,
   JWT_ENV_EXTENSION_NAMESPACE: optionalText,
   JWT_ENV_EXTENSION_CLAIMS: optionalText,
+  HASURA_CLAIMS_NAMESPACE: text('https://hasura.io/jwt/claims'),
+  HASURA_CLAIMS_FORMAT: z.enum(['json', 'stringified_json']).default('json'),
+  IMPERSONATION_EXPIRATION: duration('5m', 's'),
 
   // Backends
   AUTH_BACKEND: z.enum(['sqlite', 'postgres', 'hasura', 'http']).default('sqlite'),
@@ -177,6 +180,8 @@ export const envSchema = z.object({
   HOOK_URL: httpUrl(),
   HOOK_AUTH_HEADER_KEY: text('Authorization'),
   HOOK_AUTH_HEADER_VALUE: optionalSecret,
+  HOOK_TIMEOUT: duration('5s', 'ms'),
+  HOOK_SIGNING_SECRET: optionalSecret,
 
   // OAuth
   OAUTH_PROVIDERS: list,

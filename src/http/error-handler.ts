@@ -3,7 +3,8 @@ import { HTTPException } from 'hono/http-exception';
 import { BackendError } from '../backends/types.js';
 import type { Logger } from '../logger.js';
 import { errorFields } from '../logger.js';
-import { AppError, type ErrorCode } from './errors.js';
+import { AppError, HookRefusal, type ErrorCode } from './errors.js';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
 
 const BACKEND: Record<BackendError['code'], [ErrorCode, string]> = {
   conflict: ['conflict', 'A user with this email already exists'],
@@ -29,6 +30,10 @@ export function toAppError(error: unknown): AppError {
 /** The app's `onError`: the JSON error shape, the cause in the log and never in the body. */
 export function errorHandler(logger: Logger) {
   return (error: unknown, c: Context) => {
+    if (error instanceof HookRefusal) {
+      logger.info('webhook refused', { requestId: c.get('requestId') as string | undefined, path: c.req.path, status: error.status });
+      return c.json(error.body, error.status as ContentfulStatusCode);
+    }
     const appError = toAppError(error);
     const fields = { requestId: c.get('requestId') as string | undefined, path: c.req.path, code: appError.code };
     if (appError.status >= 500) logger.error('request failed', { ...fields, error: errorFields(appError.cause ?? appError) });

@@ -20,11 +20,13 @@ export const ERROR_STATUS = {
   rate_limited: 429,
   internal_error: 500,
   mail_failed: 502,
+  hook_failed: 502,
   backend_error: 502,
   backend_unavailable: 503,
   mail_unavailable: 503,
   backend_timeout: 504,
   mail_timeout: 504,
+  hook_timeout: 504,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;
@@ -53,5 +55,20 @@ export class AppError extends Error {
 
   toJSON(): { error: ErrorCode; message: string; issues?: readonly ValidationIssue[] } {
     return this.issues ? { error: this.code, message: this.message, issues: this.issues } : { error: this.code, message: this.message };
+  }
+}
+
+/**
+ * A webhook said no: its status and JSON body go to the client unchanged (the Authura README's
+ * rule), and whatever the request was about to write is not written.
+ */
+export class HookRefusal extends Error {
+  readonly status: number;
+  readonly body: Record<string, unknown>;
+  constructor(status: number, body: Record<string, unknown>) {
+    super(`The webhook refused with ${status}`);
+    this.name = 'HookRefusal';
+    this.status = status;
+    this.body = body;
   }
 }

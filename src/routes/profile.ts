@@ -9,7 +9,7 @@ import { readBody } from '../http/body.js';
 import { resolveRedirect } from '../http/redirect.js';
 import type { AccessClaims } from '../tokens/token-service.js';
 import { sendMail } from '../users/mails.js';
-import { hashNewPassword, publicUser, userFromToken } from '../users/users.js';
+import { hashNewPassword, publicUser, updateUser, userFromToken, withHookData } from '../users/users.js';
 
 const changePasswordBody = z.object({
   old_password: passwordField.min(1, 'is required'),
@@ -24,8 +24,8 @@ export function profileRoutes(deps: Deps): Hono<AppEnv> {
   const access = requireAccess(tokens);
 
   app.get('/user', access, async (c) => {
-    const user = await userFromToken(deps, c.var.claims.sub, c.var.tenantId);
-    return c.json({ user: publicUser(user) });
+    const { user, hookData } = await withHookData(deps, await userFromToken(deps, c.var.claims.sub, c.var.tenantId));
+    return c.json({ user: publicUser(user, hookData) });
   });
 
   app.post('/change-password', access, async (c) => {
@@ -37,7 +37,7 @@ export function profileRoutes(deps: Deps): Hono<AppEnv> {
       throw new AppError('invalid_credentials', 'The old password is wrong');
     }
     const hash = await hashNewPassword(deps, body.new_password, 'new_password');
-    if (!(await backend.update(user.id, tenantId, { password: hash }))) {
+    if (!(await updateUser(deps, user, { password: hash }))) {
       throw new AppError('invalid_token', 'The token\'s user no longer exists');
     }
     return c.json({});

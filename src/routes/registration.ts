@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { BackendError, type StoredUser } from '../backends/types.js';
+import { BackendError, type StoredUser, type UserPatch } from '../backends/types.js';
 import type { Deps } from '../deps.js';
 import type { AppEnv } from '../http/context.js';
 import { AppError } from '../http/errors.js';
@@ -9,7 +9,16 @@ import { readBody } from '../http/body.js';
 import { resolveRedirect } from '../http/redirect.js';
 import type { VerifyClaims } from '../tokens/token-service.js';
 import { sendMail } from '../users/mails.js';
-import { hashNewPassword, issueTokens, now, publicUser, unguessablePassword } from '../users/users.js';
+import {
+  createUser,
+  hashNewPassword,
+  issueTokens,
+  now,
+  publicUser,
+  unguessablePassword,
+  updateUser,
+  type UserWithHookData,
+} from '../users/users.js';
 
 const signupBody = z.object({ email: emailField, redirect_url: redirectUrlField.optional() });
 const verifyBody = z.object({ token: tokenField, password: passwordField.optional() });
@@ -42,16 +51,16 @@ export function registrationRoutes(deps: Deps): Hono<AppEnv> {
     const tenantId = c.var.tenantId;
     const claims = await tokens.verifyVerification(body.token, tenantId);
     const password = body.password === '' ? undefined : body.password;
-    let user: StoredUser;
+    let result: UserWithHookData;
     switch (claims.action) {
       case 'verify-email':
         if (config.signupDisabled) throw new AppError('signup_disabled', 'Self-service signup is disabled');
-        user = await createFromLink(claims, config.roles.default, password, tenantId);
+        result = await createFromLink(claims, config.roles.default, password, tenantId);
         break;
       case 'invite': {
         const role = roleField.safeParse(claims.role);
         if (!role.success) throw new AppError('invalid_token', 'The token is invalid');
-        user = await createFromLink(claims, role.data, password, tenantId);
+        result = await createFromLink(claims, role.data, password, tenantId);
         break;
       }
       case 'reset-password': {
@@ -63,16 +72,16 @@ export function registrationRoutes(deps: Deps): Hono<AppEnv> {
         const current = await linkedUser(claims, tenantId);
         const hash = await hashNewPassword(deps, password);
         // A reset proves the address is the user's: an unverified account becomes verified.
-        user = await updateOrGone(current, tenantId, { password: hash, verified_at: current.verified_at ?? now() });
+        result = await updateOrGone(current, { password: hash, verified_at: current.verified_at ?? now() });
         break;
       }
       case 'change-email': {
         const current = await linkedUser(claims, tenantId);
-        user = await updateOrGone(current, tenantId, { email: claims.email, verified_at: now() });
+        result = await updateOrGone(current, { email: claims.email, verified_at: now() });
         break;
       }
     }
-    return c.json({ user: publicUser(user), tokens: await issueTokens(deps, user) });
+    return c.json({ user: publicUser(result.user, result.hookData), tokens: await issueTokens(deps, result) });
   });
 
   /** Creates the account a signup or invitation link is for; a second use finds it taken. */
@@ -81,11 +90,11 @@ export function registrationRoutes(deps: Deps): Hono<AppEnv> {
     role: string,
     password: string | undefined,
     tenantId: string | null,
-  ): Promise<StoredUser> {
+  ): Promise<UserWithHookData> {
     const hash = await hashNewPassword(deps, password ?? unguessablePassword());
     if (await backend.findByEmail(claims.email, tenantId)) throw usedLink();
     try {
-      return await backend.create({ email: claims.email, role, password: hash, tenant_id: tenantId, verified_at: now() });
+      return await createUser(deps, { email: claims.email, role, password: hash, tenant_id: tenantId, verified_at: now() });
     } catch (error) {
       if (error instanceof BackendError && error.code === 'conflict') throw usedLink();
       throw error;
@@ -99,12 +108,8 @@ export function registrationRoutes(deps: Deps): Hono<AppEnv> {
     return user;
   }
 
-  async function updateOrGone(
-    user: StoredUser,
-    tenantId: string | null,
-    patch: Parameters<typeof backend.update>[2],
-  ): Promise<StoredUser> {
-    const updated = await backend.update(user.id, tenantId, patch);
+  async function updateOrGone(user: StoredUser, patch: UserPatch): Promise<UserWithHookData> {
+    const updated = await updateUser(deps, user, patch);
     if (!updated) throw usedLink();
     return updated;
   }

@@ -6,7 +6,7 @@ import type { AppEnv } from '../http/context.js';
 import { AppError } from '../http/errors.js';
 import { emailField, passwordField, tokenField } from '../http/fields.js';
 import { readBody } from '../http/body.js';
-import { issueTokens, userFromToken } from '../users/users.js';
+import { issueTokens, userFromToken, withHookData } from '../users/users.js';
 
 const tokenBody = z.object({ email: emailField, password: passwordField.optional() });
 const refreshBody = z.object({ refresh_token: tokenField });
@@ -40,7 +40,7 @@ export function sessionRoutes(deps: Deps): Hono<AppEnv> {
     if (user.verified_at === null) {
       throw new AppError('email_not_verified', 'This email address is not verified yet: reset the password to verify it');
     }
-    return c.json(await issueTokens(deps, user));
+    return c.json(await issueTokens(deps, await withHookData(deps, user)));
   });
 
   app.post('/refresh', async (c) => {
@@ -52,7 +52,7 @@ export function sessionRoutes(deps: Deps): Hono<AppEnv> {
     if (!tokens.refreshStillValid(user, claims)) {
       throw new AppError('invalid_token', 'The refresh token was revoked by a change of credentials');
     }
-    return c.json(await issueTokens(deps, user));
+    return c.json(await issueTokens(deps, await withHookData(deps, user)));
   });
 
   async function impersonate(adminToken: string, email: string, tenantId: string | null, requestId: string) {
@@ -67,7 +67,7 @@ export function sessionRoutes(deps: Deps): Hono<AppEnv> {
     if (!user) throw new AppError('not_found', 'No user has this email address');
     if (user.role === config.roles.admin) throw new AppError('forbidden', 'An admin cannot be impersonated');
     logger.warn('impersonation', { requestId, admin_id: String(admin.id), user_id: String(user.id), tenant_id: tenantId });
-    return issueTokens(deps, user, { actor: admin });
+    return issueTokens(deps, await withHookData(deps, user), { actor: admin });
   }
 
   return app;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { errors as joseErrors, jwtVerify, SignJWT, type JWTPayload } from 'jose';
-import type { Config } from '../config/load-config.js';
+import { isReservedClaim, type Config } from '../config/load-config.js';
 import type { StoredUser } from '../backends/types.js';
 import { AppError } from '../http/errors.js';
 import { credentialFingerprint, fingerprintMatches } from './fingerprint.js';
@@ -51,9 +51,11 @@ export interface IssuedTokens {
 }
 
 export interface AccessOptions {
-  /** Extra claims (extensions, hook data); reserved claims are always set after these. */
-  readonly extra?: Record<string, unknown>;
-  /** The admin acting as this user (impersonation). */
+  /** Extension claims; any reserved name among them (in any letter case) is dropped. */
+  readonly claims?: Record<string, unknown>;
+  /** What the `get_user` / `create_or_update_user` hook answered, carried as `hook_data`. */
+  readonly hookData?: Record<string, unknown>;
+  /** The admin acting as this user (impersonation): a shorter token and no refresh token. */
   readonly actor?: StoredUser;
 }
 
@@ -80,7 +82,7 @@ export class TokenService {
   /** An access token and (unless impersonating) a refresh token for `user`. */
   async issue(user: StoredUser, options: AccessOptions = {}): Promise<IssuedTokens> {
     const access = await this.signAccess(user, options);
-    if (options.actor) return { access_token: access, token_type: 'Bearer', expires_in: this.#jwt.accessTtl };
+    if (options.actor) return { access_token: access, token_type: 'Bearer', expires_in: this.#jwt.impersonationTtl };
     const refresh = await this.#sign(
       { ...this.#tenantClaim(user), fp: credentialFingerprint(this.#refresh, user) },
       { typ: TYP.refresh, key: this.#refresh, ttl: this.#jwt.refreshTtl, subject: String(user.id) },
@@ -89,15 +91,18 @@ export class TokenService {
   }
 
   signAccess(user: StoredUser, options: AccessOptions = {}): Promise<string> {
-    const claims: Record<string, unknown> = {
-      ...options.extra,
+    const claims: Record<string, unknown> = {};
+    for (const [name, value] of Object.entries(options.claims ?? {})) if (!isReservedClaim(name)) claims[name] = value;
+    if (options.hookData !== undefined) claims.hook_data = options.hookData;
+    Object.assign(claims, {
       email: user.email,
       role: user.role,
       verified_at: user.verified_at,
       ...this.#tenantClaim(user),
-    };
+    });
     if (options.actor) claims.act = { sub: String(options.actor.id) };
-    return this.#sign(claims, { typ: TYP.access, key: this.#access, ttl: this.#jwt.accessTtl, subject: String(user.id) });
+    const ttl = options.actor ? this.#jwt.impersonationTtl : this.#jwt.accessTtl;
+    return this.#sign(claims, { typ: TYP.access, key: this.#access, ttl, subject: String(user.id) });
   }
 
   /** A mailed token for `action`; `user` is the existing account it acts on, if any. */

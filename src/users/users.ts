@@ -1,21 +1,31 @@
 import { randomBytes } from 'node:crypto';
-import type { StoredUser, UserId } from '../backends/types.js';
+import type { NewUser, StoredUser, UserId, UserPatch } from '../backends/types.js';
 import type { Deps } from '../deps.js';
+import type { HookData } from '../hooks/hook-client.js';
 import { AppError } from '../http/errors.js';
 import { checkPasswordPolicy } from '../passwords/policy.js';
 import type { AccessOptions, IssuedTokens } from '../tokens/token-service.js';
 
-/** The user as clients see it: never the password hash. */
+/** The user as clients see it: never the password hash; `hook_data` when a hook supplied it. */
 export interface PublicUser {
   id: UserId;
   email: string;
   role: string;
   tenant_id: string | null;
   verified_at: string | null;
+  hook_data?: HookData;
 }
 
-export function publicUser(user: StoredUser): PublicUser {
-  return { id: user.id, email: user.email, role: user.role, tenant_id: user.tenant_id, verified_at: user.verified_at };
+export function publicUser(user: StoredUser, hookData?: HookData): PublicUser {
+  const out: PublicUser = { id: user.id, email: user.email, role: user.role, tenant_id: user.tenant_id, verified_at: user.verified_at };
+  if (hookData !== undefined) out.hook_data = hookData;
+  return out;
+}
+
+/** A user together with what the hook said about it in this request. */
+export interface UserWithHookData {
+  readonly user: StoredUser;
+  readonly hookData: HookData | undefined;
 }
 
 /** The user a verified token names; gone users make the token invalid (401). */
@@ -26,9 +36,38 @@ export async function userFromToken(deps: Deps, subject: unknown, tenantId: stri
   return user;
 }
 
-/** Access and refresh tokens for `user`. */
-export function issueTokens(deps: Deps, user: StoredUser, options: AccessOptions = {}): Promise<IssuedTokens> {
-  return deps.tokens.issue(user, options);
+/** Runs the `get_user` hook for a user about to be handed out (tokens or GET /user). */
+export async function withHookData(deps: Deps, user: StoredUser): Promise<UserWithHookData> {
+  return { user, hookData: await deps.hooks.call('get_user', user) };
+}
+
+/** `create_or_update_user` hook first (a refusal writes nothing), then the create. */
+export async function createUser(deps: Deps, user: NewUser): Promise<UserWithHookData> {
+  const hookData = await deps.hooks.call('create_or_update_user', { ...user, id: null });
+  return { user: await deps.backend.create(user), hookData };
+}
+
+/**
+ * `create_or_update_user` hook with the user as it will be (a refusal writes nothing), then the
+ * update. `null` when the user vanished meanwhile.
+ */
+export async function updateUser(deps: Deps, user: StoredUser, patch: UserPatch): Promise<UserWithHookData | null> {
+  const hookData = await deps.hooks.call('create_or_update_user', { ...user, ...patch });
+  const updated = await deps.backend.update(user.id, user.tenant_id, patch);
+  return updated ? { user: updated, hookData } : null;
+}
+
+/** Access and refresh tokens for `user`, with the extensions' claims and the hook's data. */
+export function issueTokens(
+  deps: Deps,
+  { user, hookData }: UserWithHookData,
+  options: Pick<AccessOptions, 'actor'> = {},
+): Promise<IssuedTokens> {
+  const claims: Record<string, unknown> = {};
+  for (const extension of deps.extensions) {
+    Object.assign(claims, extension.claims({ user, tenantId: user.tenant_id, actor: options.actor }));
+  }
+  return deps.tokens.issue(user, { ...options, claims, hookData });
 }
 
 /** Hashes a new password after checking the policy (400 `weak_password` otherwise). */

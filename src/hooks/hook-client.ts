@@ -1,0 +1,102 @@
+import { createHmac } from 'node:crypto';
+import type { UserId } from '../backends/types.js';
+import type { Config } from '../config/load-config.js';
+import { AppError, HookRefusal } from '../http/errors.js';
+
+export type HookAction = 'get_user' | 'create_or_update_user';
+
+/** The user as a hook receives it: never the password hash; `id` is null before a create. */
+export interface HookUser {
+  readonly id: UserId | null;
+  readonly email: string;
+  readonly role: string;
+  readonly tenant_id: string | null;
+  readonly verified_at: string | null;
+}
+
+/** What a hook answered: arbitrary JSON object, carried as `hook_data`. */
+export type HookData = Record<string, unknown>;
+
+export interface HookClient {
+  /** `undefined` when no hook is configured. Throws {@link HookRefusal} or an {@link AppError}. */
+  call(action: HookAction, user: HookUser): Promise<HookData | undefined>;
+}
+
+/** The header carrying `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">`. */
+export const SIGNATURE_HEADER = 'X-Authura-Signature';
+/** A hook's refusal body is passed on up to this size. */
+const MAX_REFUSAL_BYTES = 16 * 1024;
+
+/** Signs a hook body the way receivers verify it (see README "Hooks"). */
+export function signHookBody(secret: string, body: string, timestamp = Math.floor(Date.now() / 1000)): string {
+  const mac = createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex');
+  return `t=${timestamp},v1=${mac}`;
+}
+
+/** The Authura README's hooks: `POST {HOOK_URL}?action=…` with the user object as the body. */
+export function createHookClient(config: Config['hooks']): HookClient {
+  if (!config) return { call: async () => undefined };
+  return {
+    async call(action, user) {
+      const body = JSON.stringify({
+        id: user.id,
+        email: user.email,
+        role: user.role,
+        tenant_id: user.tenant_id,
+        verified_at: user.verified_at,
+      });
+      const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json' };
+      if (config.authHeader) headers[config.authHeader.name] = config.authHeader.value;
+      if (config.signingSecret) headers[SIGNATURE_HEADER] = signHookBody(config.signingSecret, body);
+      const url = new URL(config.url);
+      url.searchParams.set('action', action);
+      let response: Response;
+      let text: string;
+      try {
+        response = await fetch(url, {
+          method: 'POST',
+          headers,
+          body,
+          signal: AbortSignal.timeout(config.timeoutMs),
+          redirect: 'error',
+        });
+        text = await response.text();
+      } catch (error) {
+        const name = (error as { name?: string } | null)?.name;
+        if (name === 'TimeoutError' || name === 'AbortError') {
+          throw new AppError('hook_timeout', 'The webhook did not answer in time', { cause: error });
+        }
+        throw new AppError('hook_failed', 'The webhook is unreachable', { cause: error });
+      }
+      if (response.status < 200 || response.status >= 300) {
+        // As the Authura README says: the client gets the hook's status and body.
+        if (response.status >= 400 && response.status <= 599) throw new HookRefusal(response.status, refusalBody(text));
+        throw new AppError('hook_failed', `The webhook answered with an unexpected status ${response.status}`);
+      }
+      if (text.trim() === '') return undefined;
+      let data: unknown;
+      try {
+        data = JSON.parse(text);
+      } catch (error) {
+        throw new AppError('hook_failed', 'The webhook answered with invalid JSON', { cause: error });
+      }
+      if (data === null || typeof data !== 'object' || Array.isArray(data)) {
+        throw new AppError('hook_failed', 'The webhook must answer with a JSON object');
+      }
+      return data as HookData;
+    },
+  };
+}
+
+/** The hook's refusal as a JSON object; a non-JSON body is wrapped, an oversized one cut. */
+function refusalBody(text: string): Record<string, unknown> {
+  try {
+    const parsed: unknown = JSON.parse(text);
+    if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) && text.length <= MAX_REFUSAL_BYTES) {
+      return parsed as Record<string, unknown>;
+    }
+  } catch {
+    // Not JSON: wrapped below.
+  }
+  return { error: 'hook_refused', message: text.slice(0, 1000) || 'The webhook refused the operation' };
+}
