@@ -7,6 +7,9 @@ import { errorHandler } from './http/error-handler.js';
 import { AppError } from './http/errors.js';
 import { MAX_BODY_BYTES } from './http/body.js';
 import { securityHeaders } from './http/security-headers.js';
+import { clientIpResolver, parseTrustedProxies } from './http/client-ip.js';
+import { corsPolicy } from './http/cors.js';
+import { allowedHosts } from './http/hosts.js';
 import { resolveTenant } from './http/tenant.js';
 import { formRoutes } from './routes/form.js';
 import { healthRoutes } from './routes/health.js';
@@ -47,7 +50,13 @@ export function createApp(deps: Deps): Hono<AppEnv> {
       ms: Math.round((performance.now() - started) * 10) / 10,
     });
   });
-  app.use(securityHeaders());
+  app.use(securityHeaders({ hsts: deps.config.urls.external.startsWith('https://') }));
+  const clientIp = clientIpResolver(parseTrustedProxies(deps.config.trustedProxies).list, deps.config.trustedProxies.length > 0);
+  app.use(async function resolveClientIp(c, next) {
+    c.set('clientIp', clientIp(c));
+    return next();
+  });
+  app.use(corsPolicy(deps.config));
   app.use(
     bodyLimit({
       maxSize: MAX_BODY_BYTES,
@@ -57,7 +66,10 @@ export function createApp(deps: Deps): Hono<AppEnv> {
     }),
   );
 
+  // Health checks come first: no host check, no rate limit.
   app.route('/', healthRoutes(deps));
+  app.use(allowedHosts(deps.config.allowedHosts, deps.config.tenancy.hostHeader));
+  app.use(deps.limits.perIp());
   app.route('/', formRoutes(deps));
 
   const tenant = resolveTenant(deps.config.tenancy);

@@ -1,6 +1,7 @@
 import type { UserBackend } from './backends/types.js';
 import type { JwtExtension } from './extensions/types.js';
 import type { HookClient } from './hooks/hook-client.js';
+import type { Limits } from './rate-limit/limits.js';
 import type { Config } from './config/load-config.js';
 import type { Logger } from './logger.js';
 import type { Mailer } from './mail/mailer.js';
@@ -17,4 +18,5 @@ export interface Deps {
   readonly logger: Logger;
   readonly hooks: HookClient;
   readonly extensions: readonly JwtExtension[];
+  readonly limits: Limits;
 }

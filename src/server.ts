@@ -12,6 +12,9 @@ import { TokenService } from './tokens/token-service.js';
 import { ensureInitialUser } from './users/initial-user.js';
 import { createExtensions } from './extensions/create-extensions.js';
 import { createHookClient } from './hooks/hook-client.js';
+import { createLimits } from './rate-limit/limits.js';
+import { createRedisStore } from './rate-limit/redis-store.js';
+import { createMemoryStore } from './rate-limit/store.js';
 
 export interface RunningServer {
   readonly deps: Deps;
@@ -54,6 +57,11 @@ export function buildDeps(config: Config, logger: Logger = createLogger(config.l
     hasher: createBcryptHasher(),
     hooks: createHookClient(config.hooks),
     extensions: createExtensions(config),
+    limits: createLimits(
+      config.limits,
+      config.limits.redisUrl ? createRedisStore(config.limits.redisUrl, { timeoutMs: config.backend.timeoutMs }) : createMemoryStore(),
+      logger,
+    ),
   };
 }
 
@@ -81,6 +89,7 @@ export async function startServer(config: Config, deps: Deps = buildDeps(config)
           (address.server as { closeIdleConnections?: () => void }).closeIdleConnections?.();
         });
         deps.mailer.close();
+        await deps.limits.close();
         await deps.backend.close();
       })();
       return closing;

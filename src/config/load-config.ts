@@ -4,6 +4,7 @@ import { loadDevSecrets, type DevSecrets } from './dev-secrets.js';
 import { checkPasswordPolicy } from '../passwords/policy.js';
 import { isTableName, parseColumnMap, type ColumnMap } from '../backends/columns.js';
 import { envExtension } from '../extensions/env.js';
+import { parseTrustedProxies } from '../http/client-ip.js';
 
 export type BackendKind = Env['AUTH_BACKEND'];
 export type LogLevel = Env['LOG_LEVEL'];
@@ -70,6 +71,25 @@ export interface Config {
       | undefined;
   };
   readonly mail: MailConfig & { readonly templatesDir: string | undefined };
+  readonly limits: {
+    /** Requests a minute per client IP; 0 turns the limit off. */
+    readonly perMinute: number;
+    readonly freePasswordAttempts: number;
+    readonly maxBackoffMs: number;
+    /** 0 turns the limit off. */
+    readonly mailsPerAddressPerHour: number;
+    readonly redisUrl: string | undefined;
+  };
+  /** TRUSTED_PROXIES, parsed (IPs, CIDRs, `loopback`, `private`). */
+  readonly trustedProxies: readonly string[];
+  readonly cors: {
+    /** Full origins (`https://app.example.com`) allowed to call with credentials. */
+    readonly origins: readonly string[];
+    /** `*` in ALLOWED_ORIGINS (development only): any origin, never with credentials. */
+    readonly any: boolean;
+  };
+  /** Hosts the gateway answers for (ALLOWED_HOSTS, lower case); empty: any. */
+  readonly allowedHosts: readonly string[];
   /** Webhooks; `undefined` when HOOK_URL is not set. */
   readonly hooks:
     | {
@@ -282,6 +302,15 @@ export function loadConfig(source: Record<string, string | undefined>, options: 
     problem('INITIAL_USER_TENANT_ID', 'only meaningful with MULTI_TENANT_ENABLED=true');
   }
 
+  // Proxies and CORS
+  for (const message of parseTrustedProxies(env.TRUSTED_PROXIES).problems) problem('TRUSTED_PROXIES', message);
+  const corsOrigins: string[] = [];
+  for (const entry of env.ALLOWED_ORIGINS.filter((o) => o !== '*')) {
+    const origins = corsOriginsOf(entry);
+    if (origins === undefined) problem('ALLOWED_ORIGINS', `"${entry}" is neither host:port nor an http(s) origin`);
+    else corsOrigins.push(...origins);
+  }
+
   if (env.ADMIN_ROLE === env.DEFAULT_ROLE) problem('DEFAULT_ROLE', 'must differ from ADMIN_ROLE');
 
   if (problems.length > 0) throw new ConfigError(problems);
@@ -336,6 +365,16 @@ export function loadConfig(source: Record<string, string | undefined>, options: 
           : undefined,
     },
     mail: { ...mail, templatesDir: env.MAIL_TEMPLATES_DIR },
+    limits: {
+      perMinute: env.RATE_PER_MINUTE,
+      freePasswordAttempts: env.LOGIN_FREE_ATTEMPTS,
+      maxBackoffMs: env.LOGIN_MAX_BACKOFF,
+      mailsPerAddressPerHour: env.MAIL_PER_ADDRESS_PER_HOUR,
+      redisUrl: env.RATE_LIMIT_REDIS_URL,
+    },
+    trustedProxies: env.TRUSTED_PROXIES,
+    cors: { origins: [...new Set(corsOrigins)], any: env.ALLOWED_ORIGINS.includes('*') },
+    allowedHosts: env.ALLOWED_HOSTS.map((h) => h.toLowerCase()),
     hooks:
       env.HOOK_URL === undefined
         ? undefined
@@ -354,6 +393,20 @@ function zodProblems(error: z.ZodError): ConfigProblem[] {
     variable: String(issue.path[0] ?? '(environment)'),
     message: issue.message,
   }));
+}
+
+/**
+ * An ALLOWED_ORIGINS entry as origins: a full origin as it is; the Authura README's
+ * `host:port` form as its http and https origins.
+ */
+function corsOriginsOf(entry: string): string[] | undefined {
+  if (/^https?:\/\//i.test(entry)) {
+    const origin = originOf(entry);
+    return origin === undefined ? undefined : [origin];
+  }
+  const http = originOf(`http://${entry}`);
+  const https = originOf(`https://${entry}`);
+  return http === undefined || https === undefined || new URL(`http://${entry}`).pathname !== '/' ? undefined : [http, https];
 }
 
 function originOf(value: string): string | undefined {

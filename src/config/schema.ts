@@ -111,6 +111,11 @@ export const envSchema = z.object({
   ALLOWED_HOSTS: list,
   HOST_HEADER: text('Host'),
   RATE_PER_MINUTE: int(60, 0, 1_000_000),
+  TRUSTED_PROXIES: list,
+  RATE_LIMIT_REDIS_URL: optionalSecret,
+  LOGIN_FREE_ATTEMPTS: int(5, 1, 1000),
+  LOGIN_MAX_BACKOFF: duration('15m', 'ms'),
+  MAIL_PER_ADDRESS_PER_HOUR: int(5, 0, 100_000),
 
   // Various
   ADMIN_ROLE: text('admin'),

@@ -38,6 +38,8 @@ export function errorHandler(logger: Logger) {
     const fields = { requestId: c.get('requestId') as string | undefined, path: c.req.path, code: appError.code };
     if (appError.status >= 500) logger.error('request failed', { ...fields, error: errorFields(appError.cause ?? appError) });
     else logger.debug('request refused', fields);
+    for (const [name, value] of Object.entries(appError.headers ?? {})) c.header(name, value);
+    if (appError.retryAfterSeconds !== undefined) c.header('Retry-After', String(appError.retryAfterSeconds));
     return c.json(appError.toJSON(), appError.status);
   };
 }

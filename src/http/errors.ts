@@ -18,11 +18,16 @@ export const ERROR_STATUS = {
   payload_too_large: 413,
   unsupported_media_type: 415,
   rate_limited: 429,
+  captcha_required: 400,
+  captcha_failed: 400,
+  invalid_host: 400,
   internal_error: 500,
   mail_failed: 502,
   hook_failed: 502,
   backend_error: 502,
   backend_unavailable: 503,
+  rate_limit_unavailable: 503,
+  captcha_unavailable: 503,
   mail_unavailable: 503,
   backend_timeout: 504,
   mail_timeout: 504,
@@ -44,13 +49,22 @@ export class AppError extends Error {
   readonly code: ErrorCode;
   readonly status: (typeof ERROR_STATUS)[ErrorCode];
   readonly issues: readonly ValidationIssue[] | undefined;
+  /** Sent as Retry-After (429, 503). */
+  readonly retryAfterSeconds: number | undefined;
+  /** Extra response headers (e.g. RateLimit-*). */
+  headers: Record<string, string> | undefined;
 
-  constructor(code: ErrorCode, message: string, options: { cause?: unknown; issues?: readonly ValidationIssue[] } = {}) {
+  constructor(
+    code: ErrorCode,
+    message: string,
+    options: { cause?: unknown; issues?: readonly ValidationIssue[]; retryAfterSeconds?: number } = {},
+  ) {
     super(message, { cause: options.cause });
     this.name = 'AppError';
     this.code = code;
     this.status = ERROR_STATUS[code];
     this.issues = options.issues;
+    this.retryAfterSeconds = options.retryAfterSeconds;
   }
 
   toJSON(): { error: ErrorCode; message: string; issues?: readonly ValidationIssue[] } {

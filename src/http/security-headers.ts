@@ -12,11 +12,15 @@ const DEFAULTS: Record<string, string> = {
   'Cache-Control': 'no-store',
 };
 
-/** Sets the security headers on every response that did not set its own. */
-export function securityHeaders(): MiddlewareHandler {
+/**
+ * Sets the security headers on every response that did not set its own; HSTS when the gateway
+ * is served over https (EXTERNAL_URL).
+ */
+export function securityHeaders(options: { hsts: boolean }): MiddlewareHandler {
+  const all = options.hsts ? { ...DEFAULTS, 'Strict-Transport-Security': 'max-age=31536000; includeSubDomains' } : DEFAULTS;
   return async function headers(c, next) {
     await next();
-    for (const [name, value] of Object.entries(DEFAULTS)) {
+    for (const [name, value] of Object.entries(all)) {
       if (!c.res.headers.has(name)) c.res.headers.set(name, value);
     }
   };

@@ -9,6 +9,7 @@ import { readBody } from '../http/body.js';
 import { resolveRedirect } from '../http/redirect.js';
 import type { AccessClaims } from '../tokens/token-service.js';
 import { sendMail } from '../users/mails.js';
+import { passwordKey } from '../rate-limit/limits.js';
 import { hashNewPassword, publicUser, updateUser, userFromToken, withHookData } from '../users/users.js';
 
 const changePasswordBody = z.object({
@@ -33,9 +34,13 @@ export function profileRoutes(deps: Deps): Hono<AppEnv> {
     const body = await readBody(c, changePasswordBody);
     const tenantId = c.var.tenantId;
     const user = await userFromToken(deps, c.var.claims.sub, tenantId);
+    const guardKey = passwordKey(tenantId, user.email, c.var.clientIp);
+    await deps.limits.beforePasswordCheck(guardKey);
     if (!(await hasher.verify(body.old_password, user.password))) {
+      await deps.limits.passwordFailed(guardKey);
       throw new AppError('invalid_credentials', 'The old password is wrong');
     }
+    await deps.limits.passwordSucceeded(guardKey);
     const hash = await hashNewPassword(deps, body.new_password, 'new_password');
     if (!(await updateUser(deps, user, { password: hash }))) {
       throw new AppError('invalid_token', 'The token\'s user no longer exists');

@@ -7,6 +7,7 @@ import { AppError } from '../http/errors.js';
 import { emailField, passwordField, tokenField } from '../http/fields.js';
 import { readBody } from '../http/body.js';
 import { issueTokens, userFromToken, withHookData } from '../users/users.js';
+import { passwordKey } from '../rate-limit/limits.js';
 
 const tokenBody = z.object({ email: emailField, password: passwordField.optional() });
 const refreshBody = z.object({ refresh_token: tokenField });
@@ -15,7 +16,7 @@ const badCredentials = () => new AppError('invalid_credentials', 'The email or p
 
 /** POST /token (login and admin impersonation) and POST /refresh. */
 export function sessionRoutes(deps: Deps): Hono<AppEnv> {
-  const { config, backend, tokens, hasher, logger } = deps;
+  const { config, backend, tokens, hasher, logger, limits } = deps;
   const app = new Hono<AppEnv>();
 
   app.post('/token', async (c) => {
@@ -30,13 +31,17 @@ export function sessionRoutes(deps: Deps): Hono<AppEnv> {
         issues: [{ path: 'password', message: 'is required' }],
       });
     }
+    const guardKey = passwordKey(tenantId, body.email, c.var.clientIp);
+    await limits.beforePasswordCheck(guardKey);
     const user = await backend.findByEmail(body.email, tenantId);
     // An unknown user costs one bcrypt comparison too, so timing does not tell who exists.
-    if (!user) {
-      await hasher.verifyDummy(body.password);
+    const matches = user ? await hasher.verify(body.password, user.password) : await hasher.verifyDummy(body.password);
+    if (!user || !matches) {
+      await limits.passwordFailed(guardKey);
+      deps.logger.info('login failed', { requestId: c.var.requestId, tenant_id: tenantId });
       throw badCredentials();
     }
-    if (!(await hasher.verify(body.password, user.password))) throw badCredentials();
+    await limits.passwordSucceeded(guardKey);
     if (user.verified_at === null) {
       throw new AppError('email_not_verified', 'This email address is not verified yet: reset the password to verify it');
     }

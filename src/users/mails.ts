@@ -12,8 +12,10 @@ export interface MailRequest {
   readonly role?: string;
 }
 
-/** Sends one of the gateway's mails, with the link built on the allowed redirect URL. */
-export function sendMail(deps: Deps, kind: MailKind, request: MailRequest): Promise<void> {
+/** Sends one of the gateway's mails, with the link built on the allowed redirect URL (rate-limited per address). */
+export async function sendMail(deps: Deps, kind: MailKind, request: MailRequest): Promise<void> {
+  // Per address, whoever asks: nobody can flood an inbox, from one IP or many.
+  await deps.limits.beforeMail(request.to, request.tenantId);
   return deps.mailer.send(kind, request.to, {
     link: request.link ? buildLink(request.redirect, request.link.action, request.link.token) : undefined,
     expiresInMinutes: Math.ceil(deps.config.jwt.verifyTtl / 60),

@@ -1,0 +1,32 @@
+import type { MiddlewareHandler } from 'hono';
+import { cors } from 'hono/cors';
+import type { Config } from '../config/load-config.js';
+
+/** Response headers a browser script may read. */
+const EXPOSED = ['Retry-After', 'RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset', 'X-Request-Id'];
+
+/**
+ * CORS from ALLOWED_ORIGINS: a listed origin is echoed back, with credentials; any other origin
+ * gets no CORS header at all (never a reflected arbitrary origin). `*` (development only) allows
+ * every origin without credentials.
+ */
+export function corsPolicy(config: Pick<Config, 'cors' | 'tenancy'>): MiddlewareHandler {
+  const listed = new Set(config.cors.origins);
+  const allowHeaders = ['Content-Type', 'Authorization', 'X-Request-Id', config.tenancy.tenantHeader];
+  const anyOrigin = cors({ origin: '*', allowMethods: ['GET', 'POST'], allowHeaders, exposeHeaders: EXPOSED, maxAge: 600 });
+  const listedOrigins = cors({
+    origin: (origin) => origin,
+    allowMethods: ['GET', 'POST'],
+    allowHeaders,
+    exposeHeaders: EXPOSED,
+    credentials: true,
+    maxAge: 600,
+  });
+  return async function corsMiddleware(c, next) {
+    const origin = c.req.header('origin');
+    if (origin !== undefined && listed.has(origin)) return listedOrigins(c, next);
+    if (origin !== undefined && config.cors.any) return anyOrigin(c, next);
+    // Not a listed origin: no CORS header at all, so the browser keeps the answer from it.
+    return next();
+  };
+}
