@@ -2,6 +2,7 @@ import type { UserBackend } from './backends/types.js';
 import type { JwtExtension } from './extensions/types.js';
 import type { HookClient } from './hooks/hook-client.js';
 import type { Limits } from './rate-limit/limits.js';
+import type { Captcha } from './captcha/turnstile.js';
 import type { Config } from './config/load-config.js';
 import type { Logger } from './logger.js';
 import type { Mailer } from './mail/mailer.js';
@@ -19,4 +20,5 @@ export interface Deps {
   readonly hooks: HookClient;
   readonly extensions: readonly JwtExtension[];
   readonly limits: Limits;
+  readonly captcha: Captcha;
 }

@@ -13,6 +13,7 @@ import { ensureInitialUser } from './users/initial-user.js';
 import { createExtensions } from './extensions/create-extensions.js';
 import { createHookClient } from './hooks/hook-client.js';
 import { createLimits } from './rate-limit/limits.js';
+import { createCaptcha } from './captcha/turnstile.js';
 import { createRedisStore } from './rate-limit/redis-store.js';
 import { createMemoryStore } from './rate-limit/store.js';
 
@@ -57,6 +58,7 @@ export function buildDeps(config: Config, logger: Logger = createLogger(config.l
     hasher: createBcryptHasher(),
     hooks: createHookClient(config.hooks),
     extensions: createExtensions(config),
+    captcha: createCaptcha(config.captcha),
     limits: createLimits(
       config.limits,
       config.limits.redisUrl ? createRedisStore(config.limits.redisUrl, { timeoutMs: config.backend.timeoutMs }) : createMemoryStore(),

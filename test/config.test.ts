@@ -76,7 +76,9 @@ describe('loadConfig', () => {
   });
 
   it('refuses features of later releases instead of ignoring them', () => {
-    expect(problems({ ...SECRETS, CAPTCHA: 'turnstile', OAUTH_PROVIDERS: 'google' }).sort()).toEqual(['CAPTCHA', 'OAUTH_PROVIDERS']);
+    expect(problems({ ...SECRETS, OAUTH_PROVIDERS: 'google' }).sort()).toEqual(['OAUTH_PROVIDERS']);
+    expect(problems({ ...SECRETS, CAPTCHA: 'recaptcha' })).toEqual(['CAPTCHA']);
+    expect(problems({ ...SECRETS, CAPTCHA: 'turnstile' })).toEqual(['TURNSTILE_SECRET_KEY']);
   });
 
   it('checks JWT extensions at start: unknown names, templates, reserved and shared namespaces', () => {

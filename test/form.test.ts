@@ -50,5 +50,8 @@ describe('GET /form', () => {
     expect(csp).toContain("frame-ancestors 'none'");
     expect(html).toContain(`<script nonce="${nonce}">`);
     expect(response.headers.get('referrer-policy')).toBe('no-referrer');
+    // Without captcha: no widget, and no frames at all.
+    expect(html).not.toContain('cf-turnstile');
+    expect(csp).toContain("frame-src 'none'");
   });
 });

@@ -90,6 +90,17 @@ export interface Config {
   };
   /** Hosts the gateway answers for (ALLOWED_HOSTS, lower case); empty: any. */
   readonly allowedHosts: readonly string[];
+  /** Turnstile; `undefined` when CAPTCHA is not set. */
+  readonly captcha:
+    | {
+        readonly secretKey: string;
+        /** Without it /form shows no widget (the API still requires tokens). */
+        readonly siteKey: string | undefined;
+        readonly script: string;
+        readonly verifyUrl: string;
+        readonly timeoutMs: number;
+      }
+    | undefined;
   /** Webhooks; `undefined` when HOOK_URL is not set. */
   readonly hooks:
     | {
@@ -129,7 +140,7 @@ const MIN_PRODUCTION_SECRET_BYTES = 32;
  * Variables of the Authura README whose features ship in a later release. Setting one is an
  * error rather than silently ignored, so nobody believes they are protected when they are not.
  */
-const NOT_YET_AVAILABLE: readonly (keyof Env)[] = ['CAPTCHA', 'GOOGLE_CLIENT_ID', 'GITHUB_CLIENT_ID'];
+const NOT_YET_AVAILABLE: readonly (keyof Env)[] = ['GOOGLE_CLIENT_ID', 'GITHUB_CLIENT_ID'];
 
 /** Top-level claims the gateway sets itself; no extension may write them, in any letter case. */
 export const RESERVED_CLAIMS = new Set([
@@ -302,6 +313,10 @@ export function loadConfig(source: Record<string, string | undefined>, options: 
     problem('INITIAL_USER_TENANT_ID', 'only meaningful with MULTI_TENANT_ENABLED=true');
   }
 
+  // Captcha
+  if (env.CAPTCHA !== undefined && env.CAPTCHA !== 'turnstile') problem('CAPTCHA', `unknown provider "${env.CAPTCHA}" (available: turnstile)`);
+  if (env.CAPTCHA === 'turnstile' && env.TURNSTILE_SECRET_KEY === undefined) problem('TURNSTILE_SECRET_KEY', 'required with CAPTCHA=turnstile');
+
   // Proxies and CORS
   for (const message of parseTrustedProxies(env.TRUSTED_PROXIES).problems) problem('TRUSTED_PROXIES', message);
   const corsOrigins: string[] = [];
@@ -375,6 +390,16 @@ export function loadConfig(source: Record<string, string | undefined>, options: 
     trustedProxies: env.TRUSTED_PROXIES,
     cors: { origins: [...new Set(corsOrigins)], any: env.ALLOWED_ORIGINS.includes('*') },
     allowedHosts: env.ALLOWED_HOSTS.map((h) => h.toLowerCase()),
+    captcha:
+      env.CAPTCHA === 'turnstile'
+        ? {
+            secretKey: env.TURNSTILE_SECRET_KEY ?? '',
+            siteKey: env.TURNSTILE_SITE_KEY,
+            script: env.TURNSTILE_SCRIPT as string,
+            verifyUrl: env.TURNSTILE_VERIFY_URL as string,
+            timeoutMs: env.CAPTCHA_TIMEOUT,
+          }
+        : undefined,
     hooks:
       env.HOOK_URL === undefined
         ? undefined

@@ -131,6 +131,8 @@ export const envSchema = z.object({
   TURNSTILE_SECRET_KEY: optionalSecret,
   TURNSTILE_SITE_KEY: optionalText,
   TURNSTILE_SCRIPT: httpUrl('https://challenges.cloudflare.com/turnstile/v0/api.js'),
+  TURNSTILE_VERIFY_URL: httpUrl('https://challenges.cloudflare.com/turnstile/v0/siteverify'),
+  CAPTCHA_TIMEOUT: duration('5s', 'ms'),
 
   // Multi-tenancy
   MULTI_TENANT_ENABLED: bool(false),

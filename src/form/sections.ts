@@ -15,6 +15,8 @@ export interface FormSection {
   readonly endpoint: string;
   /** Sends the page's access token as a bearer token. */
   readonly auth: boolean;
+  /** Shows the captcha widget (when captcha is on): the endpoint requires its token. */
+  readonly captcha: boolean;
   readonly submit: string;
   readonly fields: readonly FormField[];
 }
@@ -37,6 +39,7 @@ function tokenSections(token: string): FormSection[] {
     method: 'post',
     endpoint: '/verify-email',
     auth: false,
+    captcha: true,
     submit,
     fields: [tokenField(token), ...fields],
   });
@@ -50,13 +53,14 @@ function tokenSections(token: string): FormSection[] {
 
 /** The forms that need no mailed token. */
 const PLAIN_SECTIONS: readonly FormSection[] = [
-  { id: 'signup', title: 'Sign up', method: 'post', endpoint: '/signup', auth: false, submit: 'sign up', fields: [email] },
+  { id: 'signup', title: 'Sign up', method: 'post', endpoint: '/signup', auth: false, captcha: true, submit: 'sign up', fields: [email] },
   {
     id: 'token',
     title: 'Log in',
     method: 'post',
     endpoint: '/token',
     auth: false,
+    captcha: true,
     submit: 'log in',
     fields: [email, { name: 'password', label: 'Password', type: 'password', autocomplete: 'current-password', required: true }],
   },
@@ -66,33 +70,36 @@ const PLAIN_SECTIONS: readonly FormSection[] = [
     method: 'post',
     endpoint: '/refresh',
     auth: false,
+    captcha: false,
     submit: 'refresh',
     fields: [{ name: 'refresh_token', label: 'Refresh token', type: 'text', required: true }],
   },
-  { id: 'user', title: 'Current user', method: 'get', endpoint: '/user', auth: true, submit: 'get user', fields: [] },
+  { id: 'user', title: 'Current user', method: 'get', endpoint: '/user', auth: true, captcha: false, submit: 'get user', fields: [] },
   {
     id: 'change-password',
     title: 'Change password',
     method: 'post',
     endpoint: '/change-password',
     auth: true,
+    captcha: true,
     submit: 'change password',
     fields: [
       { name: 'old_password', label: 'Old password', type: 'password', autocomplete: 'current-password', required: true },
       { name: 'new_password', label: 'New password', type: 'password', autocomplete: 'new-password', required: true },
     ],
   },
-  { id: 'change-email', title: 'Change email', method: 'post', endpoint: '/change-email', auth: true, submit: 'change email', fields: [email] },
+  { id: 'change-email', title: 'Change email', method: 'post', endpoint: '/change-email', auth: true, captcha: true, submit: 'change email', fields: [email] },
   {
     id: 'invite',
     title: 'Invite a user',
     method: 'post',
     endpoint: '/invite',
     auth: true,
+    captcha: true,
     submit: 'invite',
     fields: [email, { name: 'role', label: 'Role', type: 'text' }],
   },
-  { id: 'reset-password', title: 'Forgot password', method: 'post', endpoint: '/reset-password', auth: false, submit: 'send reset link', fields: [email] },
+  { id: 'reset-password', title: 'Forgot password', method: 'post', endpoint: '/reset-password', auth: false, captcha: true, submit: 'send reset link', fields: [email] },
 ];
 
 /**

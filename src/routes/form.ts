@@ -11,6 +11,9 @@ import { DEFAULT_TEMPLATES_DIR } from '../mail/templates.js';
 /** GET /form: the developer page for every flow (the Authura README's `/form`). */
 export function formRoutes(deps: Deps): Hono<AppEnv> {
   const { tenancy } = deps.config;
+  const turnstile = deps.captcha.widget;
+  // The captcha's script and frame come from its own origin.
+  const captchaOrigin = turnstile ? ` ${new URL(turnstile.script).origin}` : '';
   const hb = Handlebars.create();
   hb.registerPartial('section', readFileSync(join(DEFAULT_TEMPLATES_DIR, 'form-section.hbs'), 'utf8'));
   const page = hb.compile(readFileSync(join(DEFAULT_TEMPLATES_DIR, 'form.hbs'), 'utf8'));
@@ -26,10 +29,12 @@ export function formRoutes(deps: Deps): Hono<AppEnv> {
       multiTenant: tenancy.enabled,
       tenantHeader: tenancy.tenantHeader,
       tenant: c.req.query('tenant') ?? '',
+      turnstile,
     });
     c.header(
       'Content-Security-Policy',
-      `default-src 'none'; script-src 'nonce-${nonce}'; style-src 'nonce-${nonce}'; connect-src 'self'; ` +
+      `default-src 'none'; script-src 'nonce-${nonce}'${captchaOrigin}; style-src 'nonce-${nonce}'; ` +
+        `connect-src 'self'${captchaOrigin}; frame-src${captchaOrigin || " 'none'"}; ` +
         "form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
     );
     // The page may carry a mailed token: keep it out of caches and out of Referer headers.

@@ -6,11 +6,13 @@ import type { AppEnv } from '../http/context.js';
 import { AppError } from '../http/errors.js';
 import { emailField, redirectUrlField, roleField } from '../http/fields.js';
 import { readBody } from '../http/body.js';
+import { CAPTCHA_FIELD, captchaField } from '../captcha/turnstile.js';
 import { resolveRedirect } from '../http/redirect.js';
 import { sendMail } from '../users/mails.js';
 import { userFromToken } from '../users/users.js';
 
 const inviteBody = z.object({
+  ...captchaField,
   email: emailField,
   role: roleField.optional(),
   redirect_url: redirectUrlField.optional(),
@@ -28,6 +30,7 @@ export function inviteRoutes(deps: Deps): Hono<AppEnv> {
     const admin = await userFromToken(deps, c.var.claims.sub, tenantId);
     if (admin.role !== config.roles.admin) throw new AppError('forbidden', 'Only an admin can invite users');
     const body = await readBody(c, inviteBody);
+    await deps.captcha.verify(body[CAPTCHA_FIELD], c.var.clientIp);
     const redirect = resolveRedirect(config.urls, body.redirect_url);
     const role = body.role ?? config.roles.default;
     if (await backend.findByEmail(body.email, tenantId)) {

@@ -6,6 +6,7 @@ import type { AppEnv } from '../http/context.js';
 import { AppError } from '../http/errors.js';
 import { emailField, passwordField, redirectUrlField } from '../http/fields.js';
 import { readBody } from '../http/body.js';
+import { CAPTCHA_FIELD, captchaField } from '../captcha/turnstile.js';
 import { resolveRedirect } from '../http/redirect.js';
 import type { AccessClaims } from '../tokens/token-service.js';
 import { sendMail } from '../users/mails.js';
@@ -13,10 +14,11 @@ import { passwordKey } from '../rate-limit/limits.js';
 import { hashNewPassword, publicUser, updateUser, userFromToken, withHookData } from '../users/users.js';
 
 const changePasswordBody = z.object({
+  ...captchaField,
   old_password: passwordField.min(1, 'is required'),
   new_password: passwordField.min(1, 'is required'),
 });
-const changeEmailBody = z.object({ email: emailField, redirect_url: redirectUrlField.optional() });
+const changeEmailBody = z.object({ ...captchaField, email: emailField, redirect_url: redirectUrlField.optional() });
 
 /** GET /user, POST /change-password, POST /change-email: the signed-in user's own account. */
 export function profileRoutes(deps: Deps): Hono<AppEnv> {
@@ -32,6 +34,7 @@ export function profileRoutes(deps: Deps): Hono<AppEnv> {
   app.post('/change-password', access, async (c) => {
     notImpersonating(c.var.claims);
     const body = await readBody(c, changePasswordBody);
+    await deps.captcha.verify(body[CAPTCHA_FIELD], c.var.clientIp);
     const tenantId = c.var.tenantId;
     const user = await userFromToken(deps, c.var.claims.sub, tenantId);
     const guardKey = passwordKey(tenantId, user.email, c.var.clientIp);
@@ -51,6 +54,7 @@ export function profileRoutes(deps: Deps): Hono<AppEnv> {
   app.post('/change-email', access, async (c) => {
     notImpersonating(c.var.claims);
     const body = await readBody(c, changeEmailBody);
+    await deps.captcha.verify(body[CAPTCHA_FIELD], c.var.clientIp);
     const redirect = resolveRedirect(config.urls, body.redirect_url);
     const tenantId = c.var.tenantId;
     const user = await userFromToken(deps, c.var.claims.sub, tenantId);

@@ -6,6 +6,7 @@ import type { AppEnv } from '../http/context.js';
 import { AppError } from '../http/errors.js';
 import { emailField, passwordField, redirectUrlField, roleField, tokenField } from '../http/fields.js';
 import { readBody } from '../http/body.js';
+import { CAPTCHA_FIELD, captchaField } from '../captcha/turnstile.js';
 import { resolveRedirect } from '../http/redirect.js';
 import type { VerifyClaims } from '../tokens/token-service.js';
 import { sendMail } from '../users/mails.js';
@@ -20,8 +21,8 @@ import {
   type UserWithHookData,
 } from '../users/users.js';
 
-const signupBody = z.object({ email: emailField, redirect_url: redirectUrlField.optional() });
-const verifyBody = z.object({ token: tokenField, password: passwordField.optional() });
+const signupBody = z.object({ ...captchaField, email: emailField, redirect_url: redirectUrlField.optional() });
+const verifyBody = z.object({ ...captchaField, token: tokenField, password: passwordField.optional() });
 
 const usedLink = () => new AppError('invalid_token', 'This link has already been used or is no longer valid');
 
@@ -33,6 +34,7 @@ export function registrationRoutes(deps: Deps): Hono<AppEnv> {
   app.post('/signup', async (c) => {
     if (config.signupDisabled) throw new AppError('signup_disabled', 'Self-service signup is disabled');
     const body = await readBody(c, signupBody);
+    await deps.captcha.verify(body[CAPTCHA_FIELD], c.var.clientIp);
     const redirect = resolveRedirect(config.urls, body.redirect_url);
     const tenantId = c.var.tenantId;
     // The answer is the same whether or not the address has an account: only the mail differs.
@@ -48,6 +50,7 @@ export function registrationRoutes(deps: Deps): Hono<AppEnv> {
 
   app.post('/verify-email', async (c) => {
     const body = await readBody(c, verifyBody);
+    await deps.captcha.verify(body[CAPTCHA_FIELD], c.var.clientIp);
     const tenantId = c.var.tenantId;
     const claims = await tokens.verifyVerification(body.token, tenantId);
     const password = body.password === '' ? undefined : body.password;

@@ -4,10 +4,11 @@ import type { Deps } from '../deps.js';
 import type { AppEnv } from '../http/context.js';
 import { emailField, redirectUrlField } from '../http/fields.js';
 import { readBody } from '../http/body.js';
+import { CAPTCHA_FIELD, captchaField } from '../captcha/turnstile.js';
 import { resolveRedirect } from '../http/redirect.js';
 import { sendMail } from '../users/mails.js';
 
-const resetBody = z.object({ email: emailField, redirect_url: redirectUrlField.optional() });
+const resetBody = z.object({ ...captchaField, email: emailField, redirect_url: redirectUrlField.optional() });
 
 /** POST /reset-password: mails a reset link; needs no access token. */
 export function resetPasswordRoutes(deps: Deps): Hono<AppEnv> {
@@ -16,6 +17,7 @@ export function resetPasswordRoutes(deps: Deps): Hono<AppEnv> {
 
   app.post('/reset-password', async (c) => {
     const body = await readBody(c, resetBody);
+    await deps.captcha.verify(body[CAPTCHA_FIELD], c.var.clientIp);
     const redirect = resolveRedirect(config.urls, body.redirect_url);
     const tenantId = c.var.tenantId;
     // Either way a mail goes out and the answer is `{}`: the caller learns nothing.

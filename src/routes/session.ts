@@ -6,10 +6,11 @@ import type { AppEnv } from '../http/context.js';
 import { AppError } from '../http/errors.js';
 import { emailField, passwordField, tokenField } from '../http/fields.js';
 import { readBody } from '../http/body.js';
+import { CAPTCHA_FIELD, captchaField } from '../captcha/turnstile.js';
 import { issueTokens, userFromToken, withHookData } from '../users/users.js';
 import { passwordKey } from '../rate-limit/limits.js';
 
-const tokenBody = z.object({ email: emailField, password: passwordField.optional() });
+const tokenBody = z.object({ ...captchaField, email: emailField, password: passwordField.optional() });
 const refreshBody = z.object({ refresh_token: tokenField });
 
 const badCredentials = () => new AppError('invalid_credentials', 'The email or password is wrong');
@@ -31,6 +32,7 @@ export function sessionRoutes(deps: Deps): Hono<AppEnv> {
         issues: [{ path: 'password', message: 'is required' }],
       });
     }
+    await deps.captcha.verify(body[CAPTCHA_FIELD], c.var.clientIp);
     const guardKey = passwordKey(tenantId, body.email, c.var.clientIp);
     await limits.beforePasswordCheck(guardKey);
     const user = await backend.findByEmail(body.email, tenantId);
