@@ -18,6 +18,7 @@ import { profileRoutes } from './routes/profile.js';
 import { registrationRoutes } from './routes/registration.js';
 import { resetPasswordRoutes } from './routes/reset-password.js';
 import { sessionRoutes } from './routes/session.js';
+import { oauthRoutes } from './routes/oauth.js';
 
 /** The routes that act on users, and so need a tenant. */
 const API_PATHS = [
@@ -79,6 +80,7 @@ export function createApp(deps: Deps): Hono<AppEnv> {
   app.route('/', profileRoutes(deps));
   app.route('/', inviteRoutes(deps));
   app.route('/', resetPasswordRoutes(deps));
+  app.route('/', oauthRoutes(deps));
 
   app.notFound((c) => c.json({ error: 'not_found', message: `No route for ${c.req.method} ${c.req.path}` }, 404));
   app.onError(errorHandler(logger));

@@ -1,4 +1,5 @@
 import { serve, type ServerType } from '@hono/node-server';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { createApp } from './app.js';
@@ -16,6 +17,9 @@ import { createLimits } from './rate-limit/limits.js';
 import { createCaptcha } from './captcha/turnstile.js';
 import { createRedisStore } from './rate-limit/redis-store.js';
 import { createMemoryStore } from './rate-limit/store.js';
+
+/** How long shutdown waits for in-flight requests. */
+const DRAIN_MS = 8000;
 
 export interface RunningServer {
   readonly deps: Deps;
@@ -71,10 +75,18 @@ export function buildDeps(config: Config, logger: Logger = createLogger(config.l
 export async function startServer(config: Config, deps: Deps = buildDeps(config)): Promise<RunningServer> {
   await ensureInitialUser(deps);
   const app = createApp(deps);
+  // In-flight requests, so shutdown can wait for exactly those and no idle socket.
+  let inFlight = 0;
+  const fetch: typeof app.fetch = async (...args) => {
+    inFlight += 1;
+    try {
+      return await app.fetch(...args);
+    } finally {
+      inFlight -= 1;
+    }
+  };
   const address = await new Promise<{ server: ServerType; info: AddressInfo }>((resolve) => {
-    const server = serve({ fetch: app.fetch, hostname: config.server.host, port: config.server.port }, (info) =>
-      resolve({ server, info }),
-    );
+    const server = serve({ fetch, hostname: config.server.host, port: config.server.port }, (info) => resolve({ server, info }));
   });
   address.server.on('clientError', answerClientError);
   const host = address.info.family === 'IPv6' ? `[${address.info.address}]` : address.info.address;
@@ -85,11 +97,14 @@ export async function startServer(config: Config, deps: Deps = buildDeps(config)
     url: `http://${host}:${address.info.port}`,
     close() {
       closing ??= (async () => {
-        await new Promise<void>((resolve) => {
-          address.server.close(() => resolve());
-          // Idle keep-alive connections would hold close() open; busy ones finish first.
-          (address.server as { closeIdleConnections?: () => void }).closeIdleConnections?.();
-        });
+        const server = address.server as Server;
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        // In-flight requests finish (up to the drain limit); then every socket goes, including
+        // keep-alive and preconnected ones that would otherwise hold close() for a minute.
+        const deadline = Date.now() + DRAIN_MS;
+        while (inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+        server.closeAllConnections();
+        await closed;
         deps.mailer.close();
         await deps.limits.close();
         await deps.backend.close();

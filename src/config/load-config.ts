@@ -90,6 +90,7 @@ export interface Config {
   };
   /** Hosts the gateway answers for (ALLOWED_HOSTS, lower case); empty: any. */
   readonly allowedHosts: readonly string[];
+  readonly oauth: { readonly providers: readonly OAuthProviderConfig[]; readonly timeoutMs: number };
   /** Turnstile; `undefined` when CAPTCHA is not set. */
   readonly captcha:
     | {
@@ -136,11 +137,15 @@ export interface LoadConfigOptions {
 
 const MIN_PRODUCTION_SECRET_BYTES = 32;
 
-/**
- * Variables of the Authura README whose features ship in a later release. Setting one is an
- * error rather than silently ignored, so nobody believes they are protected when they are not.
- */
-const NOT_YET_AVAILABLE: readonly (keyof Env)[] = ['GOOGLE_CLIENT_ID', 'GITHUB_CLIENT_ID'];
+export interface OAuthProviderConfig {
+  readonly name: 'google' | 'github';
+  readonly clientId: string;
+  readonly clientSecret: string;
+  readonly authorizationUrl: string;
+  readonly tokenUrl: string;
+  /** Google: the userinfo endpoint; GitHub: the API base. */
+  readonly apiUrl: string;
+}
 
 /** Top-level claims the gateway sets itself; no extension may write them, in any letter case. */
 export const RESERVED_CLAIMS = new Set([
@@ -169,10 +174,27 @@ export function loadConfig(source: Record<string, string | undefined>, options: 
   const problem = (variable: string, message: string) => problems.push({ variable, message });
   const production = env.NODE_ENV === 'production';
 
-  for (const name of NOT_YET_AVAILABLE) {
-    if (env[name] !== undefined) problem(name, 'this feature is not available in this release yet; unset it');
+  // OAuth providers
+  const oauthProviders: OAuthProviderConfig[] = [];
+  for (const name of new Set(env.OAUTH_PROVIDERS.map((p) => p.toLowerCase()))) {
+    if (name !== 'google' && name !== 'github') {
+      problem('OAUTH_PROVIDERS', `unknown provider "${name}" (available: google, github)`);
+      continue;
+    }
+    const prefix = name === 'google' ? 'GOOGLE' : 'GITHUB';
+    const clientId = env[`${prefix}_CLIENT_ID`];
+    const clientSecret = env[`${prefix}_CLIENT_SECRET`];
+    if (clientId === undefined) problem(`${prefix}_CLIENT_ID`, `required with OAUTH_PROVIDERS=${name}`);
+    if (clientSecret === undefined) problem(`${prefix}_CLIENT_SECRET`, `required with OAUTH_PROVIDERS=${name}`);
+    oauthProviders.push({
+      name,
+      clientId: clientId ?? '',
+      clientSecret: clientSecret ?? '',
+      authorizationUrl: env[`${prefix}_AUTHORIZATION_URL`] as string,
+      tokenUrl: env[`${prefix}_TOKEN_URL`] as string,
+      apiUrl: (name === 'google' ? env.GOOGLE_USERINFO_URL : env.GITHUB_API_URL) as string,
+    });
   }
-  if (env.OAUTH_PROVIDERS.length > 0) problem('OAUTH_PROVIDERS', 'OAuth login is not available in this release yet; unset it');
 
   // JWT extensions
   const extensions: ExtensionConfig[] = [];
@@ -390,6 +412,7 @@ export function loadConfig(source: Record<string, string | undefined>, options: 
     trustedProxies: env.TRUSTED_PROXIES,
     cors: { origins: [...new Set(corsOrigins)], any: env.ALLOWED_ORIGINS.includes('*') },
     allowedHosts: env.ALLOWED_HOSTS.map((h) => h.toLowerCase()),
+    oauth: { providers: oauthProviders, timeoutMs: env.OAUTH_TIMEOUT },
     captcha:
       env.CAPTCHA === 'turnstile'
         ? {

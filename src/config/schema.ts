@@ -194,8 +194,15 @@ export const envSchema = z.object({
   OAUTH_PROVIDERS: list,
   GOOGLE_CLIENT_ID: optionalText,
   GOOGLE_CLIENT_SECRET: optionalSecret,
+  GOOGLE_AUTHORIZATION_URL: httpUrl('https://accounts.google.com/o/oauth2/v2/auth'),
+  GOOGLE_TOKEN_URL: httpUrl('https://oauth2.googleapis.com/token'),
+  GOOGLE_USERINFO_URL: httpUrl('https://openidconnect.googleapis.com/v1/userinfo'),
   GITHUB_CLIENT_ID: optionalText,
   GITHUB_CLIENT_SECRET: optionalSecret,
+  GITHUB_AUTHORIZATION_URL: httpUrl('https://github.com/login/oauth/authorize'),
+  GITHUB_TOKEN_URL: httpUrl('https://github.com/login/oauth/access_token'),
+  GITHUB_API_URL: httpUrl('https://api.github.com'),
+  OAUTH_TIMEOUT: duration('10s', 'ms'),
 });
 
 export type Env = z.output<typeof envSchema>;

@@ -21,6 +21,7 @@ export const ERROR_STATUS = {
   captcha_required: 400,
   captcha_failed: 400,
   invalid_host: 400,
+  invalid_oauth_state: 400,
   internal_error: 500,
   mail_failed: 502,
   hook_failed: 502,

@@ -9,14 +9,19 @@ const TENANT_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,254}$/;
  * Resolves the request's tenant. With multi-tenancy on: the tenant header, or else the host
  * (from HOST_HEADER) when it is one of ALLOWED_HOSTS; no tenant is a 400.
  */
-export function resolveTenant(tenancy: Config['tenancy']): MiddlewareHandler<AppEnv> {
+export function resolveTenant(
+  tenancy: Config['tenancy'],
+  /** Also accept the tenant in this query parameter (browser navigations cannot send headers). */
+  options: { queryParam?: string } = {},
+): MiddlewareHandler<AppEnv> {
   const allowedHosts = new Set(tenancy.allowedHosts);
   return async function tenant(c, next) {
     if (!tenancy.enabled) {
       c.set('tenantId', null);
       return next();
     }
-    const header = c.req.header(tenancy.tenantHeader)?.trim();
+    const fromQuery = options.queryParam ? c.req.query(options.queryParam) : undefined;
+    const header = (fromQuery ?? c.req.header(tenancy.tenantHeader))?.trim();
     if (header !== undefined && header !== '') {
       if (!TENANT_ID.test(header)) {
         throw new AppError('tenant_required', `The ${tenancy.tenantHeader} header is not a valid tenant id`);

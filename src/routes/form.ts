@@ -12,6 +12,7 @@ import { DEFAULT_TEMPLATES_DIR } from '../mail/templates.js';
 export function formRoutes(deps: Deps): Hono<AppEnv> {
   const { tenancy } = deps.config;
   const turnstile = deps.captcha.widget;
+  const oauthProviders = deps.config.oauth.providers.map((p) => p.name);
   // The captcha's script and frame come from its own origin.
   const captchaOrigin = turnstile ? ` ${new URL(turnstile.script).origin}` : '';
   const hb = Handlebars.create();
@@ -30,6 +31,7 @@ export function formRoutes(deps: Deps): Hono<AppEnv> {
       tenantHeader: tenancy.tenantHeader,
       tenant: c.req.query('tenant') ?? '',
       turnstile,
+      oauthProviders,
     });
     c.header(
       'Content-Security-Policy',

@@ -10,7 +10,18 @@ export const VERIFY_ACTIONS = ['verify-email', 'reset-password', 'change-email',
 export type VerifyAction = (typeof VERIFY_ACTIONS)[number];
 
 /** `typ` header of each kind: no kind is ever accepted where another is expected. */
-const TYP = { access: 'at+jwt', refresh: 'refresh+jwt', verify: 'verify+jwt' } as const;
+const TYP = { access: 'at+jwt', refresh: 'refresh+jwt', verify: 'verify+jwt', oauthState: 'oauth-state+jwt' } as const;
+/** An OAuth sign-in must come back within this many seconds. */
+export const OAUTH_STATE_TTL = 600;
+
+/** What the OAuth state cookie carries between the start and the callback. */
+export interface OAuthFlow {
+  provider: string;
+  state: string;
+  codeVerifier: string;
+  redirect: string;
+  tid?: string;
+}
 const ALG = 'HS256';
 /** Larger tokens are refused before any parsing. */
 const MAX_TOKEN_LENGTH = 8192;
@@ -141,6 +152,20 @@ export class TokenService {
       throw invalidToken();
     }
     return claims as VerifyClaims;
+  }
+
+  /** The signed, short-lived value of the OAuth state cookie. */
+  signOAuthFlow(flow: OAuthFlow): Promise<string> {
+    return this.#sign({ ...flow }, { typ: TYP.oauthState, key: this.#verify, ttl: OAUTH_STATE_TTL, subject: undefined });
+  }
+
+  async verifyOAuthFlow(token: string): Promise<OAuthFlow> {
+    const claims = await this.#verifyJwt(token, TYP.oauthState, this.#verify, ['provider', 'state', 'codeVerifier', 'redirect']);
+    const { provider, state, codeVerifier, redirect, tid } = claims;
+    if ([provider, state, codeVerifier, redirect].some((v) => typeof v !== 'string') || (tid !== undefined && typeof tid !== 'string')) {
+      throw invalidToken();
+    }
+    return { provider, state, codeVerifier, redirect, tid } as OAuthFlow;
   }
 
   /** True when the refresh token was issued for the user's current credentials. */

@@ -152,15 +152,17 @@ export async function startHasura(databaseUrl: string, adminSecret: string) {
     faults,
     /** Stops listening (connections are refused) until `resume`. */
     async pause() {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await closed;
     },
     async resume() {
       await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', () => resolve()));
     },
     async close() {
+      const closed = server.listening ? new Promise<void>((resolve) => server.close(() => resolve())) : Promise.resolve();
       server.closeAllConnections();
-      if (server.listening) await new Promise<void>((resolve) => server.close(() => resolve()));
+      await closed;
       await sql.end({ timeout: 1 });
     },
   };

@@ -40,8 +40,9 @@ export async function startHookReceiver() {
       for (const key of Object.keys(replies)) delete replies[key];
     },
     async close() {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await closed;
     },
   };
 }

@@ -25,8 +25,9 @@ export async function startProviderServer(routes: Record<string, Handler>) {
     calls,
     routes,
     async close() {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await closed;
     },
   };
 }

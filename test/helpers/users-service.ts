@@ -97,15 +97,17 @@ export async function startUsersService(auth: { name: string; value: string }) {
     db,
     /** Stops listening (connections are refused) until `resume`. */
     async pause() {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await closed;
     },
     async resume() {
       await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', () => resolve()));
     },
     async close() {
+      const closed = server.listening ? new Promise<void>((resolve) => server.close(() => resolve())) : Promise.resolve();
       server.closeAllConnections();
-      if (server.listening) await new Promise<void>((resolve) => server.close(() => resolve()));
+      await closed;
       db.close();
     },
   };

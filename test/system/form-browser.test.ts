@@ -100,3 +100,42 @@ describe('/form in a real browser', () => {
     expect(login.text).toContain('invalid_credentials');
   });
 });
+
+describe('/form after an OAuth sign-in', () => {
+  it('picks the tokens out of the fragment, shows them, and drops them from the address bar', async () => {
+    const { startOAuthProvider } = await import('../helpers/oauth-provider.js');
+    const google = await startOAuthProvider('google', { id: 'g', secret: 's' });
+    const port = await freePort();
+    const oauth = await startGateway({
+      PORT: String(port),
+      VERIFY_REDIRECT_URL: `http://127.0.0.1:${port}/form`,
+      EXTERNAL_URL: `http://127.0.0.1:${port}`,
+      OAUTH_PROVIDERS: 'google',
+      ...google.env,
+    });
+    try {
+      await page.goto(`${oauth.url}/form`, { timeout: 5000 });
+      // The browser follows the start link; the provider's consent page is where we step in.
+      const [request] = await Promise.all([
+        page.waitForRequest((r) => r.url().startsWith(`${google.url}/o/oauth2/v2/auth`), { timeout: 5000 }),
+        page.click('a.oauth[data-provider="google"]', { timeout: 5000 }),
+      ]);
+      const authorizationUrl = new URL(request.url());
+      const code = google.consent(authorizationUrl, { email: 'oauth-browser@example.com', verified: true });
+      await page.goto(`${oauth.url}/oauth/google/callback?code=${code}&state=${authorizationUrl.searchParams.get('state')}`, { timeout: 5000 });
+      await page
+        .waitForFunction(() => document.getElementById('result')?.dataset.status === 'signed in', undefined, { timeout: 5000 })
+        .catch(async (error: unknown) => {
+          throw new Error(`not signed in at ${page.url()}: ${(await page.textContent('#result')) ?? (await page.content()).slice(0, 500)}`, { cause: error });
+        });
+      expect(new URL(page.url()).hash).toBe('');
+      expect((await page.inputValue('#access-token')).split('.')).toHaveLength(3);
+      await page.click('details:has(form[data-endpoint="/user"]) summary');
+      const me = await resultAfter(() => page.click('form[data-endpoint="/user"] button[type="submit"]'));
+      expect(me.text).toContain('oauth-browser@example.com');
+    } finally {
+      await oauth.close();
+      await google.close();
+    }
+  });
+});

@@ -1,0 +1,112 @@
+import {
+  ArcticFetchError,
+  CodeChallengeMethod,
+  generateCodeVerifier,
+  generateState,
+  OAuth2Client,
+  OAuth2RequestError,
+  type OAuth2Tokens,
+} from 'arctic';
+
+/** The provider's answer about who signed in. */
+export interface Identity {
+  /** Lower-cased, trimmed. */
+  readonly email: string;
+  /** Only a verified email may sign anyone in. */
+  readonly emailVerified: boolean;
+}
+
+/** Every provider has the same three steps (arctic's shape: one small file per provider). */
+export interface OAuthProvider {
+  readonly name: 'google' | 'github';
+  authorizationUrl(state: string, codeVerifier: string): URL;
+  /** Exchanges the callback's code for the provider's access token. */
+  exchange(code: string, codeVerifier: string): Promise<string>;
+  identity(accessToken: string): Promise<Identity>;
+}
+
+/** What went wrong talking to a provider; `denied` is the provider or user saying no. */
+export class OAuthError extends Error {
+  readonly code: 'denied' | 'provider_error' | 'provider_unavailable';
+  constructor(code: OAuthError['code'], message: string, options: { cause?: unknown } = {}) {
+    super(message, { cause: options.cause });
+    this.name = 'OAuthError';
+    this.code = code;
+  }
+}
+
+export interface ProviderEndpoints {
+  readonly clientId: string;
+  readonly clientSecret: string;
+  readonly authorizationUrl: string;
+  readonly tokenUrl: string;
+  readonly redirectUri: string;
+  readonly timeoutMs: number;
+}
+
+/** Bounds a call that cannot take an AbortSignal (arctic's token request). */
+export async function withTimeout<T>(work: Promise<T>, timeoutMs: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new OAuthError('provider_unavailable', `${what} did not answer in time`)), timeoutMs);
+  });
+  try {
+    return await Promise.race([work, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * The authorization-code flow with PKCE (S256) through arctic's OAuth2Client, on configurable
+ * endpoints. Errors keep their cause.
+ */
+export function codeFlow(endpoints: ProviderEndpoints, scopes: string[], label: string) {
+  const client = new OAuth2Client(endpoints.clientId, endpoints.clientSecret, endpoints.redirectUri);
+  return {
+    authorizationUrl: (state: string, codeVerifier: string) =>
+      client.createAuthorizationURLWithPKCE(endpoints.authorizationUrl, state, CodeChallengeMethod.S256, codeVerifier, scopes),
+    async exchange(code: string, codeVerifier: string): Promise<string> {
+      let tokens: OAuth2Tokens;
+      try {
+        tokens = await withTimeout(client.validateAuthorizationCode(endpoints.tokenUrl, code, codeVerifier), endpoints.timeoutMs, label);
+      } catch (error) {
+        if (error instanceof OAuthError) throw error;
+        if (error instanceof OAuth2RequestError) throw new OAuthError('denied', `${label} refused the code (${error.code})`, { cause: error });
+        if (error instanceof ArcticFetchError) throw new OAuthError('provider_unavailable', `${label} is unreachable`, { cause: error });
+        throw new OAuthError('provider_error', `${label} answered the token request unexpectedly`, { cause: error });
+      }
+      // GitHub reports errors with a 200 and an `error` field.
+      const data = tokens.data as Record<string, unknown>;
+      if (typeof data.error === 'string') throw new OAuthError('denied', `${label} refused the code (${data.error})`);
+      if (typeof data.access_token !== 'string') throw new OAuthError('provider_error', `${label} returned no access token`);
+      return data.access_token;
+    },
+  };
+}
+
+/** GET a provider API with the access token; JSON or an {@link OAuthError}. */
+export async function getJson(url: string, accessToken: string, timeoutMs: number, label: string, headers: Record<string, string> = {}) {
+  let response: Response;
+  try {
+    response = await fetch(url, {
+      headers: { authorization: `Bearer ${accessToken}`, accept: 'application/json', 'user-agent': 'authura', ...headers },
+      signal: AbortSignal.timeout(timeoutMs),
+      redirect: 'error',
+    });
+  } catch (error) {
+    throw new OAuthError('provider_unavailable', `${label} is unreachable`, { cause: error });
+  }
+  if (response.status >= 500) throw new OAuthError('provider_unavailable', `${label} failed with ${response.status}`);
+  if (!response.ok) throw new OAuthError('provider_error', `${label} refused the user lookup with ${response.status}`);
+  try {
+    return (await response.json()) as unknown;
+  } catch (error) {
+    throw new OAuthError('provider_error', `${label} answered with invalid JSON`, { cause: error });
+  }
+}
+
+/** A fresh `state` and PKCE code verifier for one sign-in. */
+export function newFlowSecrets(): { state: string; codeVerifier: string } {
+  return { state: generateState(), codeVerifier: generateCodeVerifier() };
+}

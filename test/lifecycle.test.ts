@@ -1,0 +1,72 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { signUp, startGateway, STRONG_PASSWORD } from './helpers/gateway.js';
+import { startHookReceiver } from './helpers/hook-receiver.js';
+import { freePort } from './helpers/ports.js';
+
+describe('graceful shutdown', () => {
+  it('lets an in-flight request finish, then refuses new connections', async () => {
+    const hook = await startHookReceiver();
+    const gw = await startGateway({ HOOK_URL: hook.url });
+    try {
+      await signUp(gw, 'late@example.com');
+      hook.replies.get_user = { delayMs: 400, body: { slow: true } };
+      const inFlight = gw.call('/token', { json: { email: 'late@example.com', password: STRONG_PASSWORD } });
+      await new Promise((r) => setTimeout(r, 150));
+      const closing = gw.running.close();
+      const response = await inFlight;
+      expect(response.status).toBe(200);
+      expect(await response.json()).toHaveProperty('access_token');
+      await closing;
+      await expect(fetch(`${gw.url}/healthz`)).rejects.toThrow();
+    } finally {
+      await gw.close();
+      await hook.close();
+    }
+  });
+});
+
+describe('the process', () => {
+  it('starts with no configuration but a port, answers, and exits 0 on SIGTERM', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'authura-proc-'));
+    const port = await freePort();
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/index.ts'], {
+      cwd: process.cwd(),
+      env: { PATH: process.env.PATH, PORT: String(port), HOST: '127.0.0.1', SQLITE_DB_PATH: join(dir, 'a.db'), JWT_SECRETS_FILE: join(dir, 'secrets.json') },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    try {
+      for (let i = 0; i < 100 && !output.includes('authura listening'); i++) await new Promise((r) => setTimeout(r, 100));
+      expect(output).toContain('authura listening');
+      expect(output).toContain('development secrets');
+      expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
+      expect((await fetch(`http://127.0.0.1:${port}/form`)).status).toBe(200);
+      const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+      expect(output).toContain('shutting down');
+    } finally {
+      child.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses to start with every configuration problem listed, exit code 1', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/index.ts'], {
+      cwd: process.cwd(),
+      env: { PATH: process.env.PATH, NODE_ENV: 'production', PORT: 'x', JWT_EXPIRATION: 'soon' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
+    expect(code).toBe(1);
+    for (const variable of ['PORT', 'JWT_EXPIRATION']) expect(output).toContain(`${variable}:`);
+  });
+});
