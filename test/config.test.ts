@@ -75,8 +75,9 @@ describe('loadConfig', () => {
     expect(config.backend.initialUser).toEqual({ email: 'root@example.com', password: 'Admin-Pass-123!', tenantId: null });
   });
 
-  it('refuses features of later releases instead of ignoring them', () => {
-    expect(problems({ ...SECRETS, OAUTH_PROVIDERS: 'google' }).sort()).toEqual(['OAUTH_PROVIDERS']);
+  it('checks OAuth providers and captcha', () => {
+    expect(problems({ ...SECRETS, OAUTH_PROVIDERS: 'google,myspace' }).sort()).toEqual(['GOOGLE_CLIENT_ID', 'GOOGLE_CLIENT_SECRET', 'OAUTH_PROVIDERS']);
+    expect(problems({ ...SECRETS, OAUTH_PROVIDERS: 'GitHub', GITHUB_CLIENT_ID: 'a', GITHUB_CLIENT_SECRET: 'b' })).toEqual([]);
     expect(problems({ ...SECRETS, CAPTCHA: 'recaptcha' })).toEqual(['CAPTCHA']);
     expect(problems({ ...SECRETS, CAPTCHA: 'turnstile' })).toEqual(['TURNSTILE_SECRET_KEY']);
   });
