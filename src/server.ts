@@ -9,6 +9,7 @@ import type { Deps } from './deps.js';
 import { createLogger, type Logger } from './logger.js';
 import { createMailer } from './mail/mailer.js';
 import { createBcryptHasher } from './passwords/hasher.js';
+import { createHashPool } from './passwords/worker-pool.js';
 import { TokenService } from './tokens/token-service.js';
 import { ensureInitialUser } from './users/initial-user.js';
 import { createExtensions } from './extensions/create-extensions.js';
@@ -52,14 +53,15 @@ function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
 }
 
 /** Builds every dependency from the config. */
-export function buildDeps(config: Config, logger: Logger = createLogger(config.logLevel)): Deps {
+export async function buildDeps(config: Config, logger: Logger = createLogger(config.logLevel)): Promise<Deps> {
+  const pool = createHashPool({ size: config.passwords.threads, queueLimit: config.passwords.queueLimit });
   return {
     config,
     logger,
     backend: createBackend(config.backend),
     tokens: new TokenService(config),
     mailer: createMailer(config.mail, logger),
-    hasher: createBcryptHasher(),
+    hasher: await createBcryptHasher(pool, config.passwords.cost),
     hooks: createHookClient(config.hooks),
     extensions: createExtensions(config),
     captcha: createCaptcha(config.captcha),
@@ -72,7 +74,8 @@ export function buildDeps(config: Config, logger: Logger = createLogger(config.l
 }
 
 /** Starts listening on the config's host and port (port 0 picks a free one). */
-export async function startServer(config: Config, deps: Deps = buildDeps(config)): Promise<RunningServer> {
+export async function startServer(config: Config, given?: Deps): Promise<RunningServer> {
+  const deps = given ?? (await buildDeps(config));
   await ensureInitialUser(deps);
   const app = createApp(deps);
   // In-flight requests, so shutdown can wait for exactly those and no idle socket.
@@ -107,6 +110,7 @@ export async function startServer(config: Config, deps: Deps = buildDeps(config)
         await closed;
         deps.mailer.close();
         await deps.limits.close();
+        await deps.hasher.close();
         await deps.backend.close();
       })();
       return closing;

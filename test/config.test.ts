@@ -36,7 +36,9 @@ describe('durations', () => {
 describe('loadConfig', () => {
   it('applies the Authura README defaults', () => {
     const config = loadConfig(SECRETS, { devSecrets: false });
-    expect(config.server).toEqual({ host: 'localhost', port: 9000 });
+    expect(config.server).toEqual({ host: 'localhost', port: 9000, workers: 1 });
+    expect(config.passwords.cost).toBe(10);
+    expect(config.passwords.threads).toBeGreaterThanOrEqual(1);
     expect(config.roles).toEqual({ admin: 'admin', default: 'user' });
     expect(config.urls.verifyRedirect).toBe('http://localhost:9000/form');
     expect(config.urls.external).toBe('http://localhost:9000');

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import { envSchema, type Env } from './schema.js';
 import { loadDevSecrets, type DevSecrets } from './dev-secrets.js';
@@ -26,7 +27,19 @@ export type MailConfig =
 export interface Config {
   readonly production: boolean;
   readonly logLevel: LogLevel;
-  readonly server: { readonly host: string; readonly port: number };
+  readonly server: {
+    readonly host: string;
+    readonly port: number;
+    /** Processes (node:cluster) sharing the port. */
+    readonly workers: number;
+  };
+  readonly passwords: {
+    /** Hashing threads per process. */
+    readonly threads: number;
+    /** Jobs that may wait for a thread before requests get a 503. */
+    readonly queueLimit: number;
+    readonly cost: number;
+  };
   readonly roles: { readonly admin: string; readonly default: string };
   readonly signupDisabled: boolean;
   readonly impersonationEnabled: boolean;
@@ -356,7 +369,13 @@ export function loadConfig(source: Record<string, string | undefined>, options: 
   return deepFreeze({
     production,
     logLevel: env.LOG_LEVEL,
-    server: { host: env.HOST, port: env.PORT },
+    server: { host: env.HOST, port: env.PORT, workers: env.WORKERS },
+    passwords: {
+      // Every core by default, shared between the processes.
+      threads: env.HASH_WORKERS || Math.max(1, Math.floor(availableParallelism() / env.WORKERS)),
+      queueLimit: env.HASH_QUEUE_LIMIT,
+      cost: env.BCRYPT_COST,
+    },
     roles: { admin: env.ADMIN_ROLE, default: env.DEFAULT_ROLE },
     signupDisabled: env.SIGNUP_DISABLED,
     impersonationEnabled: env.IMPERSONATION_ENABLED,

@@ -106,6 +106,10 @@ export const envSchema = z.object({
 
   // Server
   HOST: text('localhost'),
+  WORKERS: int(1, 1, 256),
+  HASH_WORKERS: int(0, 0, 256),
+  HASH_QUEUE_LIMIT: int(128, 1, 1_000_000),
+  BCRYPT_COST: int(10, 4, 15),
   PORT: int(9000, 0, 65535),
   ALLOWED_ORIGINS: list,
   ALLOWED_HOSTS: list,

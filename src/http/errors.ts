@@ -28,6 +28,7 @@ export const ERROR_STATUS = {
   backend_error: 502,
   backend_unavailable: 503,
   rate_limit_unavailable: 503,
+  overloaded: 503,
   captcha_unavailable: 503,
   mail_unavailable: 503,
   backend_timeout: 504,

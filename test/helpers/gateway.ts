@@ -43,12 +43,14 @@ export async function startGateway(env: Record<string, string> = {}, shared?: { 
       // Tests call far more often than a client would; the limits have tests of their own.
       RATE_PER_MINUTE: '0',
       MAIL_PER_ADDRESS_PER_HOUR: '0',
+      // Many gateways run side by side in the suite: one hashing thread each is plenty.
+      HASH_WORKERS: '1',
       ...env,
     },
     { devSecrets: false },
   );
   const logs: string[] = [];
-  const deps = buildDeps(config, createLogger(config.logLevel, (line) => logs.push(line)));
+  const deps = await buildDeps(config, createLogger(config.logLevel, (line) => logs.push(line)));
   const running = await startServer(config, deps);
   return {
     url: running.url,

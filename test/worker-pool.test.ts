@@ -1,0 +1,72 @@
+import bcrypt from 'bcryptjs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { AppError } from '../src/http/errors.js';
+import { createBcryptHasher } from '../src/passwords/hasher.js';
+import { createHashPool } from '../src/passwords/worker-pool.js';
+
+const pool = createHashPool({ size: 2, queueLimit: 16 });
+afterAll(() => pool.close());
+
+describe('the hashing pool', () => {
+  it('hashes and verifies in worker threads; existing $2a$/$2b$/$2y$ hashes verify', async () => {
+    const hasher = await createBcryptHasher(pool, 4);
+    const hash = await hasher.hash('Correct-Horse-9');
+    expect(hash).toMatch(/^\$2b\$04\$/);
+    expect(await hasher.verify('Correct-Horse-9', hash)).toBe(true);
+    expect(await hasher.verify('Wrong-Horse-9', hash)).toBe(false);
+    const legacy = bcrypt.hashSync('Legacy-Pass-1', 5);
+    for (const prefix of ['$2a$', '$2b$', '$2y$']) {
+      expect(await hasher.verify('Legacy-Pass-1', legacy.replace(/^\$2b\$/, prefix)), prefix).toBe(true);
+    }
+    expect(await hasher.verify('x', 'not a hash')).toBe(false);
+    // A stored hash of absurd cost would hold a thread for hours: refused, not run.
+    expect(await hasher.verify('Legacy-Pass-1', legacy.replace(/^\$2b\$05\$/, '$2b$31$'))).toBe(false);
+    expect(await hasher.verifyDummy('anything')).toBe(false);
+  });
+
+  it('passes a thread\'s error back to the caller, and keeps working', async () => {
+    const hash = bcrypt.hashSync('x', 4);
+    await expect(pool.run({ op: 'compare', password: 5 as unknown as string, hash })).rejects.toThrow(/bcrypt failed: Illegal arguments/);
+    expect(await pool.run({ op: 'hash', password: 'x', cost: 4 })).toMatch(/^\$2b\$04\$/);
+  });
+
+  it('refuses work past the queue limit with a 503 AppError, and finishes the rest', async () => {
+    const small = createHashPool({ size: 1, queueLimit: 2 });
+    try {
+      const results = await Promise.allSettled(Array.from({ length: 6 }, () => small.run({ op: 'hash', password: 'x', cost: 8 })));
+      const refused = results.filter((r) => r.status === 'rejected');
+      expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(3); // 1 running + 2 queued
+      expect(refused).toHaveLength(3);
+      for (const r of refused) {
+        const error = (r as PromiseRejectedResult).reason as AppError;
+        expect(error).toBeInstanceOf(AppError);
+        expect(error.status).toBe(503);
+        expect(error.code).toBe('overloaded');
+        expect(error.retryAfterSeconds).toBe(1);
+      }
+      expect(small.queued).toBe(0);
+    } finally {
+      await small.close();
+    }
+  });
+
+  it('rejects queued work when closed', async () => {
+    const closing = createHashPool({ size: 1, queueLimit: 4 });
+    const running = expect(closing.run({ op: 'hash', password: 'x', cost: 10 })).rejects.toThrow(/closed/);
+    const queued = expect(closing.run({ op: 'hash', password: 'y', cost: 10 })).rejects.toThrow(/closed/);
+    await closing.close();
+    await Promise.all([running, queued]);
+  });
+
+  it('is the only way to bcrypt: nothing in src/ but the worker imports bcryptjs', () => {
+    const files = (dir: string): string[] =>
+      readdirSync(dir).flatMap((name) => {
+        const path = join(dir, name);
+        return statSync(path).isDirectory() ? files(path) : [path];
+      });
+    const importers = files('src').filter((path) => /from 'bcryptjs'/.test(readFileSync(path, 'utf8')));
+    expect(importers).toEqual([join('src', 'passwords', 'bcrypt-worker.js')]);
+  });
+});
