@@ -1,5 +1,6 @@
 import 'dotenv/config';
-import { ConfigError, loadConfig } from './config/load-config.js';
+import cluster from 'node:cluster';
+import { ConfigError, loadConfig, type Config } from './config/load-config.js';
 import { createLogger, errorFields } from './logger.js';
 import { startServer } from './server.js';
 
@@ -16,14 +17,16 @@ async function main(): Promise<void> {
     throw error;
   }
   const logger = createLogger(config.logLevel);
-  if (config.jwt.generatedSecrets) {
+  if (cluster.isPrimary && config.server.workers > 1) return runPrimary(config, logger);
+  if (cluster.isPrimary && config.jwt.generatedSecrets) {
     logger.warn('JWT secrets were not configured: using development secrets generated into a local file. Set JWT_SECRET, JWT_REFRESH_SECRET and JWT_VERIFY_SECRET before going to production.');
   }
-  if (config.mail.kind === 'dummy') logger.warn('MAIL_HOST is dummy: mails are logged, not sent (development only)');
+  if (cluster.isPrimary && config.mail.kind === 'dummy') logger.warn('MAIL_HOST is dummy: mails are logged, not sent (development only)');
 
   const running = await startServer(config);
   logger.info('authura listening', {
     url: running.url,
+    pid: process.pid,
     backend: config.backend.kind,
     form: `${running.url}/form`,
     multi_tenant: config.tenancy.enabled,
@@ -47,6 +50,35 @@ async function main(): Promise<void> {
   process.once('SIGTERM', () => shutdown('SIGTERM'));
   process.once('SIGINT', () => shutdown('SIGINT'));
   process.on('unhandledRejection', (error) => logger.error('unhandled rejection', { error: errorFields(error) }));
+}
+
+/**
+ * WORKERS > 1: this process only forks that many gateway processes sharing the port (node:cluster),
+ * replaces any that dies, and on SIGTERM/SIGINT passes the signal on and waits for them all.
+ */
+function runPrimary(config: Config, logger: ReturnType<typeof createLogger>): void {
+  if (config.limits.redisUrl === undefined && config.limits.perMinute > 0) {
+    logger.warn('WORKERS > 1 without RATE_LIMIT_REDIS_URL: each process counts rate limits on its own');
+  }
+  let stopping = false;
+  for (let i = 0; i < config.server.workers; i++) cluster.fork();
+  cluster.on('exit', (worker, code, signal) => {
+    if (stopping) {
+      if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(0);
+      return;
+    }
+    logger.error('gateway process died; starting another', { pid: worker.process.pid, code, signal });
+    cluster.fork();
+  });
+  const stop = (signal: NodeJS.Signals) => {
+    stopping = true;
+    logger.info('shutting down workers', { signal });
+    for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill(signal);
+    setTimeout(() => process.exit(1), 15_000).unref();
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+  logger.info('authura primary started', { workers: config.server.workers });
 }
 
 main().catch((error: unknown) => {

@@ -70,3 +70,35 @@ describe('the process', () => {
     for (const variable of ['PORT', 'JWT_EXPIRATION']) expect(output).toContain(`${variable}:`);
   });
 });
+
+describe('multi-process mode', () => {
+  it('WORKERS=2 forks two gateways on one port, replaces a dead one, and stops on SIGTERM', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'authura-cluster-'));
+    const port = await freePort();
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/index.ts'], {
+      cwd: process.cwd(),
+      env: { PATH: process.env.PATH, PORT: String(port), HOST: '127.0.0.1', WORKERS: '2', HASH_WORKERS: '1', SQLITE_DB_PATH: join(dir, 'a.db'), JWT_SECRETS_FILE: join(dir, 's.json') },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const listening = () => output.match(/authura listening/g)?.length ?? 0;
+    try {
+      for (let i = 0; i < 150 && listening() < 2; i++) await new Promise((r) => setTimeout(r, 100));
+      expect(listening()).toBe(2);
+      const pids = [...output.matchAll(/"pid":(\d+)/g)].map((m) => Number(m[1]));
+      expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
+      process.kill(pids[0] as number, 'SIGKILL');
+      for (let i = 0; i < 150 && listening() < 3; i++) await new Promise((r) => setTimeout(r, 100));
+      expect(output).toContain('gateway process died');
+      expect(listening()).toBe(3);
+      const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+    } finally {
+      child.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
