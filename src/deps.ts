@@ -3,6 +3,7 @@ import type { JwtExtension } from './extensions/types.js';
 import type { HookClient } from './hooks/hook-client.js';
 import type { Limits } from './rate-limit/limits.js';
 import type { Captcha } from './captcha/turnstile.js';
+import type { OAuthProvider } from './oauth/provider.js';
 import type { Config } from './config/load-config.js';
 import type { Logger } from './logger.js';
 import type { Mailer } from './mail/mailer.js';
@@ -21,4 +22,6 @@ export interface Deps {
   readonly extensions: readonly JwtExtension[];
   readonly limits: Limits;
   readonly captcha: Captcha;
+  /** OAUTH_PROVIDERS, by name (empty when none). */
+  readonly oauthProviders: ReadonlyMap<string, OAuthProvider>;
 }

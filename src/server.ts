@@ -16,7 +16,6 @@ import { createExtensions } from './extensions/create-extensions.js';
 import { createHookClient } from './hooks/hook-client.js';
 import { createLimits } from './rate-limit/limits.js';
 import { createCaptcha } from './captcha/turnstile.js';
-import { createRedisStore } from './rate-limit/redis-store.js';
 import { createMemoryStore } from './rate-limit/store.js';
 
 /** How long shutdown waits for in-flight requests. */
@@ -58,16 +57,21 @@ export async function buildDeps(config: Config, logger: Logger = createLogger(co
   return {
     config,
     logger,
-    backend: createBackend(config.backend),
+    backend: await createBackend(config.backend),
     tokens: new TokenService(config),
-    mailer: createMailer(config.mail, logger),
+    mailer: await createMailer(config.mail, logger),
     hasher: await createBcryptHasher(pool, config.passwords.cost),
     hooks: createHookClient(config.hooks),
     extensions: createExtensions(config),
+    // Optional features load their libraries only when configured (memory and start-up time).
+    oauthProviders:
+      config.oauth.providers.length > 0 ? (await import('./oauth/create-providers.js')).createOAuthProviders(config) : new Map(),
     captcha: createCaptcha(config.captcha),
     limits: createLimits(
       config.limits,
-      config.limits.redisUrl ? createRedisStore(config.limits.redisUrl, { timeoutMs: config.backend.timeoutMs }) : createMemoryStore(),
+      config.limits.redisUrl
+        ? (await import('./rate-limit/redis-store.js')).createRedisStore(config.limits.redisUrl, { timeoutMs: config.backend.timeoutMs })
+        : createMemoryStore(),
       logger,
     ),
   };

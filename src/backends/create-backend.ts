@@ -1,23 +1,29 @@
 import type { Config } from '../config/load-config.js';
-import { createHasuraBackend } from './hasura/hasura-backend.js';
-import { createHttpBackend } from './http/http-backend.js';
-import { createPostgresBackend } from './postgres/postgres-backend.js';
 import { createSqliteBackend } from './sqlite/sqlite-backend.js';
 import { BackendError, type UserBackend } from './types.js';
 
-/** The backend AUTH_BACKEND names, every call bounded by BACKEND_TIMEOUT. */
-export function createBackend(config: Config['backend']): UserBackend {
+/**
+ * The backend AUTH_BACKEND names, every call bounded by BACKEND_TIMEOUT. Only the chosen
+ * backend's driver is loaded.
+ */
+export async function createBackend(config: Config['backend']): Promise<UserBackend> {
   const { timeoutMs, table, columns } = config;
   switch (config.kind) {
     case 'sqlite':
       // Synchronous and local: its lock wait is bounded by the same timeout inside SQLite.
       return createSqliteBackend({ path: config.sqlitePath, timeoutMs, table, columns });
-    case 'postgres':
+    case 'postgres': {
+      const { createPostgresBackend } = await import('./postgres/postgres-backend.js');
       return withDeadline(createPostgresBackend({ dsn: config.postgres.dsn, poolSize: config.postgres.poolSize, timeoutMs, table, columns }), timeoutMs);
-    case 'hasura':
+    }
+    case 'hasura': {
+      const { createHasuraBackend } = await import('./hasura/hasura-backend.js');
       return withDeadline(createHasuraBackend({ ...config.hasura, timeoutMs, table, columns }), timeoutMs);
-    case 'http':
+    }
+    case 'http': {
+      const { createHttpBackend } = await import('./http/http-backend.js');
       return withDeadline(createHttpBackend({ ...config.http, timeoutMs }), timeoutMs);
+    }
   }
 }
 

@@ -1,4 +1,3 @@
-import nodemailer from 'nodemailer';
 import type { Config } from '../config/load-config.js';
 import { AppError } from '../http/errors.js';
 import type { Logger } from '../logger.js';
@@ -11,7 +10,7 @@ export interface Mailer {
 }
 
 /** SMTP through nodemailer, or `dummy`: the mail is logged (development only) and not sent. */
-export function createMailer(config: Config['mail'], logger: Logger): Mailer {
+export async function createMailer(config: Config['mail'], logger: Logger): Promise<Mailer> {
   const render = compileMailTemplates(config.templatesDir);
   if (config.kind === 'dummy') {
     return {
@@ -24,6 +23,7 @@ export function createMailer(config: Config['mail'], logger: Logger): Mailer {
     };
   }
 
+  const { default: nodemailer } = await import('nodemailer');
   const transport = nodemailer.createTransport({
     host: config.host,
     port: config.port,

@@ -1,10 +1,11 @@
-import { codeFlow, getJson, OAuthError, type OAuthProvider, type ProviderEndpoints } from './provider.js';
+import { codeFlow, getJson, newFlowSecrets, OAuthError, type OAuthProvider, type ProviderEndpoints } from './provider.js';
 
 /** GitHub: the primary email from `/user/emails`, verified only when GitHub says so. */
 export function github(endpoints: ProviderEndpoints & { readonly apiUrl: string }): OAuthProvider {
   const flow = codeFlow(endpoints, ['read:user', 'user:email'], 'GitHub');
   return {
     name: 'github',
+    newFlow: newFlowSecrets,
     authorizationUrl: flow.authorizationUrl,
     exchange: flow.exchange,
     async identity(accessToken) {

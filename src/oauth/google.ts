@@ -1,10 +1,11 @@
-import { codeFlow, getJson, OAuthError, type OAuthProvider, type ProviderEndpoints } from './provider.js';
+import { codeFlow, getJson, newFlowSecrets, OAuthError, type OAuthProvider, type ProviderEndpoints } from './provider.js';
 
 /** Google, as an OpenID Connect provider: the email and `email_verified` from its userinfo endpoint. */
 export function google(endpoints: ProviderEndpoints & { readonly userinfoUrl: string }): OAuthProvider {
   const flow = codeFlow(endpoints, ['openid', 'email', 'profile'], 'Google');
   return {
     name: 'google',
+    newFlow: newFlowSecrets,
     authorizationUrl: flow.authorizationUrl,
     exchange: flow.exchange,
     async identity(accessToken) {

@@ -7,6 +7,7 @@ import {
   OAuth2RequestError,
   type OAuth2Tokens,
 } from 'arctic';
+import { OAuthError } from './errors.js';
 
 /** The provider's answer about who signed in. */
 export interface Identity {
@@ -16,23 +17,17 @@ export interface Identity {
   readonly emailVerified: boolean;
 }
 
-/** Every provider has the same three steps (arctic's shape: one small file per provider). */
+export { OAuthError };
+
+/** Every provider has the same steps (arctic's shape: one small file per provider). */
 export interface OAuthProvider {
   readonly name: 'google' | 'github';
+  /** A fresh `state` and PKCE code verifier for one sign-in. */
+  newFlow(): { state: string; codeVerifier: string };
   authorizationUrl(state: string, codeVerifier: string): URL;
   /** Exchanges the callback's code for the provider's access token. */
   exchange(code: string, codeVerifier: string): Promise<string>;
   identity(accessToken: string): Promise<Identity>;
-}
-
-/** What went wrong talking to a provider; `denied` is the provider or user saying no. */
-export class OAuthError extends Error {
-  readonly code: 'denied' | 'provider_error' | 'provider_unavailable';
-  constructor(code: OAuthError['code'], message: string, options: { cause?: unknown } = {}) {
-    super(message, { cause: options.cause });
-    this.name = 'OAuthError';
-    this.code = code;
-  }
 }
 
 export interface ProviderEndpoints {

@@ -41,7 +41,8 @@ export function createHashPool(options: { size: number; queueLimit: number }): H
   let closed = false;
 
   const spawn = () => {
-    const worker = new Worker(file);
+    // bcrypt needs almost no heap: small limits keep each thread's isolate from growing.
+    const worker = new Worker(file, { resourceLimits: { maxYoungGenerationSizeMb: 2, maxOldGenerationSizeMb: 16 } });
     worker.unref();
     worker.on('message', (result: HashResult) => {
       const pending = busy.get(worker);

@@ -3,8 +3,7 @@ import type { Config } from '../config/load-config.js';
 import type { AppEnv } from '../http/context.js';
 import { AppError } from '../http/errors.js';
 import type { Logger } from '../logger.js';
-import { RateStoreError } from './redis-store.js';
-import type { RateStore } from './store.js';
+import { RateStoreError, type RateStore } from './store.js';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;

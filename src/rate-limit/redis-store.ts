@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import type { Counter, RateStore } from './store.js';
+import { RateStoreError, type Counter, type RateStore } from './store.js';
 
 /** INCR and, for a new key, PEXPIRE, in one atomic step; returns the count and the TTL. */
 const INCREMENT = `
@@ -9,13 +9,6 @@ local ttl = redis.call('PTTL', KEYS[1])
 if ttl < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]); ttl = tonumber(ARGV[1]) end
 return {count, ttl}`;
 
-/** Thrown when Redis cannot answer: the caller fails closed (503). */
-export class RateStoreError extends Error {
-  constructor(cause: unknown) {
-    super('The rate-limit store (Redis) is unavailable', { cause });
-    this.name = 'RateStoreError';
-  }
-}
 
 /**
  * Counters in Redis (RATE_LIMIT_REDIS_URL), shared by every instance. A call waits for a

@@ -54,3 +54,11 @@ export function createMemoryStore(now: () => number = Date.now): RateStore {
     },
   };
 }
+
+/** Thrown when a shared store (Redis) cannot answer: the caller fails closed (503). */
+export class RateStoreError extends Error {
+  constructor(cause: unknown) {
+    super('The rate-limit store (Redis) is unavailable', { cause });
+    this.name = 'RateStoreError';
+  }
+}

