@@ -40,7 +40,7 @@ function ask<T>(child: ChildProcess, message: string): Promise<T> {
 
 async function startGateway(env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
   const child = fork('bench/gateway-server.mjs', [], {
-    execArgv: [],
+    execArgv: (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean),
     env: {
       PATH: process.env.PATH,
       JWT_SECRET: 'bench-access-secret-0123456789abcdef',
