@@ -180,11 +180,19 @@ export type ExtensionConfig =
  * Reads a development secrets file (creating it if needed) only outside production.
  */
 export function loadConfig(source: Record<string, string | undefined>, options: LoadConfigOptions = {}): Config {
-  const parsed = envSchema.safeParse(source);
-  if (!parsed.success) throw new ConfigError(zodProblems(parsed.error));
-  const env = parsed.data;
   const problems: ConfigProblem[] = [];
   const problem = (variable: string, message: string) => problems.push({ variable, message });
+  let parsed = envSchema.safeParse(source);
+  if (!parsed.success) {
+    // Report these, then check the rest with the defaults in their place, so that one run
+    // lists every problem.
+    const invalid = zodProblems(parsed.error);
+    problems.push(...invalid);
+    const bad = new Set(invalid.map((p) => p.variable));
+    parsed = envSchema.safeParse(Object.fromEntries(Object.entries(source).filter(([name]) => !bad.has(name))));
+    if (!parsed.success) throw new ConfigError(problems);
+  }
+  const env = parsed.data;
   const production = env.NODE_ENV === 'production';
 
   // OAuth providers
