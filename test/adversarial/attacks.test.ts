@@ -91,6 +91,19 @@ describe('mailed links are bound to their user and action', () => {
   });
 });
 
+describe('injection into mails', () => {
+  it('markup in an allowed redirect_url reaches the mail only escaped and URL-encoded', async () => {
+    const redirect = 'http://localhost:9000/form?next="><script>alert(1)</script><a href="javascript:x';
+    expect((await gw.call('/signup', { json: { email: 'markup@example.com', redirect_url: redirect } })).status).toBe(200);
+    const mail = await gw.smtp.next('markup@example.com');
+    expect(mail.html).not.toMatch(/<script|javascript:x"|"><a/i);
+    expect(mail.subject).toBe('Confirm your email address');
+    const link = new URL(mail.link ?? '');
+    expect(link.searchParams.get('next')).toBe('"><script>alert(1)</script><a href="javascript:x');
+    expect(link.searchParams.get('action')).toBe('verify-email');
+  });
+});
+
 describe('enumeration by timing', () => {
   it('a wrong password and an unknown email take the same time (bcrypt dominates both)', async () => {
     const time = async (email: string) => {
