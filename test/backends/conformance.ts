@@ -21,6 +21,37 @@ export interface BackendHarness {
 
 export const TIMEOUT_MS = 800;
 
+/** A store behind a test server with fault switches (the Hasura and HTTP fakes). */
+export interface FaultyService {
+  readonly faults: { delayMs?: number; malformedRows?: boolean };
+  pause(): Promise<void>;
+  resume(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** The harness of a backend whose store is a {@link FaultyService}. */
+export function serviceHarness(
+  service: FaultyService,
+  env: Record<string, string>,
+  options: Pick<BackendHarness, 'atomicWithoutTenant' | 'idType'>,
+): BackendHarness {
+  const toggle = (apply: () => void, undo: () => void) => async () => {
+    apply();
+    return async () => undo();
+  };
+  return {
+    env,
+    ...options,
+    slow: toggle(() => (service.faults.delayMs = 3000), () => (service.faults.delayMs = 0)),
+    malformed: toggle(() => (service.faults.malformedRows = true), () => (service.faults.malformedRows = false)),
+    async down() {
+      await service.pause();
+      return () => service.resume();
+    },
+    close: () => service.close(),
+  };
+}
+
 /** The backend built from config, exactly as the gateway builds it. */
 export function backendFor(env: Record<string, string>): Promise<UserBackend> {
   const config = loadConfig(

@@ -1,7 +1,7 @@
 import { GraphQLError } from 'graphql';
 import { createSchema, createYoga } from 'graphql-yoga';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:http';
+import { listen } from './http-server.js';
 import postgres from 'postgres';
 
 /** What the fake can be told to do wrong, for fault tests. */
@@ -144,25 +144,14 @@ export async function startHasura(databaseUrl: string, adminSecret: string) {
     ],
   });
 
-  const server: Server = createServer(yoga);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  const { port } = server.address() as AddressInfo;
+  const server = await listen(createServer(yoga));
   return {
-    url: `http://127.0.0.1:${port}/v1/graphql`,
+    url: `http://127.0.0.1:${server.port}/v1/graphql`,
     faults,
-    /** Stops listening (connections are refused) until `resume`. */
-    async pause() {
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeAllConnections();
-      await closed;
-    },
-    async resume() {
-      await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', () => resolve()));
-    },
+    pause: server.pause,
+    resume: server.resume,
     async close() {
-      const closed = server.listening ? new Promise<void>((resolve) => server.close(() => resolve())) : Promise.resolve();
-      server.closeAllConnections();
-      await closed;
+      await server.close();
       await sql.end({ timeout: 1 });
     },
   };

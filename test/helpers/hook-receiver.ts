@@ -1,5 +1,5 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listen } from './http-server.js';
 
 export interface HookCall {
   readonly action: string | null;
@@ -29,20 +29,15 @@ export async function startHookReceiver() {
     res.writeHead(reply.status ?? 200, { 'content-type': typeof body === 'string' ? 'text/plain' : 'application/json' });
     res.end(typeof body === 'string' ? body : JSON.stringify(body));
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  const { port } = server.address() as AddressInfo;
+  const listening = await listen(server);
   return {
-    url: `http://127.0.0.1:${port}/authura/hook`,
+    url: `http://127.0.0.1:${listening.port}/authura/hook`,
     calls,
     replies,
     reset() {
       calls.length = 0;
       for (const key of Object.keys(replies)) delete replies[key];
     },
-    async close() {
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeAllConnections();
-      await closed;
-    },
+    close: listening.close,
   };
 }

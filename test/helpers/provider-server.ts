@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listen } from './http-server.js';
 
 export type Handler = (req: IncomingMessage & { body: string; url: string }, res: ServerResponse) => void | Promise<void>;
 
@@ -18,18 +18,8 @@ export async function startProviderServer(routes: Record<string, Handler>) {
     }
     await handler(Object.assign(req, { body, url: req.url ?? '/' }), res);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    calls,
-    routes,
-    async close() {
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeAllConnections();
-      await closed;
-    },
-  };
+  const listening = await listen(server);
+  return { url: `http://127.0.0.1:${listening.port}`, calls, routes, close: listening.close };
 }
 
 export function json(res: ServerResponse, status: number, body: unknown): void {

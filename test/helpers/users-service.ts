@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listen } from './http-server.js';
 
 export interface ServiceFaults {
   delayMs?: number;
@@ -87,27 +87,17 @@ export async function startUsersService(auth: { name: string; value: string }) {
       return send(res, 500, { error: 'internal' });
     }
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  const { port } = server.address() as AddressInfo;
+  const listening = await listen(server);
   return {
-    url: `http://127.0.0.1:${port}/users`,
-    port,
+    url: `http://127.0.0.1:${listening.port}/users`,
+    port: listening.port,
     faults,
     calls,
     db,
-    /** Stops listening (connections are refused) until `resume`. */
-    async pause() {
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeAllConnections();
-      await closed;
-    },
-    async resume() {
-      await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', () => resolve()));
-    },
+    pause: listening.pause,
+    resume: listening.resume,
     async close() {
-      const closed = server.listening ? new Promise<void>((resolve) => server.close(() => resolve())) : Promise.resolve();
-      server.closeAllConnections();
-      await closed;
+      await listening.close();
       db.close();
     },
   };
