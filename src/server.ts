@@ -53,12 +53,14 @@ function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
 
 /** Builds every dependency from the config. */
 export async function buildDeps(config: Config, logger: Logger = createLogger(config.logLevel)): Promise<Deps> {
+  const tokens = new TokenService(config);
+  await tokens.ready();
   const pool = createHashPool({ size: config.passwords.threads, queueLimit: config.passwords.queueLimit });
   return {
     config,
     logger,
     backend: await createBackend(config.backend),
-    tokens: new TokenService(config),
+    tokens,
     mailer: await createMailer(config.mail, logger),
     hasher: await createBcryptHasher(pool, config.passwords.cost),
     hooks: createHookClient(config.hooks),

@@ -33,7 +33,7 @@ function forge(claims: Record<string, unknown>, header: Record<string, unknown> 
 describe('token contents', () => {
   it('access tokens carry the documented claims and a typ of their own', () => {
     const claims = decodeJwt(session.tokens.access_token);
-    expect(decodeProtectedHeader(session.tokens.access_token)).toEqual({ alg: 'HS256', typ: 'at+jwt' });
+    expect(decodeProtectedHeader(session.tokens.access_token)).toEqual({ alg: 'HS256', typ: 'at+jwt', kid: expect.stringMatching(/^hs-/) });
     expect(claims).toMatchObject({ sub: String(session.user.id), email: 'tok@example.com', role: 'user', iss: 'http://localhost:9000' });
     expect(typeof claims.sub).toBe('string');
     expect((claims.exp as number) - (claims.iat as number)).toBe(300);

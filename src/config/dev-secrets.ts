@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 
@@ -27,4 +27,20 @@ export function loadDevSecrets(path: string): DevSecrets {
   mkdirSync(dirname(path), { recursive: true });
   writeFileSync(path, `${JSON.stringify(fresh, null, 2)}\n`, { mode: 0o600 });
   return fresh;
+}
+
+/**
+ * Development only: a private key for asymmetric access tokens (PKCS#8 PEM), generated the first
+ * time and kept in `path` (mode 0600), one per algorithm.
+ */
+export function loadDevKey(path: string, alg: 'EdDSA' | 'RS256'): string {
+  const stored: Record<string, string> = existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as Record<string, string>) : {};
+  const existing = stored[alg];
+  if (typeof existing === 'string') return existing;
+  const { privateKey } =
+    alg === 'EdDSA' ? generateKeyPairSync('ed25519') : generateKeyPairSync('rsa', { modulusLength: 2048 });
+  stored[alg] = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, `${JSON.stringify(stored, null, 2)}\n`, { mode: 0o600 });
+  return stored[alg] as string;
 }

@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import { envSchema, type Env } from './schema.js';
-import { loadDevSecrets, type DevSecrets } from './dev-secrets.js';
+import { loadDevKey, loadDevSecrets, type DevSecrets } from './dev-secrets.js';
 import { checkPasswordPolicy } from '../passwords/policy.js';
 import { isTableName, parseColumnMap, type ColumnMap } from '../backends/columns.js';
 import { envExtension } from '../extensions/env.js';
@@ -64,6 +64,14 @@ export interface Config {
     readonly refreshTtl: number;
     readonly verifyTtl: number;
     readonly issuer: string;
+    /** Access tokens' algorithm; refresh and mailed tokens are always HS256. */
+    readonly algorithm: 'HS256' | 'EdDSA' | 'RS256';
+    /** EdDSA/RS256: private keys (PKCS#8 PEM or JWK JSON), the first signs. */
+    readonly privateKeys: readonly string[];
+    /** Retired secrets that still verify (rotation). */
+    readonly previousSecrets: { readonly access: readonly string[]; readonly refresh: readonly string[]; readonly verify: readonly string[] };
+    /** The access tokens' `aud`; `{tenant}` is replaced by the tenant id. */
+    readonly audience: string | undefined;
     /** Lifetime of an impersonation access token (never longer than `accessTtl`). */
     readonly impersonationTtl: number;
     readonly extensions: readonly ExtensionConfig[];
@@ -304,6 +312,22 @@ export function loadConfig(source: Record<string, string | undefined>, options: 
     if (env.ALLOWED_ORIGINS.includes('*')) problem('ALLOWED_ORIGINS', 'a wildcard origin is refused in production');
   }
 
+  // Asymmetric access tokens: configured keys, or (development only) one generated and kept.
+  let privateKeys: string[] = [];
+  if (env.JWT_ALGORITHM !== 'HS256') {
+    if (env.JWT_PRIVATE_KEYS !== undefined) {
+      privateKeys = splitPrivateKeys(env.JWT_PRIVATE_KEYS);
+      if (privateKeys.length === 0) problem('JWT_PRIVATE_KEYS', 'no PEM or JWK private key found');
+    } else if (production || options.devSecrets === false) {
+      problem('JWT_PRIVATE_KEYS', `required with JWT_ALGORITHM=${env.JWT_ALGORITHM} (PKCS#8 PEM or JWK, several for rotation)`);
+    } else {
+      privateKeys = [loadDevKey(env.JWT_KEYS_FILE, env.JWT_ALGORITHM)];
+    }
+  }
+  if (env.JWT_AUDIENCE?.includes('{tenant}') && !env.MULTI_TENANT_ENABLED) {
+    problem('JWT_AUDIENCE', '{tenant} needs MULTI_TENANT_ENABLED=true');
+  }
+
   // Mail
   let mail: MailConfig;
   if (env.MAIL_HOST === undefined || env.MAIL_HOST === 'dummy') {
@@ -402,6 +426,10 @@ export function loadConfig(source: Record<string, string | undefined>, options: 
       refreshTtl: env.JWT_REFRESH_EXPIRATION,
       verifyTtl: env.JWT_VERIFY_EXPIRATION,
       issuer: external,
+      algorithm: env.JWT_ALGORITHM,
+      privateKeys,
+      previousSecrets: { access: env.JWT_SECRET_PREVIOUS, refresh: env.JWT_REFRESH_SECRET_PREVIOUS, verify: env.JWT_VERIFY_SECRET_PREVIOUS },
+      audience: env.JWT_AUDIENCE,
       impersonationTtl: Math.min(env.IMPERSONATION_EXPIRATION, env.JWT_EXPIRATION),
       extensions,
       generatedSecrets,
@@ -461,6 +489,24 @@ export function loadConfig(source: Record<string, string | undefined>, options: 
             signingSecret: env.HOOK_SIGNING_SECRET,
           },
   });
+}
+
+/**
+ * JWT_PRIVATE_KEYS: a JSON array of JWKs or PEM strings, one JWK, or PEM blocks one after the
+ * other (`\n` escapes allowed, for environments that cannot hold newlines).
+ */
+function splitPrivateKeys(text: string): string[] {
+  const value = text.trim().replace(/\\n/g, '\n');
+  try {
+    if (value.startsWith('[')) {
+      const items = JSON.parse(value) as unknown[];
+      return items.map((item) => (typeof item === 'string' ? item : JSON.stringify(item)));
+    }
+    if (value.startsWith('{')) return [JSON.stringify(JSON.parse(value))];
+  } catch {
+    return [];
+  }
+  return value.match(/-----BEGIN [A-Z ]+-----[\s\S]+?-----END [A-Z ]+-----/g) ?? [];
 }
 
 function zodProblems(error: z.ZodError): ConfigProblem[] {

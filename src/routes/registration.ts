@@ -107,7 +107,7 @@ export function registrationRoutes(deps: Deps): Hono<AppEnv> {
   /** The existing user a reset or email-change link acts on, while the link is still current. */
   async function linkedUser(claims: VerifyClaims, tenantId: string | null): Promise<StoredUser> {
     const user = typeof claims.sub === 'string' ? await backend.findById(claims.sub, tenantId) : null;
-    if (!user || !tokens.verificationStillValid(user, claims)) throw usedLink();
+    if (!user || !(await tokens.verificationStillValid(user, claims))) throw usedLink();
     return user;
   }
 

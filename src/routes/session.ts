@@ -56,7 +56,7 @@ export function sessionRoutes(deps: Deps): Hono<AppEnv> {
     const claims = await tokens.verifyRefresh(body.refresh_token, tenantId);
     // Re-read the user: deleted, demoted or re-credentialed users get no fresh token.
     const user = await userFromToken(deps, claims.sub, tenantId);
-    if (!tokens.refreshStillValid(user, claims)) {
+    if (!(await tokens.refreshStillValid(user, claims))) {
       throw new AppError('invalid_token', 'The refresh token was revoked by a change of credentials');
     }
     return c.json(await issueTokens(deps, await withHookData(deps, user)));

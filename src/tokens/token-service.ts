@@ -1,9 +1,10 @@
-import { randomUUID, webcrypto } from 'node:crypto';
-import { errors as joseErrors, jwtVerify, SignJWT, type JWTPayload } from 'jose';
+import { randomUUID } from 'node:crypto';
+import { decodeProtectedHeader, errors as joseErrors, jwtVerify, SignJWT, type JWK, type JWTPayload } from 'jose';
 import { isReservedClaim, type Config } from '../config/load-config.js';
 import type { StoredUser } from '../backends/types.js';
 import { AppError } from '../http/errors.js';
 import { credentialFingerprint, fingerprintMatches } from './fingerprint.js';
+import { asymmetricRing, hmacRing, type KeyRing } from './key-ring.js';
 
 /** The actions a mailed (verification) token can carry. */
 export const VERIFY_ACTIONS = ['verify-email', 'reset-password', 'change-email', 'invite'] as const;
@@ -22,7 +23,6 @@ export interface OAuthFlow {
   redirect: string;
   tid?: string;
 }
-const ALG = 'HS256';
 /** Larger tokens are refused before any parsing. */
 const MAX_TOKEN_LENGTH = 8192;
 
@@ -75,35 +75,48 @@ export interface AccessOptions {
  * Built once from the config; holds the encoded keys.
  */
 export class TokenService {
-  readonly #access: Uint8Array<ArrayBuffer>;
-  readonly #refresh: Uint8Array<ArrayBuffer>;
-  readonly #verify: Uint8Array<ArrayBuffer>;
-  /** Each secret imported once as a WebCrypto key: jose would import a raw key on every call. */
-  readonly #imported = new Map<Uint8Array<ArrayBuffer>, Promise<webcrypto.CryptoKey>>();
+  /** Imported once, each kind with its own keys (several while rotating). */
+  readonly #rings: Promise<{ access: KeyRing; refresh: KeyRing; verify: KeyRing }>;
   readonly #jwt: Config['jwt'];
   readonly #multiTenant: boolean;
 
   constructor(config: Pick<Config, 'jwt' | 'tenancy'>) {
-    const encoder = new TextEncoder();
-    this.#access = encoder.encode(config.jwt.accessSecret);
-    this.#refresh = encoder.encode(config.jwt.refreshSecret);
-    this.#verify = encoder.encode(config.jwt.verifySecret);
-    this.#jwt = config.jwt;
+    const { jwt } = config;
+    this.#jwt = jwt;
     this.#multiTenant = config.tenancy.enabled;
+    this.#rings = (async () => ({
+      access:
+        jwt.algorithm === 'HS256' ? await hmacRing(jwt.accessSecret, jwt.previousSecrets.access) : await asymmetricRing(jwt.algorithm, jwt.privateKeys),
+      refresh: await hmacRing(jwt.refreshSecret, jwt.previousSecrets.refresh),
+      verify: await hmacRing(jwt.verifySecret, jwt.previousSecrets.verify),
+    }))();
+    // Surfaced by `ready()`; kept from becoming an unhandled rejection meanwhile.
+    this.#rings.catch(() => undefined);
+  }
+
+  /** Resolves once every key is imported; rejects with a clear message for a bad key. */
+  async ready(): Promise<void> {
+    await this.#rings;
+  }
+
+  /** The public keys of access tokens, for /.well-known/jwks.json (none with HS256). */
+  async jwks(): Promise<{ keys: JWK[] }> {
+    return { keys: [...(await this.#rings).access.publicJwks] };
   }
 
   /** An access token and (unless impersonating) a refresh token for `user`. */
   async issue(user: StoredUser, options: AccessOptions = {}): Promise<IssuedTokens> {
     const access = await this.signAccess(user, options);
     if (options.actor) return { access_token: access, token_type: 'Bearer', expires_in: this.#jwt.impersonationTtl };
+    const { refresh: ring } = await this.#rings;
     const refresh = await this.#sign(
-      { ...this.#tenantClaim(user), fp: credentialFingerprint(this.#refresh, user) },
-      { typ: TYP.refresh, key: this.#refresh, ttl: this.#jwt.refreshTtl, subject: String(user.id) },
+      { ...this.#tenantClaim(user), fp: credentialFingerprint(ring.signer.raw as Uint8Array, user) },
+      { typ: TYP.refresh, ring, ttl: this.#jwt.refreshTtl, subject: String(user.id) },
     );
     return { access_token: access, refresh_token: refresh, token_type: 'Bearer', expires_in: this.#jwt.accessTtl };
   }
 
-  signAccess(user: StoredUser, options: AccessOptions = {}): Promise<string> {
+  async signAccess(user: StoredUser, options: AccessOptions = {}): Promise<string> {
     const claims: Record<string, unknown> = {};
     for (const [name, value] of Object.entries(options.claims ?? {})) if (!isReservedClaim(name)) claims[name] = value;
     if (options.hookData !== undefined) claims.hook_data = options.hookData;
@@ -115,40 +128,43 @@ export class TokenService {
     });
     if (options.actor) claims.act = { sub: String(options.actor.id) };
     const ttl = options.actor ? this.#jwt.impersonationTtl : this.#jwt.accessTtl;
-    return this.#sign(claims, { typ: TYP.access, key: this.#access, ttl, subject: String(user.id) });
+    const audience = this.#audience(user.tenant_id);
+    if (audience !== undefined) claims.aud = audience;
+    return this.#sign(claims, { typ: TYP.access, ring: (await this.#rings).access, ttl, subject: String(user.id) });
   }
 
   /** A mailed token for `action`; `user` is the existing account it acts on, if any. */
-  signVerification(
+  async signVerification(
     action: VerifyAction,
     data: { email: string; tenantId: string | null; user?: StoredUser; role?: string },
   ): Promise<string> {
     const claims: Record<string, unknown> = { action, email: data.email };
     if (data.tenantId !== null) claims.tid = data.tenantId;
     if (data.role !== undefined) claims.role = data.role;
-    if (data.user) claims.fp = credentialFingerprint(this.#verify, data.user);
+    const { verify: ring } = await this.#rings;
+    if (data.user) claims.fp = credentialFingerprint(ring.signer.raw as Uint8Array, data.user);
     return this.#sign(claims, {
       typ: TYP.verify,
-      key: this.#verify,
+      ring,
       ttl: this.#jwt.verifyTtl,
       subject: data.user ? String(data.user.id) : undefined,
     });
   }
 
   async verifyAccess(token: string, tenantId: string | null): Promise<AccessClaims> {
-    const claims = await this.#verifyJwt(token, TYP.access, this.#access, ['sub', 'email', 'role']);
+    const claims = await this.#verifyJwt(token, TYP.access, (await this.#rings).access, ['sub', 'email', 'role'], this.#audience(tenantId));
     this.#checkTenant(claims, tenantId);
     return claims as AccessClaims;
   }
 
   async verifyRefresh(token: string, tenantId: string | null): Promise<RefreshClaims> {
-    const claims = await this.#verifyJwt(token, TYP.refresh, this.#refresh, ['sub', 'fp']);
+    const claims = await this.#verifyJwt(token, TYP.refresh, (await this.#rings).refresh, ['sub', 'fp']);
     this.#checkTenant(claims, tenantId);
     return claims as RefreshClaims;
   }
 
   async verifyVerification(token: string, tenantId: string | null): Promise<VerifyClaims> {
-    const claims = await this.#verifyJwt(token, TYP.verify, this.#verify, ['action', 'email']);
+    const claims = await this.#verifyJwt(token, TYP.verify, (await this.#rings).verify, ['action', 'email']);
     this.#checkTenant(claims, tenantId);
     if (!VERIFY_ACTIONS.includes(claims.action as VerifyAction) || typeof claims.email !== 'string') {
       throw invalidToken();
@@ -157,12 +173,12 @@ export class TokenService {
   }
 
   /** The signed, short-lived value of the OAuth state cookie. */
-  signOAuthFlow(flow: OAuthFlow): Promise<string> {
-    return this.#sign({ ...flow }, { typ: TYP.oauthState, key: this.#verify, ttl: OAUTH_STATE_TTL, subject: undefined });
+  async signOAuthFlow(flow: OAuthFlow): Promise<string> {
+    return this.#sign({ ...flow }, { typ: TYP.oauthState, ring: (await this.#rings).verify, ttl: OAUTH_STATE_TTL, subject: undefined });
   }
 
   async verifyOAuthFlow(token: string): Promise<OAuthFlow> {
-    const claims = await this.#verifyJwt(token, TYP.oauthState, this.#verify, ['provider', 'state', 'codeVerifier', 'redirect']);
+    const claims = await this.#verifyJwt(token, TYP.oauthState, (await this.#rings).verify, ['provider', 'state', 'codeVerifier', 'redirect']);
     const { provider, state, codeVerifier, redirect, tid } = claims;
     if ([provider, state, codeVerifier, redirect].some((v) => typeof v !== 'string') || (tid !== undefined && typeof tid !== 'string')) {
       throw invalidToken();
@@ -171,13 +187,17 @@ export class TokenService {
   }
 
   /** True when the refresh token was issued for the user's current credentials. */
-  refreshStillValid(user: StoredUser, claims: RefreshClaims): boolean {
-    return fingerprintMatches(this.#refresh, user, claims.fp);
+  async refreshStillValid(user: StoredUser, claims: RefreshClaims): Promise<boolean> {
+    return anyFingerprintMatches((await this.#rings).refresh, user, claims.fp);
   }
 
   /** True when the mailed token was issued for the user's current credentials. */
-  verificationStillValid(user: StoredUser, claims: VerifyClaims): boolean {
-    return fingerprintMatches(this.#verify, user, claims.fp);
+  async verificationStillValid(user: StoredUser, claims: VerifyClaims): Promise<boolean> {
+    return anyFingerprintMatches((await this.#rings).verify, user, claims.fp);
+  }
+
+  #audience(tenantId: string | null): string | undefined {
+    return this.#jwt.audience?.replaceAll('{tenant}', tenantId ?? '');
   }
 
   #tenantClaim(user: StoredUser): { tid?: string } {
@@ -190,33 +210,36 @@ export class TokenService {
 
   async #sign(
     claims: Record<string, unknown>,
-    options: { typ: string; key: Uint8Array<ArrayBuffer>; ttl: number; subject: string | undefined },
+    options: { typ: string; ring: KeyRing; ttl: number; subject: string | undefined },
   ): Promise<string> {
+    const { signer } = options.ring;
     // Reserved claims are set last, so nothing in `claims` can replace them.
     const jwt = new SignJWT(claims)
-      .setProtectedHeader({ alg: ALG, typ: options.typ })
+      .setProtectedHeader({ alg: signer.alg, typ: options.typ, kid: signer.kid })
       .setIssuer(this.#jwt.issuer)
       .setIssuedAt()
       .setExpirationTime(`${options.ttl}s`)
       .setJti(randomUUID());
     if (options.subject !== undefined) jwt.setSubject(options.subject);
-    return jwt.sign(await this.#cryptoKey(options.key));
+    return jwt.sign(signer.key);
   }
 
-  #cryptoKey(raw: Uint8Array<ArrayBuffer>): Promise<webcrypto.CryptoKey> {
-    let key = this.#imported.get(raw);
-    if (!key) {
-      key = webcrypto.subtle.importKey('raw', raw, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify']);
-      this.#imported.set(raw, key);
-    }
-    return key;
-  }
-
-  async #verifyJwt(token: string, typ: string, key: Uint8Array<ArrayBuffer>, required: string[]): Promise<JWTPayload> {
+  async #verifyJwt(token: string, typ: string, ring: KeyRing, required: string[], audience?: string): Promise<JWTPayload> {
     if (token.length === 0 || token.length > MAX_TOKEN_LENGTH) throw invalidToken();
+    let kid: unknown;
     try {
-      const { payload } = await jwtVerify(token, await this.#cryptoKey(key), {
-        algorithms: [ALG],
+      kid = decodeProtectedHeader(token).kid;
+    } catch (error) {
+      throw invalidToken(error);
+    }
+    // The key is chosen by `kid` among our own; a token without one (issued before key ids) can
+    // only be checked against the signing key. Nothing in a header is ever fetched.
+    const entry = kid === undefined ? ring.signer : typeof kid === 'string' ? ring.byKid.get(kid) : undefined;
+    if (!entry) throw invalidToken();
+    try {
+      const { payload } = await jwtVerify(token, entry.key, {
+        algorithms: [entry.alg],
+        ...(audience !== undefined ? { audience } : {}),
         typ,
         issuer: this.#jwt.issuer,
         requiredClaims: ['exp', 'iat', ...required],
@@ -230,6 +253,11 @@ export class TokenService {
       throw invalidToken(error);
     }
   }
+}
+
+/** A fingerprint made with any of the ring's secrets (the current one or one being retired). */
+function anyFingerprintMatches(ring: KeyRing, user: StoredUser, fingerprint: unknown): boolean {
+  return [...ring.byKid.values()].some((k) => k.raw !== undefined && fingerprintMatches(k.raw, user, fingerprint));
 }
 
 function invalidToken(cause?: unknown): AppError {
