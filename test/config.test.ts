@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -101,6 +102,20 @@ describe('loadConfig', () => {
       problems({ ...env, JWT_EXTENSIONS: 'hasura,env', JWT_ENV_EXTENSION_NAMESPACE: 'https://hasura.io/jwt/claims', JWT_ENV_EXTENSION_CLAIMS: '{}' }),
     ).toEqual(['JWT_ENV_EXTENSION_NAMESPACE']);
     expect(problems({ ...SECRETS, JWT_EXTENSIONS: 'hasura', HASURA_CLAIMS_FORMAT: 'xml' })).toEqual(['HASURA_CLAIMS_FORMAT']);
+  });
+
+  it('asymmetric access tokens need keys: PEM (also with \\n escapes) or JWK; generated in development', () => {
+    expect(problems({ ...SECRETS, JWT_ALGORITHM: 'EdDSA' })).toEqual(['JWT_PRIVATE_KEYS']);
+    expect(problems({ ...SECRETS, JWT_ALGORITHM: 'EdDSA', JWT_PRIVATE_KEYS: 'not a key' })).toEqual(['JWT_PRIVATE_KEYS']);
+    expect(problems({ ...SECRETS, JWT_ALGORITHM: 'ES256' })).toEqual(['JWT_ALGORITHM']);
+    const pem = generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    const escaped = loadConfig({ ...SECRETS, JWT_ALGORITHM: 'EdDSA', JWT_PRIVATE_KEYS: pem.replace(/\n/g, '\\n') }, { devSecrets: false });
+    expect(escaped.jwt.privateKeys).toEqual([pem.trim()]);
+    const file = join(mkdtempSync(join(tmpdir(), 'authura-keys-')), 'keys.json');
+    const dev = loadConfig({ ...SECRETS, JWT_ALGORITHM: 'RS256', JWT_KEYS_FILE: file });
+    expect(dev.jwt.privateKeys[0]).toMatch(/^-----BEGIN PRIVATE KEY-----/);
+    expect(loadConfig({ ...SECRETS, JWT_ALGORITHM: 'RS256', JWT_KEYS_FILE: file }).jwt.privateKeys).toEqual(dev.jwt.privateKeys);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
   });
 
   it('production refuses missing, weak or shared secrets, dummy mail and wildcard CORS', () => {

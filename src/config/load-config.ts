@@ -496,7 +496,7 @@ export function loadConfig(source: Record<string, string | undefined>, options: 
  * other (`\n` escapes allowed, for environments that cannot hold newlines).
  */
 function splitPrivateKeys(text: string): string[] {
-  const value = text.trim().replace(/\\n/g, '\n');
+  const value = text.trim();
   try {
     if (value.startsWith('[')) {
       const items = JSON.parse(value) as unknown[];
@@ -506,7 +506,7 @@ function splitPrivateKeys(text: string): string[] {
   } catch {
     return [];
   }
-  return value.match(/-----BEGIN [A-Z ]+-----[\s\S]+?-----END [A-Z ]+-----/g) ?? [];
+  return value.replace(/\\n/g, '\n').match(/-----BEGIN [A-Z ]+-----[\s\S]+?-----END [A-Z ]+-----/g) ?? [];
 }
 
 function zodProblems(error: z.ZodError): ConfigProblem[] {
