@@ -83,6 +83,6 @@ export function createApp(deps: Deps): Hono<AppEnv> {
   app.route('/', oauthRoutes(deps));
 
   app.notFound((c) => c.json({ error: 'not_found', message: `No route for ${c.req.method} ${c.req.path}` }, 404));
-  app.onError(errorHandler(logger));
+  app.onError(errorHandler(logger, deps.audit));
   return app;
 }

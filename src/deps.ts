@@ -1,3 +1,4 @@
+import type { Audit } from './audit.js';
 import type { UserBackend } from './backends/types.js';
 import type { JwtExtension } from './extensions/types.js';
 import type { HookClient } from './hooks/hook-client.js';
@@ -18,6 +19,7 @@ export interface Deps {
   readonly mailer: Mailer;
   readonly hasher: PasswordHasher;
   readonly logger: Logger;
+  readonly audit: Audit;
   readonly hooks: HookClient;
   readonly extensions: readonly JwtExtension[];
   readonly limits: Limits;

@@ -14,6 +14,7 @@ import { TokenService } from './tokens/token-service.js';
 import { ensureInitialUser } from './users/initial-user.js';
 import { createExtensions } from './extensions/create-extensions.js';
 import { createHookClient } from './hooks/hook-client.js';
+import { createAudit } from './audit.js';
 import { createLimits } from './rate-limit/limits.js';
 import { createCaptcha } from './captcha/turnstile.js';
 import { createMemoryStore } from './rate-limit/store.js';
@@ -52,13 +53,19 @@ function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
 }
 
 /** Builds every dependency from the config. */
-export async function buildDeps(config: Config, logger: Logger = createLogger(config.logLevel)): Promise<Deps> {
+export async function buildDeps(
+  config: Config,
+  logger: Logger = createLogger(config.logLevel),
+  /** Where audit lines go (stdout by default; tests capture them). */
+  auditWrite?: (line: string) => void,
+): Promise<Deps> {
   const tokens = new TokenService(config);
   await tokens.ready();
   const pool = createHashPool({ size: config.passwords.threads, queueLimit: config.passwords.queueLimit });
   return {
     config,
     logger,
+    audit: createAudit(config.audit, logger, auditWrite),
     backend: await createBackend(config.backend),
     tokens,
     mailer: await createMailer(config.mail, logger),

@@ -27,6 +27,8 @@ export type MailConfig =
 export interface Config {
   readonly production: boolean;
   readonly logLevel: LogLevel;
+  /** Audit lines are also POSTed here when set. */
+  readonly audit: { readonly url: string | undefined; readonly timeoutMs: number };
   readonly server: {
     readonly host: string;
     readonly port: number;
@@ -401,6 +403,7 @@ export function loadConfig(source: Record<string, string | undefined>, options: 
   return deepFreeze({
     production,
     logLevel: env.LOG_LEVEL,
+    audit: { url: env.AUDIT_URL, timeoutMs: env.AUDIT_TIMEOUT },
     server: { host: env.HOST, port: env.PORT, workers: env.WORKERS },
     passwords: {
       // Every core by default, shared between the processes.

@@ -102,6 +102,8 @@ const httpUrl = (fallback?: string) =>
  */
 export const envSchema = z.object({
   NODE_ENV: text('development'),
+  AUDIT_URL: httpUrl(),
+  AUDIT_TIMEOUT: duration('2s', 'ms'),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
 
   // Server

@@ -1,7 +1,9 @@
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { BackendError } from '../backends/types.js';
+import type { Audit } from '../audit.js';
 import type { Logger } from '../logger.js';
+import type { AppEnv } from './context.js';
 import { errorFields } from '../logger.js';
 import { AppError, HookRefusal, type ErrorCode } from './errors.js';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
@@ -28,7 +30,7 @@ export function toAppError(error: unknown): AppError {
 }
 
 /** The app's `onError`: the JSON error shape, the cause in the log and never in the body. */
-export function errorHandler(logger: Logger) {
+export function errorHandler(logger: Logger, audit: Audit) {
   return (error: unknown, c: Context) => {
     if (error instanceof HookRefusal) {
       logger.info('webhook refused', { requestId: c.get('requestId') as string | undefined, path: c.req.path, status: error.status });
@@ -38,6 +40,8 @@ export function errorHandler(logger: Logger) {
     const fields = { requestId: c.get('requestId') as string | undefined, path: c.req.path, code: appError.code };
     if (appError.status >= 500) logger.error('request failed', { ...fields, error: errorFields(appError.cause ?? appError) });
     else logger.debug('request refused', fields);
+    // Every limit, wherever it was hit (per IP, password backoff, mails per address).
+    if (appError.code === 'rate_limited') audit.record(c as Context<AppEnv>, 'rate_limited', { detail: appError.message });
     for (const [name, value] of Object.entries(appError.headers ?? {})) c.header(name, value);
     if (appError.retryAfterSeconds !== undefined) c.header('Retry-After', String(appError.retryAfterSeconds));
     return c.json(appError.toJSON(), appError.status);

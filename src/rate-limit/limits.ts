@@ -54,7 +54,6 @@ export function createLimits(config: LimitsConfig, store: RateStore, logger: Log
           'RateLimit-Reset': String(Math.max(0, Math.ceil(resetMs / 1000))),
         };
         if (count > config.perMinute) {
-          logger.warn('rate limit hit', { requestId: c.var.requestId, scope: 'ip', path: c.req.path });
           const error = tooMany(`Too many requests: at most ${config.perMinute} a minute`, resetMs);
           error.headers = headers;
           throw error;
@@ -90,7 +89,6 @@ export function createLimits(config: LimitsConfig, store: RateStore, logger: Log
       if (config.mailsPerAddressPerHour === 0) return;
       const { count, resetMs } = await guarded(() => store.increment(`mail:${tenantId ?? ''}\u0000${address}`, HOUR));
       if (count > config.mailsPerAddressPerHour) {
-        logger.warn('rate limit hit', { scope: 'mail' });
         throw tooMany('Too many mails to this address: wait before asking again', resetMs);
       }
     },

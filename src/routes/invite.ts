@@ -38,6 +38,7 @@ export function inviteRoutes(deps: Deps): Hono<AppEnv> {
     }
     const token = await tokens.signVerification('invite', { email: body.email, tenantId, role });
     await sendMail(deps, 'invite', { to: body.email, redirect, tenantId, role, link: { action: 'invite', token } });
+    deps.audit.record(c, 'user_invited', { actorId: admin.id, detail: role });
     return c.json({});
   });
 

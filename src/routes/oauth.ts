@@ -78,6 +78,7 @@ export function oauthRoutes(deps: Deps): Hono<AppEnv> {
     const redirect = new URL(flow.redirect);
     try {
       const tokensForApp = await signIn(provider, c.req.query('code'), c.req.query('error'), flow.codeVerifier, flow.tid ?? null);
+      deps.audit.record(c, 'oauth_login', { detail: provider.name });
       return c.redirect(withFragment(redirect, { ...tokensForApp, expires_in: String(tokensForApp.expires_in) }), 302);
     } catch (error) {
       const failure = asFailure(error);

@@ -48,6 +48,7 @@ export function profileRoutes(deps: Deps): Hono<AppEnv> {
     if (!(await updateUser(deps, user, { password: hash }))) {
       throw new AppError('invalid_token', 'The token\'s user no longer exists');
     }
+    deps.audit.record(c, 'password_changed', { userId: user.id });
     return c.json({});
   });
 
@@ -70,6 +71,7 @@ export function profileRoutes(deps: Deps): Hono<AppEnv> {
       const token = await tokens.signVerification('change-email', { email: body.email, tenantId, user });
       await sendMail(deps, 'change-email', { to: body.email, redirect, tenantId, link: { action: 'change-email', token } });
     }
+    deps.audit.record(c, 'email_change_requested', { userId: user.id });
     return c.json({});
   });
 

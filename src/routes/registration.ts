@@ -45,6 +45,7 @@ export function registrationRoutes(deps: Deps): Hono<AppEnv> {
       const token = await tokens.signVerification('verify-email', { email: body.email, tenantId });
       await sendMail(deps, 'verify-email', { to: body.email, redirect, tenantId, link: { action: 'verify-email', token } });
     }
+    deps.audit.record(c, 'signup_requested', { userId: existing?.id });
     return c.json({});
   });
 
@@ -84,6 +85,8 @@ export function registrationRoutes(deps: Deps): Hono<AppEnv> {
         break;
       }
     }
+    const done = { 'verify-email': 'account_created', invite: 'account_created', 'reset-password': 'password_changed', 'change-email': 'email_changed' } as const;
+    deps.audit.record(c, done[claims.action], { userId: result.user.id, detail: claims.action });
     return c.json({ user: publicUser(result.user, result.hookData), tokens: await issueTokens(deps, result) });
   });
 

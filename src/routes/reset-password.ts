@@ -28,6 +28,7 @@ export function resetPasswordRoutes(deps: Deps): Hono<AppEnv> {
     } else {
       await sendMail(deps, 'no-account', { to: body.email, redirect, tenantId });
     }
+    deps.audit.record(c, 'password_reset_requested', { userId: user?.id });
     return c.json({});
   });
 

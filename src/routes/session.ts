@@ -1,4 +1,4 @@
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import { z } from 'zod';
 import type { Deps } from '../deps.js';
 import { bearerToken } from '../http/auth.js';
@@ -17,7 +17,7 @@ const badCredentials = () => new AppError('invalid_credentials', 'The email or p
 
 /** POST /token (login and admin impersonation) and POST /refresh. */
 export function sessionRoutes(deps: Deps): Hono<AppEnv> {
-  const { config, backend, tokens, hasher, logger, limits } = deps;
+  const { config, backend, tokens, hasher, limits } = deps;
   const app = new Hono<AppEnv>();
 
   app.post('/token', async (c) => {
@@ -25,7 +25,7 @@ export function sessionRoutes(deps: Deps): Hono<AppEnv> {
     const tenantId = c.var.tenantId;
     const adminToken = bearerToken(c.req.header('authorization'));
     if ((body.password === undefined || body.password === '') && adminToken !== undefined) {
-      return c.json(await impersonate(adminToken, body.email, tenantId, c.var.requestId));
+      return c.json(await impersonate(c, adminToken, body.email, tenantId));
     }
     if (body.password === undefined || body.password === '') {
       throw new AppError('validation_failed', 'The request is invalid (password: is required)', {
@@ -40,14 +40,16 @@ export function sessionRoutes(deps: Deps): Hono<AppEnv> {
     const matches = user ? await hasher.verify(body.password, user.password) : await hasher.verifyDummy(body.password);
     if (!user || !matches) {
       await limits.passwordFailed(guardKey);
-      deps.logger.info('login failed', { requestId: c.var.requestId, tenant_id: tenantId });
+      deps.audit.record(c, 'login_failed', { userId: user?.id });
       throw badCredentials();
     }
     await limits.passwordSucceeded(guardKey);
     if (user.verified_at === null) {
       throw new AppError('email_not_verified', 'This email address is not verified yet: reset the password to verify it');
     }
-    return c.json(await issueTokens(deps, await withHookData(deps, user)));
+    const issued = await issueTokens(deps, await withHookData(deps, user));
+    deps.audit.record(c, 'login_succeeded', { userId: user.id });
+    return c.json(issued);
   });
 
   app.post('/refresh', async (c) => {
@@ -59,10 +61,12 @@ export function sessionRoutes(deps: Deps): Hono<AppEnv> {
     if (!(await tokens.refreshStillValid(user, claims))) {
       throw new AppError('invalid_token', 'The refresh token was revoked by a change of credentials');
     }
-    return c.json(await issueTokens(deps, await withHookData(deps, user)));
+    const issued = await issueTokens(deps, await withHookData(deps, user));
+    deps.audit.record(c, 'token_refreshed', { userId: user.id });
+    return c.json(issued);
   });
 
-  async function impersonate(adminToken: string, email: string, tenantId: string | null, requestId: string) {
+  async function impersonate(c: Context<AppEnv>, adminToken: string, email: string, tenantId: string | null) {
     if (!config.impersonationEnabled) {
       throw new AppError('impersonation_disabled', 'Impersonation is disabled (IMPERSONATION_ENABLED=false)');
     }
@@ -73,7 +77,7 @@ export function sessionRoutes(deps: Deps): Hono<AppEnv> {
     const user = await backend.findByEmail(email, tenantId);
     if (!user) throw new AppError('not_found', 'No user has this email address');
     if (user.role === config.roles.admin) throw new AppError('forbidden', 'An admin cannot be impersonated');
-    logger.warn('impersonation', { requestId, admin_id: String(admin.id), user_id: String(user.id), tenant_id: tenantId });
+    deps.audit.record(c, 'impersonation', { userId: user.id, actorId: admin.id });
     return issueTokens(deps, await withHookData(deps, user), { actor: admin });
   }
 

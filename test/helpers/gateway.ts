@@ -13,7 +13,7 @@ export interface TestGateway {
   readonly smtp: TestSmtpServer;
   readonly running: RunningServer;
   readonly dbPath: string;
-  /** Logged lines, for checking what reaches the log. */
+  /** Logged lines and audit lines, for checking what reaches them. */
   readonly logs: string[];
   call(path: string, init?: RequestInit & { json?: unknown; form?: Record<string, string>; bearer?: string }): Promise<Response>;
   close(): Promise<void>;
@@ -50,7 +50,7 @@ export async function startGateway(env: Record<string, string> = {}, shared?: { 
     { devSecrets: false },
   );
   const logs: string[] = [];
-  const deps = await buildDeps(config, createLogger(config.logLevel, (line) => logs.push(line)));
+  const deps = await buildDeps(config, createLogger(config.logLevel, (line) => logs.push(line)), (line) => logs.push(line));
   const running = await startServer(config, deps);
   return {
     url: running.url,

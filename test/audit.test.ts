@@ -1,0 +1,74 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signUp, startGateway, STRONG_PASSWORD, tokenOf, type TestGateway } from './helpers/gateway.js';
+import { startHookReceiver } from './helpers/hook-receiver.js';
+
+let gw: TestGateway;
+let collector: Awaited<ReturnType<typeof startHookReceiver>>;
+beforeAll(async () => {
+  collector = await startHookReceiver();
+  gw = await startGateway({
+    AUDIT_URL: collector.url,
+    INITIAL_USER_EMAIL: 'root@example.com',
+    INITIAL_USER_PASSWORD: 'Admin-Pass-123!',
+    IMPERSONATION_ENABLED: 'true',
+    RATE_PER_MINUTE: '1000',
+    LOGIN_FREE_ATTEMPTS: '1',
+  });
+});
+afterAll(async () => {
+  await gw.close();
+  await collector.close();
+});
+
+const audits = () => gw.logs.filter((l) => l.includes('"audit":true')).map((l) => JSON.parse(l) as Record<string, unknown>);
+
+describe('the audit trail', () => {
+  it('writes one line per security event, with ids, tenant, IP and request id, and never a secret', async () => {
+    const { user, tokens } = await signUp(gw, 'audited@example.com');
+    await gw.call('/token', { json: { email: 'audited@example.com', password: 'Wrong-Pass-1!' } });
+    await gw.call('/token', { json: { email: 'audited@example.com', password: 'Wrong-Pass-1!' } });
+    expect((await gw.call('/token', { json: { email: 'audited@example.com', password: 'Wrong-Pass-1!' } })).status).toBe(429);
+    await new Promise((r) => setTimeout(r, 1100));
+    const login = (await (await gw.call('/token', { json: { email: 'audited@example.com', password: STRONG_PASSWORD } })).json()) as {
+      refresh_token: string;
+    };
+    await gw.call('/refresh', { json: { refresh_token: login.refresh_token } });
+    await gw.call('/change-password', { json: { old_password: STRONG_PASSWORD, new_password: 'Next-Pass-456!' }, bearer: tokens.access_token });
+    await gw.call('/change-email', { json: { email: 'moved@example.com' }, bearer: tokens.access_token });
+    await gw.call('/verify-email', { json: { token: tokenOf((await gw.smtp.next('moved@example.com')).link) } });
+    await gw.call('/reset-password', { json: { email: 'moved@example.com' } });
+    const admin = (await (await gw.call('/token', { json: { email: 'root@example.com', password: 'Admin-Pass-123!' } })).json()) as { access_token: string };
+    await gw.call('/invite', { json: { email: 'new@example.com' }, bearer: admin.access_token });
+    await gw.call('/token', { json: { email: 'moved@example.com', password: '' }, bearer: admin.access_token });
+
+    const events = audits().map((a) => a.event);
+    for (const event of [
+      'signup_requested',
+      'account_created',
+      'login_failed',
+      'rate_limited',
+      'login_succeeded',
+      'token_refreshed',
+      'password_changed',
+      'email_change_requested',
+      'email_changed',
+      'password_reset_requested',
+      'user_invited',
+      'impersonation',
+    ]) {
+      expect(events, event).toContain(event);
+    }
+    const created = audits().find((a) => a.event === 'account_created');
+    expect(created).toMatchObject({ user_id: String(user.id), tenant_id: null, ip: '127.0.0.1', request_id: expect.any(String) });
+    const impersonation = audits().find((a) => a.event === 'impersonation');
+    expect(impersonation?.actor_id).toBeDefined();
+
+    const all = gw.logs.join('\n');
+    for (const secret of [STRONG_PASSWORD, 'Next-Pass-456!', 'Wrong-Pass-1!', tokens.access_token, login.refresh_token, '$2b$']) {
+      expect(all).not.toContain(secret);
+    }
+    // The same lines reached the collector.
+    await new Promise((r) => setTimeout(r, 200));
+    expect(collector.calls.map((c) => c.body.event)).toEqual(expect.arrayContaining(['login_succeeded', 'impersonation']));
+  });
+});
