@@ -39,6 +39,7 @@ export function createApp(deps: Deps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
 
   app.use(requestId({ limitLength: 64 }));
+  app.use(deps.metrics.middleware());
   app.use(async function accessLog(c, next) {
     const started = performance.now();
     await next();

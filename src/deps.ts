@@ -1,4 +1,5 @@
 import type { Audit } from './audit.js';
+import type { Metrics } from './metrics.js';
 import type { UserBackend } from './backends/types.js';
 import type { JwtExtension } from './extensions/types.js';
 import type { HookClient } from './hooks/hook-client.js';
@@ -20,6 +21,7 @@ export interface Deps {
   readonly hasher: PasswordHasher;
   readonly logger: Logger;
   readonly audit: Audit;
+  readonly metrics: Metrics;
   readonly hooks: HookClient;
   readonly extensions: readonly JwtExtension[];
   readonly limits: Limits;

@@ -15,6 +15,7 @@ import { ensureInitialUser } from './users/initial-user.js';
 import { createExtensions } from './extensions/create-extensions.js';
 import { createHookClient } from './hooks/hook-client.js';
 import { createAudit } from './audit.js';
+import { createMetrics, observedBackend, observedHooks, observedMailer } from './metrics.js';
 import { createLimits } from './rate-limit/limits.js';
 import { createCaptcha } from './captcha/turnstile.js';
 import { createMemoryStore } from './rate-limit/store.js';
@@ -61,16 +62,18 @@ export async function buildDeps(
 ): Promise<Deps> {
   const tokens = new TokenService(config);
   await tokens.ready();
+  const metrics = createMetrics();
   const pool = createHashPool({ size: config.passwords.threads, queueLimit: config.passwords.queueLimit });
   return {
     config,
     logger,
     audit: createAudit(config.audit, logger, auditWrite),
-    backend: await createBackend(config.backend),
+    metrics,
+    backend: observedBackend(await createBackend(config.backend), metrics),
     tokens,
-    mailer: await createMailer(config.mail, logger),
+    mailer: observedMailer(await createMailer(config.mail, logger), metrics),
     hasher: await createBcryptHasher(pool, config.passwords.cost),
-    hooks: createHookClient(config.hooks),
+    hooks: observedHooks(createHookClient(config.hooks), metrics),
     extensions: createExtensions(config),
     // Optional features load their libraries only when configured (memory and start-up time).
     oauthProviders:

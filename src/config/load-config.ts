@@ -29,6 +29,8 @@ export interface Config {
   readonly logLevel: LogLevel;
   /** Audit lines are also POSTed here when set. */
   readonly audit: { readonly url: string | undefined; readonly timeoutMs: number };
+  /** Bearer token /metrics requires, when set. */
+  readonly metricsToken: string | undefined;
   readonly server: {
     readonly host: string;
     readonly port: number;
@@ -404,6 +406,7 @@ export function loadConfig(source: Record<string, string | undefined>, options: 
     production,
     logLevel: env.LOG_LEVEL,
     audit: { url: env.AUDIT_URL, timeoutMs: env.AUDIT_TIMEOUT },
+    metricsToken: env.METRICS_TOKEN,
     server: { host: env.HOST, port: env.PORT, workers: env.WORKERS },
     passwords: {
       // Every core by default, shared between the processes.

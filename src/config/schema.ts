@@ -103,6 +103,7 @@ const httpUrl = (fallback?: string) =>
 export const envSchema = z.object({
   NODE_ENV: text('development'),
   AUDIT_URL: httpUrl(),
+  METRICS_TOKEN: optionalSecret,
   AUDIT_TIMEOUT: duration('2s', 'ms'),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
 

@@ -41,6 +41,7 @@ export function sessionRoutes(deps: Deps): Hono<AppEnv> {
     if (!user || !matches) {
       await limits.passwordFailed(guardKey);
       deps.audit.record(c, 'login_failed', { userId: user?.id });
+      deps.metrics.login('failed');
       throw badCredentials();
     }
     await limits.passwordSucceeded(guardKey);
@@ -49,6 +50,7 @@ export function sessionRoutes(deps: Deps): Hono<AppEnv> {
     }
     const issued = await issueTokens(deps, await withHookData(deps, user));
     deps.audit.record(c, 'login_succeeded', { userId: user.id });
+    deps.metrics.login('ok');
     return c.json(issued);
   });
 

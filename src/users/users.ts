@@ -58,7 +58,7 @@ export async function updateUser(deps: Deps, user: StoredUser, patch: UserPatch)
 }
 
 /** Access and refresh tokens for `user`, with the extensions' claims and the hook's data. */
-export function issueTokens(
+export async function issueTokens(
   deps: Deps,
   { user, hookData }: UserWithHookData,
   options: Pick<AccessOptions, 'actor'> = {},
@@ -67,7 +67,10 @@ export function issueTokens(
   for (const extension of deps.extensions) {
     Object.assign(claims, extension.claims({ user, tenantId: user.tenant_id, actor: options.actor }));
   }
-  return deps.tokens.issue(user, { ...options, claims, hookData });
+  const issued = await deps.tokens.issue(user, { ...options, claims, hookData });
+  deps.metrics.tokensIssued('access');
+  if (issued.refresh_token !== undefined) deps.metrics.tokensIssued('refresh');
+  return issued;
 }
 
 /** Hashes a new password after checking the policy (400 `weak_password` otherwise). */

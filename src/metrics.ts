@@ -1,0 +1,91 @@
+import type { MiddlewareHandler } from 'hono';
+import { matchedRoutes } from 'hono/route';
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { UserBackend } from './backends/types.js';
+import type { HookClient } from './hooks/hook-client.js';
+import type { Mailer } from './mail/mailer.js';
+
+export type Dependency = 'backend' | 'hook' | 'mail';
+
+/** Prometheus metrics of one gateway (its own registry: no global state between app instances). */
+export interface Metrics {
+  readonly registry: Registry;
+  /** Counts and times every request by route pattern (never the raw path), method and status. */
+  middleware(): MiddlewareHandler;
+  login(result: 'ok' | 'failed'): void;
+  tokensIssued(kind: 'access' | 'refresh'): void;
+  /** Times `work` as a call to `dependency`, counting failures. */
+  observe<T>(dependency: Dependency, operation: string, work: () => Promise<T>): Promise<T>;
+}
+
+export function createMetrics(): Metrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'authura_process_' });
+  const requests = new Counter({ name: 'authura_http_requests_total', help: 'HTTP requests', labelNames: ['route', 'method', 'status'], registers: [registry] });
+  const duration = new Histogram({
+    name: 'authura_http_request_duration_seconds',
+    help: 'HTTP request latency',
+    labelNames: ['route', 'method'],
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [registry],
+  });
+  const logins = new Counter({ name: 'authura_logins_total', help: 'Password logins', labelNames: ['result'], registers: [registry] });
+  const issued = new Counter({ name: 'authura_tokens_issued_total', help: 'Tokens issued', labelNames: ['kind'], registers: [registry] });
+  const depErrors = new Counter({ name: 'authura_dependency_errors_total', help: 'Failed calls to a dependency', labelNames: ['dependency', 'operation'], registers: [registry] });
+  const depDuration = new Histogram({
+    name: 'authura_dependency_duration_seconds',
+    help: 'Latency of calls to a dependency',
+    labelNames: ['dependency', 'operation'],
+    buckets: [0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [registry],
+  });
+
+  return {
+    registry,
+    middleware() {
+      return async function measure(c, next) {
+        const end = duration.startTimer();
+        await next();
+        // The pattern of the handler that answered ('/oauth/:provider'), never the raw path.
+        const responder = matchedRoutes(c)[c.req.routeIndex];
+        const route = responder && responder.method !== 'ALL' ? responder.path : 'unmatched';
+        end({ route, method: c.req.method });
+        requests.inc({ route, method: c.req.method, status: String(c.res.status) });
+      };
+    },
+    login: (result) => logins.inc({ result }),
+    tokensIssued: (kind) => issued.inc({ kind }),
+    async observe(dependency, operation, work) {
+      const end = depDuration.startTimer({ dependency, operation });
+      try {
+        return await work();
+      } catch (error) {
+        depErrors.inc({ dependency, operation });
+        throw error;
+      } finally {
+        end();
+      }
+    },
+  };
+}
+
+/** The backend with every call timed and failures counted. */
+export function observedBackend(backend: UserBackend, metrics: Metrics): UserBackend {
+  return {
+    kind: backend.kind,
+    findByEmail: (...a) => metrics.observe('backend', 'find', () => backend.findByEmail(...a)),
+    findById: (...a) => metrics.observe('backend', 'find', () => backend.findById(...a)),
+    create: (...a) => metrics.observe('backend', 'create', () => backend.create(...a)),
+    update: (...a) => metrics.observe('backend', 'update', () => backend.update(...a)),
+    ping: () => metrics.observe('backend', 'ping', () => backend.ping()),
+    close: () => backend.close(),
+  };
+}
+
+export function observedHooks(hooks: HookClient, metrics: Metrics): HookClient {
+  return { call: (action, user) => metrics.observe('hook', action, () => hooks.call(action, user)) };
+}
+
+export function observedMailer(mailer: Mailer, metrics: Metrics): Mailer {
+  return { send: (kind, to, context) => metrics.observe('mail', kind, () => mailer.send(kind, to, context)), close: () => mailer.close() };
+}
