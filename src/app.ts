@@ -70,7 +70,7 @@ export function createApp(deps: Deps): Hono<AppEnv> {
 
   // Health checks come first: no host check, no rate limit.
   app.route('/', healthRoutes(deps));
-  app.use(allowedHosts(deps.config.allowedHosts, deps.config.tenancy.hostHeader));
+  app.use(allowedHosts(deps.config.tenancy.allowedHosts, deps.config.tenancy.hostHeader));
   app.use(deps.limits.perIp());
   app.route('/', formRoutes(deps));
 

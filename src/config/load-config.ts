@@ -58,6 +58,7 @@ export interface Config {
     readonly enabled: boolean;
     readonly tenantHeader: string;
     readonly hostHeader: string;
+    /** Hosts the gateway answers for (ALLOWED_HOSTS, lower case; empty: any); with tenancy, tenants too. */
     readonly allowedHosts: readonly string[];
   };
   readonly jwt: {
@@ -113,8 +114,6 @@ export interface Config {
     /** `*` in ALLOWED_ORIGINS (development only): any origin, never with credentials. */
     readonly any: boolean;
   };
-  /** Hosts the gateway answers for (ALLOWED_HOSTS, lower case); empty: any. */
-  readonly allowedHosts: readonly string[];
   readonly oauth: { readonly providers: readonly OAuthProviderConfig[]; readonly timeoutMs: number };
   /** Turnstile; `undefined` when CAPTCHA is not set. */
   readonly captcha:

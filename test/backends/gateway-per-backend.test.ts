@@ -3,12 +3,33 @@ import { createDatabase } from '../helpers/databases.js';
 import { signUp, startGateway, STRONG_PASSWORD, tokenOf, type TestGateway } from '../helpers/gateway.js';
 import { startHasura } from '../helpers/hasura-server.js';
 import { startUsersService } from '../helpers/users-service.js';
+import type { FaultyService } from './conformance.js';
 
 interface Store {
   env: Record<string, string>;
   /** Makes the store hang (`slow`), answer garbage, or go away; returns the undo. */
   fault?(kind: 'slow' | 'garbage' | 'down'): Promise<() => Promise<void>>;
   close(): Promise<void>;
+}
+
+/** A store behind a fake server whose faults can be switched on. */
+function faultyStore(service: FaultyService & { faults: { garbage?: boolean } }, env: Record<string, string>): Store {
+  return {
+    env,
+    async fault(kind) {
+      if (kind === 'down') {
+        await service.pause();
+        return () => service.resume();
+      }
+      if (kind === 'slow') service.faults.delayMs = 3000;
+      else service.faults.garbage = true;
+      return async () => {
+        service.faults.delayMs = 0;
+        service.faults.garbage = false;
+      };
+    },
+    close: () => service.close(),
+  };
 }
 
 const STORES: Record<string, () => Promise<Store>> = {
@@ -18,41 +39,11 @@ const STORES: Record<string, () => Promise<Store>> = {
   postgres: async () => ({ env: { AUTH_BACKEND: 'postgres', POSTGRES_DSN: await createDatabase() }, close: async () => {} }),
   hasura: async () => {
     const hasura = await startHasura(await createDatabase(), 'admin-secret');
-    return {
-      env: { AUTH_BACKEND: 'hasura', HASURA_URL: hasura.url, HASURA_GRAPHQL_ADMIN_SECRET: 'admin-secret' },
-      async fault(kind) {
-        if (kind === 'down') {
-          await hasura.pause();
-          return () => hasura.resume();
-        }
-        if (kind === 'slow') hasura.faults.delayMs = 3000;
-        else hasura.faults.garbage = true;
-        return async () => {
-          hasura.faults.delayMs = 0;
-          hasura.faults.garbage = false;
-        };
-      },
-      close: () => hasura.close(),
-    };
+    return faultyStore(hasura, { AUTH_BACKEND: 'hasura', HASURA_URL: hasura.url, HASURA_GRAPHQL_ADMIN_SECRET: 'admin-secret' });
   },
   http: async () => {
     const service = await startUsersService({ name: 'Authorization', value: 'Bearer svc' });
-    return {
-      env: { AUTH_BACKEND: 'http', HTTP_URL: service.url, HTTP_AUTH_HEADER_VALUE: 'Bearer svc' },
-      async fault(kind) {
-        if (kind === 'down') {
-          await service.pause();
-          return () => service.resume();
-        }
-        if (kind === 'slow') service.faults.delayMs = 3000;
-        else service.faults.garbage = true;
-        return async () => {
-          service.faults.delayMs = 0;
-          service.faults.garbage = false;
-        };
-      },
-      close: () => service.close(),
-    };
+    return faultyStore(service, { AUTH_BACKEND: 'http', HTTP_URL: service.url, HTTP_AUTH_HEADER_VALUE: 'Bearer svc' });
   },
 };
 
