@@ -125,6 +125,14 @@ describe('audience per tenant', () => {
       expect(claims.aud).toBe('https://acme.api.example.com');
       expect((await gw.call('/user', { bearer: tokens.access_token, headers: { 'X-Tenant-ID': 'acme' } })).status).toBe(200);
       expect((await gw.call('/user', { bearer: tokens.access_token, headers: { 'X-Tenant-ID': 'globex' } })).status).toBe(401);
+      // Same tenant, right key, another audience: refused; the control with the right one passes.
+      const key = new TextEncoder().encode('test-access-secret-0123456789abcdef');
+      const forge = (aud: string) =>
+        new SignJWT({ ...JSON.parse(Buffer.from(tokens.access_token.split('.')[1] ?? '', 'base64url').toString()), aud })
+          .setProtectedHeader({ alg: 'HS256', typ: 'at+jwt' })
+          .sign(key);
+      expect((await gw.call('/user', { bearer: await forge('https://globex.api.example.com'), headers: { 'X-Tenant-ID': 'acme' } })).status).toBe(401);
+      expect((await gw.call('/user', { bearer: await forge('https://acme.api.example.com'), headers: { 'X-Tenant-ID': 'acme' } })).status).toBe(200);
     } finally {
       await gw.close();
     }

@@ -4,13 +4,7 @@ import type { AppEnv } from '../http/context.js';
 import { errorFields } from '../logger.js';
 import { bearerToken } from '../http/auth.js';
 import { AppError } from '../http/errors.js';
-import { timingSafeEqual } from 'node:crypto';
-
-function sameSecret(given: string, expected: string): boolean {
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
-}
+import { safeEqual } from '../safe-equal.js';
 
 /** GET /healthz, GET /readyz (the backend answers too) and GET /.well-known/jwks.json. */
 export function healthRoutes(deps: Deps): Hono<AppEnv> {
@@ -19,7 +13,7 @@ export function healthRoutes(deps: Deps): Hono<AppEnv> {
   // Prometheus text; with METRICS_TOKEN set, only for `Authorization: Bearer <METRICS_TOKEN>`.
   app.get('/metrics', async (c) => {
     const token = deps.config.metricsToken;
-    if (token !== undefined && !sameSecret(bearerToken(c.req.header('authorization')) ?? '', token)) {
+    if (token !== undefined && !safeEqual(bearerToken(c.req.header('authorization')) ?? '', token)) {
       throw new AppError('unauthorized', 'Send the metrics token as a bearer token');
     }
     c.header('Content-Type', deps.metrics.registry.contentType);

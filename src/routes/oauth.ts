@@ -1,6 +1,6 @@
 import { Hono, type Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
-import { timingSafeEqual } from 'node:crypto';
+import { safeEqual } from '../safe-equal.js';
 import { BackendError } from '../backends/types.js';
 import type { Deps } from '../deps.js';
 import type { AppEnv } from '../http/context.js';
@@ -73,7 +73,7 @@ export function oauthRoutes(deps: Deps): Hono<AppEnv> {
       throw badState;
     });
     const state = c.req.query('state') ?? '';
-    if (flow.provider !== provider.name || !sameString(state, flow.state)) throw badState;
+    if (flow.provider !== provider.name || !safeEqual(state, flow.state)) throw badState;
 
     const redirect = new URL(flow.redirect);
     try {
@@ -131,10 +131,4 @@ function withFragment(redirect: URL, params: Record<string, string>): string {
   const url = new URL(redirect);
   url.hash = new URLSearchParams(params).toString();
   return url.toString();
-}
-
-function sameString(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
 }

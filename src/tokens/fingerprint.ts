@@ -1,4 +1,5 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac } from 'node:crypto';
+import { safeEqual } from '../safe-equal.js';
 import type { StoredUser } from '../backends/types.js';
 
 /**
@@ -16,8 +17,5 @@ export function credentialFingerprint(key: Uint8Array, user: StoredUser): string
 
 /** Constant-time comparison of a token's fingerprint with the user's current one. */
 export function fingerprintMatches(key: Uint8Array, user: StoredUser, fingerprint: unknown): boolean {
-  if (typeof fingerprint !== 'string') return false;
-  const expected = Buffer.from(credentialFingerprint(key, user));
-  const given = Buffer.from(fingerprint);
-  return expected.length === given.length && timingSafeEqual(expected, given);
+  return typeof fingerprint === 'string' && safeEqual(fingerprint, credentialFingerprint(key, user));
 }
