@@ -12,6 +12,7 @@ import { corsPolicy } from './http/cors.js';
 import { allowedHosts } from './http/hosts.js';
 import { resolveTenant } from './http/tenant.js';
 import { formRoutes } from './routes/form.js';
+import { docsRoutes } from './routes/docs.js';
 import { healthRoutes } from './routes/health.js';
 import { inviteRoutes } from './routes/invite.js';
 import { profileRoutes } from './routes/profile.js';
@@ -70,6 +71,7 @@ export function createApp(deps: Deps): Hono<AppEnv> {
 
   // Health checks come first: no host check, no rate limit.
   app.route('/', healthRoutes(deps));
+  app.route('/', docsRoutes(deps));
   app.use(allowedHosts(deps.config.tenancy.allowedHosts, deps.config.tenancy.hostHeader));
   app.use(deps.limits.perIp());
   app.route('/', formRoutes(deps));

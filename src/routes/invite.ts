@@ -11,7 +11,7 @@ import { resolveRedirect } from '../http/redirect.js';
 import { sendMail } from '../users/mails.js';
 import { userFromToken } from '../users/users.js';
 
-const inviteBody = z.object({
+export const inviteBody = z.object({
   ...captchaField,
   email: emailField,
   role: roleField.optional(),

@@ -13,12 +13,12 @@ import { sendMail } from '../users/mails.js';
 import { passwordKey } from '../rate-limit/limits.js';
 import { hashNewPassword, publicUser, updateUser, userFromToken, withHookData } from '../users/users.js';
 
-const changePasswordBody = z.object({
+export const changePasswordBody = z.object({
   ...captchaField,
   old_password: passwordField.min(1, 'is required'),
   new_password: passwordField.min(1, 'is required'),
 });
-const changeEmailBody = z.object({ ...captchaField, email: emailField, redirect_url: redirectUrlField.optional() });
+export const changeEmailBody = z.object({ ...captchaField, email: emailField, redirect_url: redirectUrlField.optional() });
 
 /** GET /user, POST /change-password, POST /change-email: the signed-in user's own account. */
 export function profileRoutes(deps: Deps): Hono<AppEnv> {

@@ -21,8 +21,8 @@ import {
   type UserWithHookData,
 } from '../users/users.js';
 
-const signupBody = z.object({ ...captchaField, email: emailField, redirect_url: redirectUrlField.optional() });
-const verifyBody = z.object({ ...captchaField, token: tokenField, password: passwordField.optional() });
+export const signupBody = z.object({ ...captchaField, email: emailField, redirect_url: redirectUrlField.optional() });
+export const verifyBody = z.object({ ...captchaField, token: tokenField, password: passwordField.optional() });
 
 const usedLink = () => new AppError('invalid_token', 'This link has already been used or is no longer valid');
 

@@ -8,7 +8,7 @@ import { CAPTCHA_FIELD, captchaField } from '../captcha/turnstile.js';
 import { resolveRedirect } from '../http/redirect.js';
 import { sendMail } from '../users/mails.js';
 
-const resetBody = z.object({ ...captchaField, email: emailField, redirect_url: redirectUrlField.optional() });
+export const resetBody = z.object({ ...captchaField, email: emailField, redirect_url: redirectUrlField.optional() });
 
 /** POST /reset-password: mails a reset link; needs no access token. */
 export function resetPasswordRoutes(deps: Deps): Hono<AppEnv> {

@@ -10,8 +10,8 @@ import { CAPTCHA_FIELD, captchaField } from '../captcha/turnstile.js';
 import { issueTokens, userFromToken, withHookData } from '../users/users.js';
 import { passwordKey } from '../rate-limit/limits.js';
 
-const tokenBody = z.object({ ...captchaField, email: emailField, password: passwordField.optional() });
-const refreshBody = z.object({ refresh_token: tokenField });
+export const tokenBody = z.object({ ...captchaField, email: emailField, password: passwordField.optional() });
+export const refreshBody = z.object({ refresh_token: tokenField });
 
 const badCredentials = () => new AppError('invalid_credentials', 'The email or password is wrong');
 

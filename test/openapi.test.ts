@@ -1,0 +1,50 @@
+import { Validator } from '@seriousme/openapi-schema-validator';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp } from '../src/app.js';
+import { DOCUMENTED_ROUTES } from '../src/openapi.js';
+import { startGateway, type TestGateway } from './helpers/gateway.js';
+
+let gw: TestGateway;
+beforeAll(async () => {
+  gw = await startGateway({ MULTI_TENANT_ENABLED: 'true', OAUTH_PROVIDERS: 'github', GITHUB_CLIENT_ID: 'a', GITHUB_CLIENT_SECRET: 'b' });
+});
+afterAll(() => gw.close());
+
+describe('the API description', () => {
+  it('/openapi.json is a valid OpenAPI 3.1 document', async () => {
+    const response = await gw.call('/openapi.json');
+    expect(response.status).toBe(200);
+    const document = (await response.json()) as Record<string, unknown>;
+    expect(document.openapi).toBe('3.1.0');
+    const result = await new Validator().validate(document);
+    expect(result.errors ?? []).toEqual([]);
+    expect(result.valid).toBe(true);
+  });
+
+  it('lists every route the app serves, and nothing it does not', () => {
+    const app = createApp(gw.running.deps);
+    const served = [...new Set(app.routes.filter((r) => r.method !== 'ALL').map((r) => `${r.method} ${r.path}`))].sort();
+    expect([...DOCUMENTED_ROUTES].sort()).toEqual(served);
+  });
+
+  it('request bodies are the validating zod schemas: fields, requirements and limits', async () => {
+    const document = (await (await gw.call('/openapi.json')).json()) as {
+      paths: Record<string, Record<string, { requestBody?: { content: Record<string, { schema: { properties: Record<string, { maxLength?: number; pattern?: string }>; required?: string[] } }> }; parameters?: Array<{ name: string }> }>>;
+    };
+    const invite = document.paths['/invite']?.post?.requestBody?.content['application/json']?.schema;
+    expect(invite?.required).toEqual(['email']);
+    expect(Object.keys(invite?.properties ?? {}).sort()).toEqual(['cf-turnstile-response', 'email', 'redirect_url', 'role']);
+    expect(invite?.properties.email?.maxLength).toBe(254);
+    expect(invite?.properties.role?.pattern).toBeDefined();
+    expect(document.paths['/token']?.post?.requestBody?.content['application/x-www-form-urlencoded']).toBeDefined();
+    expect(document.paths['/token']?.post?.parameters?.map((p) => p.name)).toContain('X-Tenant-ID');
+  });
+
+  it('/docs shows every operation', async () => {
+    const page = await (await gw.call('/docs')).text();
+    for (const route of DOCUMENTED_ROUTES) {
+      const [method, path] = route.split(' ') as [string, string];
+      expect(page).toContain(`<code>${method}</code></td><td style="padding: 4px 12px 4px 0;"><code>${path.replace(/:(\w+)/g, '{$1}')}</code>`);
+    }
+  });
+});
