@@ -10,7 +10,6 @@ import { securityHeaders } from './http/security-headers.js';
 import { clientIpResolver, parseTrustedProxies } from './http/client-ip.js';
 import { corsPolicy } from './http/cors.js';
 import { allowedHosts } from './http/hosts.js';
-import { resolveTenant } from './http/tenant.js';
 import { formRoutes } from './routes/form.js';
 import { docsRoutes } from './routes/docs.js';
 import { healthRoutes } from './routes/health.js';
@@ -20,19 +19,6 @@ import { registrationRoutes } from './routes/registration.js';
 import { resetPasswordRoutes } from './routes/reset-password.js';
 import { sessionRoutes } from './routes/session.js';
 import { oauthRoutes } from './routes/oauth.js';
-
-/** The routes that act on users, and so need a tenant. */
-const API_PATHS = [
-  '/signup',
-  '/verify-email',
-  '/token',
-  '/refresh',
-  '/user',
-  '/change-password',
-  '/change-email',
-  '/invite',
-  '/reset-password',
-] as const;
 
 /** The whole HTTP API as a Hono app. No module-level state: tests build one per config. */
 export function createApp(deps: Deps): Hono<AppEnv> {
@@ -76,8 +62,7 @@ export function createApp(deps: Deps): Hono<AppEnv> {
   app.use(deps.limits.perIp());
   app.route('/', formRoutes(deps));
 
-  const tenant = resolveTenant(deps.config.tenancy);
-  for (const path of API_PATHS) app.use(path, tenant);
+  // Each route that acts on users resolves its tenant itself (see routes/): no list to keep.
   app.route('/', registrationRoutes(deps));
   app.route('/', sessionRoutes(deps));
   app.route('/', profileRoutes(deps));

@@ -159,12 +159,19 @@ describe('hosts, tenants and headers', () => {
     }
   });
 
-  it('multi-tenant without a tenant header or an allowed host: 400 tenant_required', async () => {
+  it('multi-tenant without a tenant header or an allowed host: 400 tenant_required on every user route', async () => {
     const gw = await startGateway({ MULTI_TENANT_ENABLED: 'true' });
     try {
       const response = await gw.call('/token', { json: { email: 'a@example.com', password: STRONG_PASSWORD } });
       expect(response.status).toBe(400);
       expect(await response.json()).toMatchObject({ error: 'tenant_required' });
+      // Each route resolves its tenant itself: none may forget it (before auth or body checks).
+      for (const path of ['/signup', '/verify-email', '/token', '/refresh', '/change-password', '/change-email', '/invite', '/reset-password']) {
+        const refused = await gw.call(path, { json: {}, bearer: 'x.y.z' });
+        expect(await refused.json(), path).toMatchObject({ error: 'tenant_required' });
+      }
+      expect(await (await gw.call('/user', { bearer: 'x.y.z' })).json()).toMatchObject({ error: 'tenant_required' });
+      expect((await gw.call('/oauth/google/callback')).status).toBe(404); // no provider here, and no tenant needed
     } finally {
       await gw.close();
     }

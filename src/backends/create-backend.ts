@@ -1,5 +1,6 @@
 import type { Config } from '../config/load-config.js';
 import { createSqliteBackend } from './sqlite/sqlite-backend.js';
+import { withDeadline as raceDeadline } from '../deadline.js';
 import { BackendError, type UserBackend } from './types.js';
 
 /**
@@ -37,16 +38,12 @@ const GRACE_MS = 1000;
 export function withDeadline(backend: UserBackend, timeoutMs: number): UserBackend {
   const bound =
     <A extends unknown[], R>(operation: string, fn: (...args: A) => Promise<R>) =>
-    (...args: A): Promise<R> => {
-      let timer: NodeJS.Timeout | undefined;
-      const deadline = new Promise<never>((_, reject) => {
-        timer = setTimeout(
-          () => reject(new BackendError('timeout', `The ${backend.kind} backend did not answer in time (${operation})`)),
-          timeoutMs + GRACE_MS,
-        );
-      });
-      return Promise.race([fn(...args), deadline]).finally(() => clearTimeout(timer));
-    };
+    (...args: A): Promise<R> =>
+      raceDeadline(
+        fn(...args),
+        timeoutMs + GRACE_MS,
+        () => new BackendError('timeout', `The ${backend.kind} backend did not answer in time (${operation})`),
+      );
   return {
     kind: backend.kind,
     findByEmail: bound('find user', backend.findByEmail.bind(backend)),

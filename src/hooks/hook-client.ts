@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import type { UserId } from '../backends/types.js';
 import type { Config } from '../config/load-config.js';
+import { isTimeout } from '../http/abort.js';
 import { AppError, HookRefusal } from '../http/errors.js';
 
 export type HookAction = 'get_user' | 'create_or_update_user';
@@ -62,8 +63,7 @@ export function createHookClient(config: Config['hooks']): HookClient {
         });
         text = await response.text();
       } catch (error) {
-        const name = (error as { name?: string } | null)?.name;
-        if (name === 'TimeoutError' || name === 'AbortError') {
+        if (isTimeout(error)) {
           throw new AppError('hook_timeout', 'The webhook did not answer in time', { cause: error });
         }
         throw new AppError('hook_failed', 'The webhook is unreachable', { cause: error });

@@ -1,4 +1,5 @@
 import type { Config } from '../config/load-config.js';
+import { withDeadline } from '../deadline.js';
 import { AppError } from '../http/errors.js';
 import type { Logger } from '../logger.js';
 import { compileMailTemplates, type MailContext, type MailKind } from './templates.js';
@@ -39,22 +40,15 @@ export async function createMailer(config: Config['mail'], logger: Logger): Prom
   return {
     async send(kind, to, context) {
       const mail = render(kind, { ...context, email: to });
-      let timer: NodeJS.Timeout | undefined;
-      const deadline = new Promise<never>((_, reject) => {
-        timer = setTimeout(
-          () => reject(Object.assign(new Error('mail send deadline exceeded'), { code: 'ETIMEDOUT' })),
-          config.timeoutMs * 2,
-        );
-      });
       try {
-        await Promise.race([
+        await withDeadline(
           transport.sendMail({ from: config.from, to, subject: mail.subject, html: mail.html, text: mail.text }),
-          deadline,
-        ]);
+          // nodemailer's own timeouts fire first; this bounds a send that stalls between them.
+          config.timeoutMs * 2,
+          () => Object.assign(new Error('mail send deadline exceeded'), { code: 'ETIMEDOUT' }),
+        );
       } catch (error) {
         throw mailError(error);
-      } finally {
-        clearTimeout(timer);
       }
     },
     close: () => transport.close(),

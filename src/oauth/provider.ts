@@ -7,6 +7,7 @@ import {
   OAuth2RequestError,
   type OAuth2Tokens,
 } from 'arctic';
+import { withDeadline } from '../deadline.js';
 import { OAuthError } from './errors.js';
 
 /** The provider's answer about who signed in. */
@@ -39,19 +40,6 @@ export interface ProviderEndpoints {
   readonly timeoutMs: number;
 }
 
-/** Bounds a call that cannot take an AbortSignal (arctic's token request). */
-export async function withTimeout<T>(work: Promise<T>, timeoutMs: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new OAuthError('provider_unavailable', `${what} did not answer in time`)), timeoutMs);
-  });
-  try {
-    return await Promise.race([work, deadline]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
 /**
  * The authorization-code flow with PKCE (S256) through arctic's OAuth2Client, on configurable
  * endpoints. Errors keep their cause.
@@ -64,7 +52,11 @@ export function codeFlow(endpoints: ProviderEndpoints, scopes: string[], label: 
     async exchange(code: string, codeVerifier: string): Promise<string> {
       let tokens: OAuth2Tokens;
       try {
-        tokens = await withTimeout(client.validateAuthorizationCode(endpoints.tokenUrl, code, codeVerifier), endpoints.timeoutMs, label);
+        tokens = await withDeadline(
+          client.validateAuthorizationCode(endpoints.tokenUrl, code, codeVerifier),
+          endpoints.timeoutMs,
+          () => new OAuthError('provider_unavailable', `${label} did not answer in time`),
+        );
       } catch (error) {
         if (error instanceof OAuthError) throw error;
         if (error instanceof OAuth2RequestError) throw new OAuthError('denied', `${label} refused the code (${error.code})`, { cause: error });

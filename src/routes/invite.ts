@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Deps } from '../deps.js';
 import { requireAccess } from '../http/auth.js';
 import type { AppEnv } from '../http/context.js';
+import { resolveTenant } from '../http/tenant.js';
 import { AppError } from '../http/errors.js';
 import { emailField, redirectUrlField, roleField } from '../http/fields.js';
 import { readBody } from '../http/body.js';
@@ -22,8 +23,9 @@ export const inviteBody = z.object({
 export function inviteRoutes(deps: Deps): Hono<AppEnv> {
   const { config, backend, tokens } = deps;
   const app = new Hono<AppEnv>();
+  const tenant = resolveTenant(config.tenancy);
 
-  app.post('/invite', requireAccess(tokens), async (c) => {
+  app.post('/invite', tenant, requireAccess(tokens), async (c) => {
     const tenantId = c.var.tenantId;
     if (c.var.claims.act !== undefined) throw new AppError('forbidden', 'An impersonation token cannot invite');
     // The role is re-read: a demoted admin's unexpired token does not keep the right to invite.

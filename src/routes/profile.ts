@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Deps } from '../deps.js';
 import { requireAccess } from '../http/auth.js';
 import type { AppEnv } from '../http/context.js';
+import { resolveTenant } from '../http/tenant.js';
 import { AppError } from '../http/errors.js';
 import { emailField, passwordField, redirectUrlField } from '../http/fields.js';
 import { readBody } from '../http/body.js';
@@ -24,14 +25,15 @@ export const changeEmailBody = z.object({ ...captchaField, email: emailField, re
 export function profileRoutes(deps: Deps): Hono<AppEnv> {
   const { config, backend, tokens, hasher } = deps;
   const app = new Hono<AppEnv>();
+  const tenant = resolveTenant(config.tenancy);
   const access = requireAccess(tokens);
 
-  app.get('/user', access, async (c) => {
+  app.get('/user', tenant, access, async (c) => {
     const { user, hookData } = await withHookData(deps, await userFromToken(deps, c.var.claims.sub, c.var.tenantId));
     return c.json({ user: publicUser(user, hookData) });
   });
 
-  app.post('/change-password', access, async (c) => {
+  app.post('/change-password', tenant, access, async (c) => {
     notImpersonating(c.var.claims);
     const body = await readBody(c, changePasswordBody);
     await deps.captcha.verify(body[CAPTCHA_FIELD], c.var.clientIp);
@@ -52,7 +54,7 @@ export function profileRoutes(deps: Deps): Hono<AppEnv> {
     return c.json({});
   });
 
-  app.post('/change-email', access, async (c) => {
+  app.post('/change-email', tenant, access, async (c) => {
     notImpersonating(c.var.claims);
     const body = await readBody(c, changeEmailBody);
     await deps.captcha.verify(body[CAPTCHA_FIELD], c.var.clientIp);

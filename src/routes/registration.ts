@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { BackendError, type StoredUser, type UserPatch } from '../backends/types.js';
 import type { Deps } from '../deps.js';
 import type { AppEnv } from '../http/context.js';
+import { resolveTenant } from '../http/tenant.js';
 import { AppError } from '../http/errors.js';
 import { emailField, passwordField, redirectUrlField, roleField, tokenField } from '../http/fields.js';
 import { readBody } from '../http/body.js';
@@ -30,8 +31,9 @@ const usedLink = () => new AppError('invalid_token', 'This link has already been
 export function registrationRoutes(deps: Deps): Hono<AppEnv> {
   const { config, backend, tokens } = deps;
   const app = new Hono<AppEnv>();
+  const tenant = resolveTenant(config.tenancy);
 
-  app.post('/signup', async (c) => {
+  app.post('/signup', tenant, async (c) => {
     if (config.signupDisabled) throw new AppError('signup_disabled', 'Self-service signup is disabled');
     const body = await readBody(c, signupBody);
     await deps.captcha.verify(body[CAPTCHA_FIELD], c.var.clientIp);
@@ -49,7 +51,7 @@ export function registrationRoutes(deps: Deps): Hono<AppEnv> {
     return c.json({});
   });
 
-  app.post('/verify-email', async (c) => {
+  app.post('/verify-email', tenant, async (c) => {
     const body = await readBody(c, verifyBody);
     await deps.captcha.verify(body[CAPTCHA_FIELD], c.var.clientIp);
     const tenantId = c.var.tenantId;
@@ -97,8 +99,9 @@ export function registrationRoutes(deps: Deps): Hono<AppEnv> {
     password: string | undefined,
     tenantId: string | null,
   ): Promise<UserWithHookData> {
-    const hash = await hashNewPassword(deps, password ?? unguessablePassword());
+    // A used link is refused before any bcrypt work is spent on it.
     if (await backend.findByEmail(claims.email, tenantId)) throw usedLink();
+    const hash = await hashNewPassword(deps, password ?? unguessablePassword());
     try {
       return await createUser(deps, { email: claims.email, role, password: hash, tenant_id: tenantId, verified_at: now() });
     } catch (error) {

@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import type { Deps } from '../deps.js';
 import type { AppEnv } from '../http/context.js';
+import { resolveTenant } from '../http/tenant.js';
 import { emailField, redirectUrlField } from '../http/fields.js';
 import { readBody } from '../http/body.js';
 import { CAPTCHA_FIELD, captchaField } from '../captcha/turnstile.js';
@@ -14,8 +15,9 @@ export const resetBody = z.object({ ...captchaField, email: emailField, redirect
 export function resetPasswordRoutes(deps: Deps): Hono<AppEnv> {
   const { config, backend, tokens } = deps;
   const app = new Hono<AppEnv>();
+  const tenant = resolveTenant(config.tenancy);
 
-  app.post('/reset-password', async (c) => {
+  app.post('/reset-password', tenant, async (c) => {
     const body = await readBody(c, resetBody);
     await deps.captcha.verify(body[CAPTCHA_FIELD], c.var.clientIp);
     const redirect = resolveRedirect(config.urls, body.redirect_url);

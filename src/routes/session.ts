@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Deps } from '../deps.js';
 import { bearerToken } from '../http/auth.js';
 import type { AppEnv } from '../http/context.js';
+import { resolveTenant } from '../http/tenant.js';
 import { AppError } from '../http/errors.js';
 import { emailField, passwordField, tokenField } from '../http/fields.js';
 import { readBody } from '../http/body.js';
@@ -19,8 +20,9 @@ const badCredentials = () => new AppError('invalid_credentials', 'The email or p
 export function sessionRoutes(deps: Deps): Hono<AppEnv> {
   const { config, backend, tokens, hasher, limits } = deps;
   const app = new Hono<AppEnv>();
+  const tenant = resolveTenant(config.tenancy);
 
-  app.post('/token', async (c) => {
+  app.post('/token', tenant, async (c) => {
     const body = await readBody(c, tokenBody);
     const tenantId = c.var.tenantId;
     const adminToken = bearerToken(c.req.header('authorization'));
@@ -54,7 +56,7 @@ export function sessionRoutes(deps: Deps): Hono<AppEnv> {
     return c.json(issued);
   });
 
-  app.post('/refresh', async (c) => {
+  app.post('/refresh', tenant, async (c) => {
     const body = await readBody(c, refreshBody);
     const tenantId = c.var.tenantId;
     const claims = await tokens.verifyRefresh(body.refresh_token, tenantId);

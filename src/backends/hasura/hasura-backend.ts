@@ -1,4 +1,5 @@
 import { ClientError, GraphQLClient } from 'graphql-request';
+import { isTimeout } from '../../http/abort.js';
 import { fromColumns, toColumns, USER_FIELDS, type ColumnMap } from '../columns.js';
 import { toStoredUser } from '../row.js';
 import { BackendError, type NewUser, type StoredUser, type UserBackend, type UserId, type UserPatch } from '../types.js';
@@ -129,8 +130,7 @@ function hasuraError(operation: string, error: unknown): BackendError {
       cause: error,
     });
   }
-  const name = (error as { name?: string } | null)?.name;
-  if (name === 'TimeoutError' || name === 'AbortError') {
+  if (isTimeout(error)) {
     return new BackendError('timeout', `Hasura did not answer in time (${operation})`, { cause: error });
   }
   if (error instanceof SyntaxError || (error instanceof Error && /JSON|Invalid GraphQL|response/i.test(error.message) && !/fetch failed/.test(error.message))) {

@@ -1,3 +1,4 @@
+import { isTimeout } from '../../http/abort.js';
 import { toStoredUser } from '../row.js';
 import { BackendError, type NewUser, type StoredUser, type UserBackend, type UserId, type UserPatch } from '../types.js';
 
@@ -36,8 +37,7 @@ export function createHttpBackend(options: HttpBackendOptions): UserBackend {
         redirect: 'error',
       });
     } catch (error) {
-      const name = (error as { name?: string } | null)?.name;
-      if (name === 'TimeoutError' || name === 'AbortError') {
+      if (isTimeout(error)) {
         throw new BackendError('timeout', `The users service did not answer in time (${operation})`, { cause: error });
       }
       throw new BackendError('unavailable', `The users service is unreachable (${operation})`, { cause: error });
@@ -46,8 +46,7 @@ export function createHttpBackend(options: HttpBackendOptions): UserBackend {
     try {
       text = await response.text();
     } catch (error) {
-      const name = (error as { name?: string } | null)?.name;
-      const code = name === 'TimeoutError' || name === 'AbortError' ? 'timeout' : 'unavailable';
+      const code = isTimeout(error) ? 'timeout' : 'unavailable';
       throw new BackendError(code, `The users service broke off its answer (${operation})`, { cause: error });
     }
     if (response.status === 404) return { status: 404, json: null };
