@@ -71,4 +71,18 @@ describe('the audit trail', () => {
     await new Promise((r) => setTimeout(r, 200));
     expect(collector.calls.map((c) => c.body.event)).toEqual(expect.arrayContaining(['login_succeeded', 'impersonation']));
   });
+
+  it('a collector that is down never slows or fails a request; it is logged', async () => {
+    const down = await startGateway({ AUDIT_URL: 'http://127.0.0.1:1/audit', AUDIT_TIMEOUT: '500ms' });
+    try {
+      await signUp(down, 'collector-down@example.com');
+      const login = await down.call('/token', { json: { email: 'collector-down@example.com', password: STRONG_PASSWORD } });
+      expect(login.status).toBe(200);
+      await new Promise((r) => setTimeout(r, 300));
+      expect(down.logs.some((l) => l.includes('audit collector unreachable'))).toBe(true);
+      expect(down.logs.some((l) => l.includes('"event":"login_succeeded"'))).toBe(true);
+    } finally {
+      await down.close();
+    }
+  });
 });
