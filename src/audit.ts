@@ -16,6 +16,7 @@ export type AuditEvent =
   | 'user_invited'
   | 'impersonation'
   | 'oauth_login'
+  | 'logout'
   | 'rate_limited';
 
 export interface Audit {

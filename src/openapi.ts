@@ -5,7 +5,7 @@ import { inviteBody } from './routes/invite.js';
 import { changeEmailBody, changePasswordBody } from './routes/profile.js';
 import { signupBody, verifyBody } from './routes/registration.js';
 import { resetBody } from './routes/reset-password.js';
-import { refreshBody, tokenBody } from './routes/session.js';
+import { logoutBody, refreshBody, tokenBody } from './routes/session.js';
 
 /** JSON Schema (2020-12, OpenAPI 3.1's dialect) of a zod schema: what the handler accepts. */
 const schema = (s: z.ZodType) => {
@@ -21,8 +21,9 @@ const user = z.object({
   verified_at: z.string().nullable(),
   hook_data: z.record(z.string(), z.unknown()).optional(),
 });
+/** Without `json` in TOKEN_DELIVERY the tokens travel in cookies / X-Auth-Token instead. */
 const tokens = z.object({
-  access_token: z.string(),
+  access_token: z.string().optional(),
   refresh_token: z.string().optional(),
   token_type: z.literal('Bearer'),
   expires_in: z.number().int(),
@@ -50,8 +51,9 @@ const OPERATIONS: Operation[] = [
   { method: 'post', path: '/signup', tag: 'account', summary: 'Mail a signup link (or a notice to an existing account)', body: signupBody, tenant: true, ok: { status: 200, description: 'Always `{}`', schema: z.object({}) }, errors: [400, 403, 429, 502, 503, 504] },
   { method: 'post', path: '/verify-email', tag: 'account', summary: "Carry out a mailed link's action (signup, invite, reset-password, change-email)", body: verifyBody, tenant: true, ok: { status: 200, description: 'The user and tokens', schema: z.object({ user, tokens }) }, errors: [400, 401, 403, 409, 502, 503, 504] },
   { method: 'post', path: '/token', tag: 'session', summary: 'Log in with email and password (or impersonate: empty password and an admin bearer token)', body: tokenBody, tenant: true, ok: { status: 200, description: 'Tokens', schema: tokens }, errors: [400, 401, 403, 404, 429, 502, 503, 504] },
-  { method: 'post', path: '/refresh', tag: 'session', summary: 'Exchange a refresh token for new tokens', body: refreshBody, tenant: true, ok: { status: 200, description: 'Tokens', schema: tokens }, errors: [400, 401, 502, 503, 504] },
-  { method: 'get', path: '/user', tag: 'account', summary: 'The signed-in user', auth: true, tenant: true, ok: { status: 200, description: 'The user', schema: z.object({ user }) }, errors: [401, 502, 503, 504] },
+  { method: 'post', path: '/refresh', tag: 'session', summary: 'Exchange a refresh token (body, or the refresh cookie) for new tokens', body: refreshBody, tenant: true, ok: { status: 200, description: 'Tokens', schema: tokens }, errors: [400, 401, 502, 503, 504] },
+  { method: 'post', path: '/logout', tag: 'session', summary: "Clear the token cookies; with a refresh token (body or cookie), revoke every refresh token of its user", body: logoutBody, tenant: true, ok: { status: 200, description: 'Whether refresh tokens were revoked', schema: z.object({ refresh_tokens_revoked: z.boolean() }) }, errors: [400, 401, 502, 503, 504] },
+  { method: 'get', path: '/user', tag: 'account', summary: 'The signed-in user (bearer token, or the access cookie in cookie mode)', auth: true, tenant: true, ok: { status: 200, description: 'The user', schema: z.object({ user }) }, errors: [401, 502, 503, 504] },
   { method: 'post', path: '/change-password', tag: 'account', summary: 'Change the password (revokes older refresh tokens and links)', body: changePasswordBody, auth: true, tenant: true, ok: { status: 200, description: '`{}`', schema: z.object({}) }, errors: [400, 401, 403, 429, 502, 503, 504] },
   { method: 'post', path: '/change-email', tag: 'account', summary: 'Mail a link that moves the account to a new address', body: changeEmailBody, auth: true, tenant: true, ok: { status: 200, description: '`{}`', schema: z.object({}) }, errors: [400, 401, 403, 429, 502, 503, 504] },
   { method: 'post', path: '/invite', tag: 'account', summary: 'Invite a user (ADMIN_ROLE only)', body: inviteBody, auth: true, tenant: true, ok: { status: 200, description: '`{}`', schema: z.object({}) }, errors: [400, 401, 403, 409, 429, 502, 503, 504] },

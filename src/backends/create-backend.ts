@@ -2,28 +2,30 @@ import type { Config } from '../config/load-config.js';
 import { createSqliteBackend } from './sqlite/sqlite-backend.js';
 import { withDeadline as raceDeadline } from '../deadline.js';
 import { BackendError, type UserBackend } from './types.js';
+import { withSessionVersion } from './columns.js';
 
 /**
  * The backend AUTH_BACKEND names, every call bounded by BACKEND_TIMEOUT. Only the chosen
  * backend's driver is loaded.
  */
 export async function createBackend(config: Config['backend']): Promise<UserBackend> {
-  const { timeoutMs, table, columns } = config;
+  const { timeoutMs, table, columns, sessionVersion } = config;
+  const named = typeof sessionVersion === 'object' ? sessionVersion.column : undefined;
   switch (config.kind) {
     case 'sqlite':
       // Synchronous and local: its lock wait is bounded by the same timeout inside SQLite.
-      return createSqliteBackend({ path: config.sqlitePath, timeoutMs, table, columns });
+      return createSqliteBackend({ path: config.sqlitePath, timeoutMs, table, columns, sessionVersion });
     case 'postgres': {
       const { createPostgresBackend } = await import('./postgres/postgres-backend.js');
-      return withDeadline(createPostgresBackend({ dsn: config.postgres.dsn, poolSize: config.postgres.poolSize, timeoutMs, table, columns }), timeoutMs);
+      return withDeadline(createPostgresBackend({ dsn: config.postgres.dsn, poolSize: config.postgres.poolSize, timeoutMs, table, columns, sessionVersion }), timeoutMs);
     }
     case 'hasura': {
       const { createHasuraBackend } = await import('./hasura/hasura-backend.js');
-      return withDeadline(createHasuraBackend({ ...config.hasura, timeoutMs, table, columns }), timeoutMs);
+      return withDeadline(createHasuraBackend({ ...config.hasura, timeoutMs, table, columns: withSessionVersion(columns, named) }), timeoutMs);
     }
     case 'http': {
       const { createHttpBackend } = await import('./http/http-backend.js');
-      return withDeadline(createHttpBackend({ ...config.http, timeoutMs }), timeoutMs);
+      return withDeadline(createHttpBackend({ ...config.http, timeoutMs, sessionVersion: named !== undefined }), timeoutMs);
     }
   }
 }

@@ -1,5 +1,6 @@
 import postgres from 'postgres';
 import type { Config } from '../config/load-config.js';
+import { sessionVersionColumnToCreate } from './columns.js';
 import { postgresSchemaSql } from './postgres/schema.js';
 import { createSqliteBackend } from './sqlite/sqlite-backend.js';
 
@@ -12,14 +13,14 @@ export async function migrate(backend: Config['backend']): Promise<string> {
     case 'postgres': {
       const sql = postgres(backend.postgres.dsn, { max: 1, onnotice: () => {}, connect_timeout: 10 });
       try {
-        await sql.unsafe(postgresSchemaSql(backend.table, backend.columns));
+        await sql.unsafe(postgresSchemaSql(backend.table, backend.columns, sessionVersionColumnToCreate(backend.sessionVersion)));
       } finally {
         await sql.end();
       }
       return `users table "${backend.table}" is ready (postgres)`;
     }
     case 'sqlite':
-      await createSqliteBackend({ path: backend.sqlitePath, timeoutMs: backend.timeoutMs, table: backend.table, columns: backend.columns }).close();
+      await createSqliteBackend({ path: backend.sqlitePath, timeoutMs: backend.timeoutMs, table: backend.table, columns: backend.columns, sessionVersion: backend.sessionVersion }).close();
       return `users table "${backend.table}" is ready (${backend.sqlitePath})`;
     default:
       throw new Error(

@@ -5,7 +5,7 @@ import { BackendError, type StoredUser } from './types.js';
  * not a user (a misconfigured table, a misbehaving HTTP service) is a `bad_response`, never
  * passed on half-understood.
  */
-export function toStoredUser(value: unknown, source: string): StoredUser {
+export function toStoredUser(value: unknown, source: string, options: { sessionVersion?: boolean } = {}): StoredUser {
   if (value === null || typeof value !== 'object') {
     throw new BackendError('bad_response', `${source} returned something that is not a user object`);
   }
@@ -19,7 +19,7 @@ export function toStoredUser(value: unknown, source: string): StoredUser {
   if (tenant !== null && tenant !== undefined && typeof tenant !== 'string') {
     throw new BackendError('bad_response', `${source} returned a user whose tenant_id is not a string`);
   }
-  return {
+  const user: StoredUser = {
     id: id as number | string,
     email: r.email,
     role: r.role,
@@ -27,6 +27,17 @@ export function toStoredUser(value: unknown, source: string): StoredUser {
     tenant_id: tenant ?? null,
     verified_at: toTimestamp(r.verified_at, source),
   };
+  return options.sessionVersion ? { ...user, session_version: toCounter(r.session_version, source) } : user;
+}
+
+/** A session version: a non-negative integer (bigint columns arrive as strings); none is 0. */
+function toCounter(value: unknown, source: string): number {
+  if (value === null || value === undefined) return 0;
+  const n = typeof value === 'string' && /^\d{1,15}$/.test(value) ? Number(value) : value;
+  if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0) {
+    throw new BackendError('bad_response', `${source} returned a user whose session_version is not a whole number`);
+  }
+  return n;
 }
 
 function toTimestamp(value: unknown, source: string): string | null {

@@ -11,12 +11,17 @@ export interface StoredUser {
   readonly tenant_id: string | null;
   /** ISO 8601 timestamp, or `null` for a user whose email was never verified. */
   readonly verified_at: string | null;
+  /**
+   * How many times the user logged out with a refresh token (SESSION_VERSION_COLUMN); part of
+   * the refresh tokens' fingerprint. Absent when the store keeps no such counter.
+   */
+  readonly session_version?: number;
 }
 
-export type NewUser = Omit<StoredUser, 'id'>;
+export type NewUser = Omit<StoredUser, 'id' | 'session_version'>;
 
-/** The fields the gateway ever changes on an existing user. */
-export type UserPatch = Partial<Pick<StoredUser, 'email' | 'role' | 'password' | 'verified_at'>>;
+/** The fields the gateway ever changes on an existing user (`session_version` only where kept). */
+export type UserPatch = Partial<Pick<StoredUser, 'email' | 'role' | 'password' | 'verified_at' | 'session_version'>>;
 
 /**
  * The storage contract every backend implements (sqlite, postgres, hasura, http).

@@ -1,5 +1,6 @@
 import 'dotenv/config';
 import { migrate } from '../backends/migrate.js';
+import { sessionVersionColumnToCreate } from '../backends/columns.js';
 import { postgresSchemaSql } from '../backends/postgres/schema.js';
 import { loadConfig } from '../config/load-config.js';
 
@@ -9,7 +10,7 @@ import { loadConfig } from '../config/load-config.js';
  */
 try {
   const { backend } = loadConfig(process.env);
-  if (process.argv.includes('--print')) process.stdout.write(postgresSchemaSql(backend.table, backend.columns));
+  if (process.argv.includes('--print')) process.stdout.write(postgresSchemaSql(backend.table, backend.columns, sessionVersionColumnToCreate(backend.sessionVersion)));
   else process.stdout.write(`${await migrate(backend)}\n`);
 } catch (error) {
   process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);

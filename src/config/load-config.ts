@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { envSchema, type Env } from './schema.js';
 import { loadDevKey, loadDevSecrets, type DevSecrets } from './dev-secrets.js';
 import { checkPasswordPolicy } from '../passwords/policy.js';
-import { isTableName, parseColumnMap, type ColumnMap } from '../backends/columns.js';
+import { isTableName, parseColumnMap, type ColumnMap, type SessionVersionSetting } from '../backends/columns.js';
 import { envExtension } from '../extensions/env.js';
 import { parseTrustedProxies } from '../http/client-ip.js';
 
@@ -46,6 +46,15 @@ export interface Config {
   };
   readonly roles: { readonly admin: string; readonly default: string };
   readonly signupDisabled: boolean;
+  /** Where issued tokens go (TOKEN_DELIVERY): the JSON body, cookies, the X-Auth-Token header. */
+  readonly delivery: {
+    readonly json: boolean;
+    readonly cookie: boolean;
+    readonly header: boolean;
+    readonly cookieDomain: string | undefined;
+    readonly sameSite: 'Lax' | 'Strict' | 'None';
+    readonly secure: boolean;
+  };
   readonly impersonationEnabled: boolean;
   readonly urls: {
     /** Where mailed links point unless the request names an allowed `redirect_url`. */
@@ -89,6 +98,11 @@ export interface Config {
     readonly sqlitePath: string;
     readonly table: string;
     readonly columns: ColumnMap;
+    /**
+     * The per-user counter logout bumps (SESSION_VERSION_COLUMN): `auto` uses a
+     * `session_version` column when the SQL table has one; `off` never does.
+     */
+    readonly sessionVersion: SessionVersionSetting;
     readonly postgres: { readonly dsn: string; readonly poolSize: number };
     readonly hasura: { readonly url: string; readonly adminSecret: string | undefined; readonly idType: string };
     readonly http: { readonly url: string; readonly authHeader: { readonly name: string; readonly value: string } | undefined };
@@ -275,6 +289,7 @@ export function loadConfig(source: Record<string, string | undefined>, options: 
   }
   const columnMap = parseColumnMap(env.USERS_COLUMNS);
   for (const message of columnMap.problems) problem('USERS_COLUMNS', message);
+  const sessionVersion = sessionVersionSetting(env, columnMap.columns, (message) => problem('SESSION_VERSION_COLUMN', message));
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(env.HASURA_ID_TYPE)) problem('HASURA_ID_TYPE', 'must be a GraphQL type name such as Int or uuid');
   if ((env.HTTP_AUTH_HEADER_VALUE !== undefined) && !/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(env.HTTP_AUTH_HEADER_KEY)) {
     problem('HTTP_AUTH_HEADER_KEY', 'must be an HTTP header name');
@@ -396,12 +411,23 @@ export function loadConfig(source: Record<string, string | undefined>, options: 
     else corsOrigins.push(...origins);
   }
 
+  // Token delivery
+  const delivery = new Set(env.TOKEN_DELIVERY.length === 0 ? ['json'] : env.TOKEN_DELIVERY.map((d) => d.toLowerCase()));
+  for (const name of delivery) {
+    if (!['json', 'cookie', 'header'].includes(name)) problem('TOKEN_DELIVERY', `unknown delivery "${name}" (available: json, cookie, header)`);
+  }
+  if (!delivery.has('json') && !delivery.has('cookie')) {
+    problem('TOKEN_DELIVERY', 'needs json or cookie: the header carries the access token only, and refresh tokens need a way to the client');
+  }
+  if (env.COOKIE_SAME_SITE === 'none' && !env.COOKIE_SECURE) problem('COOKIE_SAME_SITE', 'none needs COOKIE_SECURE=true (browsers refuse it otherwise)');
+  if (production && !env.COOKIE_SECURE) problem('COOKIE_SECURE', 'refused in production: token cookies must never travel over plain http');
+
   if (env.ADMIN_ROLE === env.DEFAULT_ROLE) problem('DEFAULT_ROLE', 'must differ from ADMIN_ROLE');
 
   if (problems.length > 0) throw new ConfigError(problems);
 
   const external = (env.EXTERNAL_URL as string).replace(/\/+$/, '');
-  return deepFreeze({
+  return deepFreeze<Config>({
     production,
     logLevel: env.LOG_LEVEL,
     audit: { url: env.AUDIT_URL, timeoutMs: env.AUDIT_TIMEOUT },
@@ -415,6 +441,14 @@ export function loadConfig(source: Record<string, string | undefined>, options: 
     },
     roles: { admin: env.ADMIN_ROLE, default: env.DEFAULT_ROLE },
     signupDisabled: env.SIGNUP_DISABLED,
+    delivery: {
+      json: delivery.has('json'),
+      cookie: delivery.has('cookie'),
+      header: delivery.has('header'),
+      cookieDomain: env.COOKIE_DOMAIN,
+      sameSite: env.COOKIE_SAME_SITE === 'none' ? 'None' : env.COOKIE_SAME_SITE === 'strict' ? 'Strict' : 'Lax',
+      secure: env.COOKIE_SECURE,
+    },
     impersonationEnabled: env.IMPERSONATION_ENABLED,
     urls: { verifyRedirect, external, allowedRedirectOrigins: [...new Set(allowedRedirectOrigins)] },
     tenancy: {
@@ -445,6 +479,7 @@ export function loadConfig(source: Record<string, string | undefined>, options: 
       sqlitePath: env.SQLITE_DB_PATH,
       table: env.USERS_TABLE,
       columns: columnMap.columns,
+      sessionVersion,
       postgres: { dsn: env.POSTGRES_DSN ?? '', poolSize: env.POSTGRES_POOL_SIZE },
       hasura: { url: env.HASURA_URL ?? '', adminSecret: env.HASURA_GRAPHQL_ADMIN_SECRET, idType: env.HASURA_ID_TYPE },
       http: {
@@ -471,7 +506,6 @@ export function loadConfig(source: Record<string, string | undefined>, options: 
     },
     trustedProxies: env.TRUSTED_PROXIES,
     cors: { origins: [...new Set(corsOrigins)], any: env.ALLOWED_ORIGINS.includes('*') },
-    allowedHosts: env.ALLOWED_HOSTS.map((h) => h.toLowerCase()),
     oauth: { providers: oauthProviders, timeoutMs: env.OAUTH_TIMEOUT },
     captcha:
       env.CAPTCHA === 'turnstile'
@@ -494,6 +528,25 @@ export function loadConfig(source: Record<string, string | undefined>, options: 
             signingSecret: env.HOOK_SIGNING_SECRET,
           },
   });
+}
+
+/**
+ * SESSION_VERSION_COLUMN: unset means `auto` (the SQL backends use a `session_version` column
+ * when the table has one), `off` never; a name is required to exist. Hasura and the HTTP
+ * contract cannot be looked into at start, so there it is on only when named.
+ */
+function sessionVersionSetting(env: Env, columns: ColumnMap, problem: (message: string) => void): SessionVersionSetting {
+  const value = env.SESSION_VERSION_COLUMN;
+  if (value === undefined) return env.AUTH_BACKEND === 'sqlite' || env.AUTH_BACKEND === 'postgres' ? 'auto' : 'off';
+  if (value.toLowerCase() === 'off') return 'off';
+  if (!/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(value)) {
+    problem(`"${value}" is not a plain SQL identifier (or off)`);
+  } else if (Object.values(columns).includes(value)) {
+    problem(`"${value}" is already the column of another user field`);
+  } else if (env.AUTH_BACKEND === 'http' && value !== 'session_version') {
+    problem('with AUTH_BACKEND=http the contract names the field session_version: set session_version or off');
+  }
+  return { column: value };
 }
 
 /**

@@ -133,6 +133,19 @@ export const envSchema = z.object({
   SIGNUP_DISABLED: bool(false),
   IMPERSONATION_ENABLED: bool(false),
 
+  // Token delivery and logout
+  TOKEN_DELIVERY: list,
+  COOKIE_DOMAIN: optionalText,
+  COOKIE_SAME_SITE: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .optional()
+    .transform((v) => (v === undefined || v === '' ? 'lax' : v))
+    .pipe(z.enum(['lax', 'strict', 'none'], { error: 'expected lax, strict or none' })),
+  COOKIE_SECURE: bool(true),
+  SESSION_VERSION_COLUMN: optionalText,
+
   // Captcha
   CAPTCHA: optionalText,
   TURNSTILE_SECRET_KEY: optionalSecret,

@@ -1,18 +1,17 @@
 import type { MiddlewareHandler } from 'hono';
+import type { Config } from '../config/load-config.js';
 import type { TokenService } from '../tokens/token-service.js';
 import { AppError } from './errors.js';
 import type { AppEnv } from './context.js';
+import { accessTokenOf } from './token-delivery.js';
 
-/** The bearer token of the Authorization header, if any. */
-export function bearerToken(header: string | undefined): string | undefined {
-  const match = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(header ?? '');
-  return match?.[1];
-}
-
-/** Requires a valid access token for the request's tenant; its claims go to `c.var.claims`. */
-export function requireAccess(tokens: TokenService): MiddlewareHandler<AppEnv> {
+/**
+ * Requires a valid access token for the request's tenant (the Authorization header, or the
+ * access cookie on reading requests in cookie mode); its claims go to `c.var.claims`.
+ */
+export function requireAccess(tokens: TokenService, config: Pick<Config, 'delivery' | 'jwt'>): MiddlewareHandler<AppEnv> {
   return async function access(c, next) {
-    const token = bearerToken(c.req.header('authorization'));
+    const token = accessTokenOf(c, config);
     if (token === undefined) {
       throw new AppError('unauthorized', 'Send an access token in the Authorization header: Bearer <token>');
     }

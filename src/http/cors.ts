@@ -1,9 +1,10 @@
 import type { MiddlewareHandler } from 'hono';
 import { cors } from 'hono/cors';
 import type { Config } from '../config/load-config.js';
+import { AUTH_TOKEN_HEADER } from './token-delivery.js';
 
 /** Response headers a browser script may read. */
-const EXPOSED = ['Retry-After', 'RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset', 'X-Request-Id'];
+const EXPOSED = ['Retry-After', 'RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset', 'X-Request-Id', AUTH_TOKEN_HEADER];
 
 /**
  * CORS from ALLOWED_ORIGINS: a listed origin is echoed back, with credentials; any other origin

@@ -74,6 +74,11 @@ export class AppError extends Error {
   }
 }
 
+/** 400 for a field the request must carry (a check beyond the body schema). */
+export function requiredField(path: string): AppError {
+  return new AppError('validation_failed', `The request is invalid (${path}: is required)`, { issues: [{ path, message: 'is required' }] });
+}
+
 /**
  * A webhook said no: its status and JSON body go to the client unchanged (the Authura README's
  * rule), and whatever the request was about to write is not written.

@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import type { Deps } from '../deps.js';
 import type { AppEnv } from '../http/context.js';
 import { errorFields } from '../logger.js';
-import { bearerToken } from '../http/auth.js';
+import { bearerToken } from '../http/token-delivery.js';
 import { AppError } from '../http/errors.js';
 import { safeEqual } from '../safe-equal.js';
 

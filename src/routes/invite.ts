@@ -25,7 +25,7 @@ export function inviteRoutes(deps: Deps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   const tenant = resolveTenant(config.tenancy);
 
-  app.post('/invite', tenant, requireAccess(tokens), async (c) => {
+  app.post('/invite', tenant, requireAccess(tokens, config), async (c) => {
     const tenantId = c.var.tenantId;
     if (c.var.claims.act !== undefined) throw new AppError('forbidden', 'An impersonation token cannot invite');
     // The role is re-read: a demoted admin's unexpired token does not keep the right to invite.

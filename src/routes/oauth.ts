@@ -7,6 +7,7 @@ import type { AppEnv } from '../http/context.js';
 import { AppError, HookRefusal } from '../http/errors.js';
 import { emailField } from '../http/fields.js';
 import { resolveRedirect } from '../http/redirect.js';
+import { deliverTokens } from '../http/token-delivery.js';
 import { resolveTenant } from '../http/tenant.js';
 import { errorFields } from '../logger.js';
 import { OAuthError } from '../oauth/errors.js';
@@ -77,8 +78,10 @@ export function oauthRoutes(deps: Deps): Hono<AppEnv> {
 
     const redirect = new URL(flow.redirect);
     try {
-      const tokensForApp = await signIn(provider, c.req.query('code'), c.req.query('error'), flow.codeVerifier, flow.tid ?? null);
+      const issued = await signIn(provider, c.req.query('code'), c.req.query('error'), flow.codeVerifier, flow.tid ?? null);
       deps.audit.record(c, 'oauth_login', { detail: provider.name });
+      // Cookie delivery sets the cookies here; the fragment carries what a JSON body would.
+      const tokensForApp = deliverTokens(c, config, issued);
       return c.redirect(withFragment(redirect, { ...tokensForApp, expires_in: String(tokensForApp.expires_in) }), 302);
     } catch (error) {
       const failure = asFailure(error);

@@ -26,7 +26,7 @@ export function profileRoutes(deps: Deps): Hono<AppEnv> {
   const { config, backend, tokens, hasher } = deps;
   const app = new Hono<AppEnv>();
   const tenant = resolveTenant(config.tenancy);
-  const access = requireAccess(tokens);
+  const access = requireAccess(tokens, config);
 
   app.get('/user', tenant, access, async (c) => {
     const { user, hookData } = await withHookData(deps, await userFromToken(deps, c.var.claims.sub, c.var.tenantId));

@@ -4,7 +4,8 @@ import { BackendError, type StoredUser, type UserPatch } from '../backends/types
 import type { Deps } from '../deps.js';
 import type { AppEnv } from '../http/context.js';
 import { resolveTenant } from '../http/tenant.js';
-import { AppError } from '../http/errors.js';
+import { AppError, requiredField } from '../http/errors.js';
+import { deliverTokens } from '../http/token-delivery.js';
 import { emailField, passwordField, redirectUrlField, roleField, tokenField } from '../http/fields.js';
 import { readBody } from '../http/body.js';
 import { CAPTCHA_FIELD, captchaField } from '../captcha/turnstile.js';
@@ -70,11 +71,7 @@ export function registrationRoutes(deps: Deps): Hono<AppEnv> {
         break;
       }
       case 'reset-password': {
-        if (password === undefined) {
-          throw new AppError('validation_failed', 'The request is invalid (password: is required)', {
-            issues: [{ path: 'password', message: 'is required' }],
-          });
-        }
+        if (password === undefined) throw requiredField('password');
         const current = await linkedUser(claims, tenantId);
         const hash = await hashNewPassword(deps, password);
         // A reset proves the address is the user's: an unverified account becomes verified.
@@ -89,7 +86,7 @@ export function registrationRoutes(deps: Deps): Hono<AppEnv> {
     }
     const done = { 'verify-email': 'account_created', invite: 'account_created', 'reset-password': 'password_changed', 'change-email': 'email_changed' } as const;
     deps.audit.record(c, done[claims.action], { userId: result.user.id, detail: claims.action });
-    return c.json({ user: publicUser(result.user, result.hookData), tokens: await issueTokens(deps, result) });
+    return c.json({ user: publicUser(result.user, result.hookData), tokens: deliverTokens(c, config, await issueTokens(deps, result)) });
   });
 
   /** Creates the account a signup or invitation link is for; a second use finds it taken. */

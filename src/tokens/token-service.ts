@@ -3,7 +3,7 @@ import { decodeProtectedHeader, errors as joseErrors, jwtVerify, SignJWT, type J
 import { isReservedClaim, type Config } from '../config/load-config.js';
 import type { StoredUser } from '../backends/types.js';
 import { AppError } from '../http/errors.js';
-import { credentialFingerprint, fingerprintMatches } from './fingerprint.js';
+import { credentialFingerprint, fingerprintMatches, type FingerprintScope } from './fingerprint.js';
 import { asymmetricRing, hmacRing, type KeyRing } from './key-ring.js';
 
 /** The actions a mailed (verification) token can carry. */
@@ -110,7 +110,7 @@ export class TokenService {
     if (options.actor) return { access_token: access, token_type: 'Bearer', expires_in: this.#jwt.impersonationTtl };
     const { refresh: ring } = await this.#rings;
     const refresh = await this.#sign(
-      { ...this.#tenantClaim(user), fp: credentialFingerprint(ring.signer.raw as Uint8Array, user) },
+      { ...this.#tenantClaim(user), fp: credentialFingerprint(ring.signer.raw as Uint8Array, user, 'session') },
       { typ: TYP.refresh, ring, ttl: this.#jwt.refreshTtl, subject: String(user.id) },
     );
     return { access_token: access, refresh_token: refresh, token_type: 'Bearer', expires_in: this.#jwt.accessTtl };
@@ -188,12 +188,12 @@ export class TokenService {
 
   /** True when the refresh token was issued for the user's current credentials. */
   async refreshStillValid(user: StoredUser, claims: RefreshClaims): Promise<boolean> {
-    return anyFingerprintMatches((await this.#rings).refresh, user, claims.fp);
+    return anyFingerprintMatches((await this.#rings).refresh, user, claims.fp, 'session');
   }
 
   /** True when the mailed token was issued for the user's current credentials. */
   async verificationStillValid(user: StoredUser, claims: VerifyClaims): Promise<boolean> {
-    return anyFingerprintMatches((await this.#rings).verify, user, claims.fp);
+    return anyFingerprintMatches((await this.#rings).verify, user, claims.fp, 'credentials');
   }
 
   #audience(tenantId: string | null): string | undefined {
@@ -256,8 +256,8 @@ export class TokenService {
 }
 
 /** A fingerprint made with any of the ring's secrets (the current one or one being retired). */
-function anyFingerprintMatches(ring: KeyRing, user: StoredUser, fingerprint: unknown): boolean {
-  return [...ring.byKid.values()].some((k) => k.raw !== undefined && fingerprintMatches(k.raw, user, fingerprint));
+function anyFingerprintMatches(ring: KeyRing, user: StoredUser, fingerprint: unknown, scope: FingerprintScope): boolean {
+  return [...ring.byKid.values()].some((k) => k.raw !== undefined && fingerprintMatches(k.raw, user, fingerprint, scope));
 }
 
 function invalidToken(cause?: unknown): AppError {

@@ -115,10 +115,24 @@ export function describeBackendConformance(
       const input = newUser();
       const created = await backend.create(input);
       expect(typeof created.id).toBe(harness.idType);
-      expect(created).toEqual({ ...input, id: created.id });
+      expect(created).toEqual({ ...input, id: created.id, session_version: 0 });
       expect(await backend.findByEmail(input.email, null)).toEqual(created);
       expect(await backend.findById(String(created.id), null)).toEqual(created);
       expect(await backend.findById(created.id, null)).toEqual(created);
+    });
+
+    it('keeps the session version logout bumps: 0 at first, stored by an update, left alone by others', async () => {
+      const user = await backend.create(newUser());
+      expect(user.session_version).toBe(0);
+      const bumped = await backend.update(String(user.id), null, { session_version: 1 });
+      expect(bumped).toEqual({ ...user, session_version: 1 });
+      const renamed = await backend.update(user.id, null, { role: 'editor' });
+      expect(renamed).toEqual({ ...user, role: 'editor', session_version: 1 });
+      expect(await backend.findById(user.id, null)).toEqual(renamed);
+      expect(await backend.findByEmail(user.email, null)).toEqual(renamed);
+      // Scoped by tenant like every write.
+      expect(await backend.update(user.id, 'acme', { session_version: 5 })).toBeNull();
+      expect((await backend.findById(user.id, null))?.session_version).toBe(1);
     });
 
     it('keeps verified_at as an ISO timestamp, and null as null', async () => {

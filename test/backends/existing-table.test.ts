@@ -27,9 +27,20 @@ describe('npm run migrate (Postgres)', () => {
       ['password', 'character varying', 'NO'],
       ['tenant_id', 'character varying', 'YES'],
       ['verified_at', 'timestamp with time zone', 'YES'],
+      ['session_version', 'integer', 'NO'],
     ]);
     await sql`INSERT INTO users (email, role, password) VALUES ('a@b.co', 'user', 'x')`;
     await expect(sql`INSERT INTO users (email, role, password) VALUES ('a@b.co', 'user', 'x')`).rejects.toMatchObject({ code: '23505' });
+    await sql.end();
+  });
+
+  it('adds the session version column to an existing README table, keeping its rows', async () => {
+    const dsn = await createDatabase();
+    const sql = postgres(dsn, { max: 1, onnotice: () => {} });
+    await sql`INSERT INTO users (email, role, password) VALUES ('old@b.co', 'user', 'x')`;
+    const config = loadConfig({ ...SECRETS, AUTH_BACKEND: 'postgres', POSTGRES_DSN: dsn }, { devSecrets: false });
+    await migrate(config.backend);
+    expect(await sql`SELECT email, session_version FROM users`).toEqual([{ email: 'old@b.co', session_version: 0 }]);
     await sql.end();
   });
 
@@ -97,6 +108,39 @@ describe('an existing users table with other names', () => {
     check.close();
   });
 
+  it('SESSION_VERSION_COLUMN: auto finds the column or goes without, a named one must exist, off ignores it', async () => {
+    const dsn = await createDatabase();
+    const sqlitePath = join(mkdtempSync(join(tmpdir(), 'authura-sv-')), 'app.db');
+    new Database(sqlitePath).exec(`CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT NOT NULL, role TEXT NOT NULL,
+      password TEXT NOT NULL, tenant_id TEXT, verified_at TEXT, logouts INTEGER NOT NULL DEFAULT 0)`);
+    const user = { email: 'sv@example.com', role: 'user', password: 'x', tenant_id: null, verified_at: null };
+    for (const store of [{ AUTH_BACKEND: 'postgres', POSTGRES_DSN: dsn }, { AUTH_BACKEND: 'sqlite', SQLITE_DB_PATH: sqlitePath }]) {
+      // The README table has no session_version column: auto goes without (logout cannot revoke).
+      const auto = await backendFor(store);
+      const created = await auto.create({ ...user, email: `${store.AUTH_BACKEND}@example.com` });
+      expect(created.session_version).toBeUndefined();
+      expect((await auto.update(created.id, null, { session_version: 3 }))?.session_version).toBeUndefined();
+      await auto.close();
+      // Named but missing: a clear error (at start for SQLite, at the first call for Postgres).
+      const missing = (async () => (await backendFor({ ...store, SESSION_VERSION_COLUMN: 'session_version' })).findById(created.id, null))();
+      await expect(missing).rejects.toThrow(/has no column session_version \(SESSION_VERSION_COLUMN\)/);
+    }
+    // A column of another name, named.
+    const named = await backendFor({ AUTH_BACKEND: 'sqlite', SQLITE_DB_PATH: sqlitePath, SESSION_VERSION_COLUMN: 'logouts' });
+    const found = await named.findByEmail('sqlite@example.com', null);
+    expect(found?.session_version).toBe(0);
+    expect((await named.update(found!.id, null, { session_version: 1 }))?.session_version).toBe(1);
+    await named.close();
+    // off: a table that has the column is used without it.
+    await migrate(loadConfig({ ...SECRETS, AUTH_BACKEND: 'postgres', POSTGRES_DSN: dsn }, { devSecrets: false }).backend);
+    const off = await backendFor({ AUTH_BACKEND: 'postgres', POSTGRES_DSN: dsn, SESSION_VERSION_COLUMN: 'off' });
+    expect((await off.findByEmail('postgres@example.com', null))?.session_version).toBeUndefined();
+    await off.close();
+    const on = await backendFor({ AUTH_BACKEND: 'postgres', POSTGRES_DSN: dsn });
+    expect((await on.findByEmail('postgres@example.com', null))?.session_version).toBe(0);
+    await on.close();
+  });
+
   it('refuses column maps and table names that are not plain identifiers', () => {
     for (const [name, value] of [
       ['USERS_COLUMNS', 'email=mail; DROP TABLE users'],
@@ -104,6 +148,8 @@ describe('an existing users table with other names', () => {
       ['USERS_COLUMNS', 'email=role'],
       ['USERS_TABLE', 'users; DROP TABLE x'],
       ['USERS_TABLE', 'a.b.c'],
+      ['SESSION_VERSION_COLUMN', 'v; DROP TABLE users'],
+      ['SESSION_VERSION_COLUMN', 'email'],
     ] as const) {
       expect(() => loadConfig({ ...SECRETS, [name]: value }, { devSecrets: false }), `${name}=${value}`).toThrow(name);
     }

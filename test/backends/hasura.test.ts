@@ -1,14 +1,17 @@
-import { createDatabase } from '../helpers/databases.js';
+import { createDatabase, README_SCHEMA } from '../helpers/databases.js';
 import { startHasura } from '../helpers/hasura-server.js';
 import { describeBackendConformance, serviceHarness } from './conformance.js';
 
 describeBackendConformance(
   'hasura',
   async () => {
-    const hasura = await startHasura(await createDatabase(), 'hasura-admin-secret');
+    const hasura = await startHasura(
+      await createDatabase(`${README_SCHEMA}; ALTER TABLE users ADD COLUMN session_version INTEGER NOT NULL DEFAULT 0;`),
+      'hasura-admin-secret',
+    );
     return serviceHarness(
       hasura,
-      { AUTH_BACKEND: 'hasura', HASURA_URL: hasura.url, HASURA_GRAPHQL_ADMIN_SECRET: 'hasura-admin-secret' },
+      { AUTH_BACKEND: 'hasura', HASURA_URL: hasura.url, HASURA_GRAPHQL_ADMIN_SECRET: 'hasura-admin-secret', SESSION_VERSION_COLUMN: 'session_version' },
       // The README's unique index does not cover NULL tenants, and Hasura offers no lock.
       { atomicWithoutTenant: false, idType: 'number' },
     );

@@ -1,7 +1,7 @@
 import postgres from 'postgres';
 import { afterAll } from 'vitest';
 import { startPostgres, type PostgresServer } from '../helpers/embedded-postgres.js';
-import { createDatabase } from '../helpers/databases.js';
+import { createDatabase, README_SCHEMA } from '../helpers/databases.js';
 import { describeBackendConformance } from './conformance.js';
 
 // Its own server: the fault test stops it, which must not disturb other test files.
@@ -12,7 +12,8 @@ describeBackendConformance(
   'postgres',
   async () => {
     server = await startPostgres();
-    const dsn = await createDatabase(undefined, server.adminUrl);
+    // The README's table plus the counter logout bumps, found by SESSION_VERSION_COLUMN=auto.
+    const dsn = await createDatabase(`${README_SCHEMA}; ALTER TABLE users ADD COLUMN session_version INTEGER NOT NULL DEFAULT 0;`, server.adminUrl);
     const admin = () => postgres(dsn, { max: 1, onnotice: () => {} });
     return {
       env: { AUTH_BACKEND: 'postgres', POSTGRES_DSN: dsn },

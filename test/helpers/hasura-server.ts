@@ -15,12 +15,13 @@ export interface HasuraFaults {
   malformedRows?: boolean;
 }
 
-const COLUMNS = ['id', 'email', 'role', 'password', 'tenant_id', 'verified_at'] as const;
+const COLUMNS = ['id', 'email', 'role', 'password', 'tenant_id', 'verified_at', 'session_version'] as const;
 
 /**
  * A real GraphQL server speaking Hasura's generated API for the `users` table over a real
  * Postgres database: `users(where, limit)`, `users_by_pk`, `insert_users_one`,
- * `update_users_by_pk`, Hasura's error codes, and the admin secret header.
+ * `update_users_by_pk`, Hasura's error codes, and the admin secret header. `session_version`
+ * is in the GraphQL schema; the database has it when the test's schema adds the column.
  */
 export async function startHasura(databaseUrl: string, adminSecret: string) {
   const sql = postgres(databaseUrl, { max: 4, onnotice: () => {} });
@@ -33,12 +34,13 @@ export async function startHasura(databaseUrl: string, adminSecret: string) {
     input users_bool_exp {
       _and: [users_bool_exp!], _or: [users_bool_exp!], _not: users_bool_exp
       id: Int_comparison_exp, email: String_comparison_exp, role: String_comparison_exp,
-      password: String_comparison_exp, tenant_id: String_comparison_exp, verified_at: timestamptz_comparison_exp
+      password: String_comparison_exp, tenant_id: String_comparison_exp, verified_at: timestamptz_comparison_exp,
+      session_version: Int_comparison_exp
     }
     input users_insert_input { id: Int, email: String, role: String, password: String, tenant_id: String, verified_at: timestamptz }
-    input users_set_input { email: String, role: String, password: String, tenant_id: String, verified_at: timestamptz }
+    input users_set_input { email: String, role: String, password: String, tenant_id: String, verified_at: timestamptz, session_version: Int }
     input users_pk_columns_input { id: Int! }
-    type users { id: Int!, email: String!, role: String!, password: String!, tenant_id: String, verified_at: timestamptz }
+    type users { id: Int!, email: String!, role: String!, password: String!, tenant_id: String, verified_at: timestamptz, session_version: Int }
     type query_root {
       users(where: users_bool_exp, limit: Int): [users!]!
       users_by_pk(id: Int!): users

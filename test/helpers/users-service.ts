@@ -15,13 +15,13 @@ export interface ServiceFaults {
 
 /**
  * A real HTTP users service implementing the README's REST contract over its own SQLite
- * database, with UUID ids (so the gateway is tested with string ids), an auth header check and
- * switchable faults.
+ * database, with UUID ids (so the gateway is tested with string ids), an auth header check,
+ * the optional `session_version` field, and switchable faults.
  */
 export async function startUsersService(auth: { name: string; value: string }) {
   const db = new Database(':memory:');
   db.exec(`CREATE TABLE users (id TEXT PRIMARY KEY, email TEXT NOT NULL, role TEXT NOT NULL, password TEXT NOT NULL,
-           tenant_id TEXT, verified_at TEXT);
+           tenant_id TEXT, verified_at TEXT, session_version INTEGER NOT NULL DEFAULT 0);
            CREATE UNIQUE INDEX u ON users (email, ifnull(tenant_id, ''));`);
   const faults: ServiceFaults = {};
   const calls: Array<{ method: string; url: string; auth: string | undefined }> = [];
@@ -67,13 +67,13 @@ export async function startUsersService(auth: { name: string; value: string }) {
       if (req.method === 'POST' && url.pathname === '/users') {
         const body = await readJson(req);
         const row = db
-          .prepare('INSERT INTO users VALUES (@id, @email, @role, @password, @tenant_id, @verified_at) RETURNING *')
+          .prepare('INSERT INTO users (id, email, role, password, tenant_id, verified_at) VALUES (@id, @email, @role, @password, @tenant_id, @verified_at) RETURNING *')
           .get({ id: randomUUID(), email: body.email, role: body.role, password: body.password, tenant_id: body.tenant_id ?? null, verified_at: body.verified_at ?? null });
         return send(res, 201, out(row));
       }
       if (req.method === 'PATCH' && id) {
         const body = await readJson(req);
-        const allowed = ['email', 'role', 'password', 'verified_at'].filter((k) => k in body);
+        const allowed = ['email', 'role', 'password', 'verified_at', 'session_version'].filter((k) => k in body);
         const set = allowed.map((k) => `${k} = @${k}`).join(', ');
         const params = { ...Object.fromEntries(allowed.map((k) => [k, body[k]])), id: decodeURIComponent(id), tenant };
         const row = set

@@ -1,6 +1,6 @@
 import { ClientError, GraphQLClient } from 'graphql-request';
 import { isTimeout } from '../../http/abort.js';
-import { fromColumns, toColumns, USER_FIELDS, type ColumnMap } from '../columns.js';
+import { fromColumns, mappedFields, toColumns, type ColumnMap } from '../columns.js';
 import { toStoredUser } from '../row.js';
 import { BackendError, type NewUser, type StoredUser, type UserBackend, type UserId, type UserPatch } from '../types.js';
 
@@ -11,6 +11,7 @@ export interface HasuraBackendOptions {
   readonly timeoutMs: number;
   /** The tracked table's root field name (`users`: `users`, `users_by_pk`, `insert_users_one`, …). */
   readonly table: string;
+  /** With `session_version` when SESSION_VERSION_COLUMN names the field. */
   readonly columns: ColumnMap;
   /** GraphQL type of the primary key: `Int` for SERIAL, `uuid` for UUIDs, … */
   readonly idType: string;
@@ -26,7 +27,8 @@ export function createHasuraBackend(options: HasuraBackendOptions): UserBackend 
     fetch: (input: string | URL | Request, init?: RequestInit) =>
       fetch(input, { ...init, signal: AbortSignal.timeout(options.timeoutMs), redirect: 'error' }),
   });
-  const fields = USER_FIELDS.map((f) => c[f]).join(' ');
+  const fields = mappedFields(c).map((f) => c[f]).join(' ');
+  const sessionVersion = c.session_version !== undefined;
   const tenantWhere = (tenantId: string | null) => (tenantId === null ? { _is_null: true } : { _eq: tenantId });
   const integerId = idType === 'Int' || idType === 'bigint';
 
@@ -49,7 +51,7 @@ export function createHasuraBackend(options: HasuraBackendOptions): UserBackend 
   const user = (value: unknown): StoredUser | null =>
     value === null || value === undefined
       ? null
-      : toStoredUser(fromColumns(value as Record<string, unknown>, c), 'Hasura');
+      : toStoredUser(fromColumns(value as Record<string, unknown>, c), 'Hasura', { sessionVersion });
 
   /** The id as the GraphQL variable type wants it; `undefined` when it cannot be one. */
   const idVariable = (id: UserId): UserId | undefined => {

@@ -8,6 +8,8 @@ export interface HttpBackendOptions {
   readonly timeoutMs: number;
   /** Sent with every call when set (HTTP_AUTH_HEADER_KEY / HTTP_AUTH_HEADER_VALUE). */
   readonly authHeader: { readonly name: string; readonly value: string } | undefined;
+  /** The service keeps `session_version` (SESSION_VERSION_COLUMN=session_version). */
+  readonly sessionVersion?: boolean;
 }
 
 /**
@@ -67,7 +69,7 @@ export function createHttpBackend(options: HttpBackendOptions): UserBackend {
   /** A found user must be the one asked for: same tenant (and email or id). */
   const checked = (json: unknown, tenantId: string | null, matches: (user: StoredUser) => boolean): StoredUser | null => {
     if (json === null) return null;
-    const user = toStoredUser(json, 'The users service');
+    const user = toStoredUser(json, 'The users service', { sessionVersion: options.sessionVersion === true });
     if (user.tenant_id !== tenantId || !matches(user)) {
       throw new BackendError('bad_response', 'The users service returned a user other than the one asked for');
     }
@@ -91,7 +93,9 @@ export function createHttpBackend(options: HttpBackendOptions): UserBackend {
       return created;
     },
     async update(id: UserId, tenantId: string | null, patch: UserPatch) {
-      const { json } = await call('update user', 'PATCH', withQuery(`${base}/${encodeURIComponent(String(id))}`, tenantQuery(tenantId)), patch);
+      const { session_version, ...kept } = patch;
+      const body = options.sessionVersion === true && session_version !== undefined ? patch : kept;
+      const { json } = await call('update user', 'PATCH', withQuery(`${base}/${encodeURIComponent(String(id))}`, tenantQuery(tenantId)), body);
       return checked(json, tenantId, (u) => String(u.id) === String(id));
     },
     async ping() {

@@ -1,6 +1,14 @@
 import { createHash } from 'node:crypto';
 import postgres from 'postgres';
-import { fromColumns, toColumns, USER_FIELDS, type ColumnMap } from '../columns.js';
+import {
+  fromColumns,
+  mappedFields,
+  resolveSessionVersion,
+  toColumns,
+  withSessionVersion,
+  type ColumnMap,
+  type SessionVersionSetting,
+} from '../columns.js';
 import { toStoredUser } from '../row.js';
 import { BackendError, type NewUser, type StoredUser, type UserBackend, type UserId, type UserPatch } from '../types.js';
 
@@ -10,6 +18,8 @@ export interface PostgresBackendOptions {
   readonly poolSize: number;
   readonly table: string;
   readonly columns: ColumnMap;
+  /** Default `auto`: a `session_version` column is used when the table has one. */
+  readonly sessionVersion?: SessionVersionSetting;
 }
 
 /**
@@ -18,7 +28,7 @@ export interface PostgresBackendOptions {
  * validated configuration and are quoted by the driver.
  */
 export function createPostgresBackend(options: PostgresBackendOptions): UserBackend {
-  const { columns: c } = options;
+  const setting = options.sessionVersion ?? 'auto';
   const sql = postgres(options.dsn, {
     max: options.poolSize,
     connect_timeout: Math.max(1, Math.ceil(options.timeoutMs / 1000)),
@@ -30,20 +40,49 @@ export function createPostgresBackend(options: PostgresBackendOptions): UserBack
     connection: { statement_timeout: options.timeoutMs, application_name: 'authura' },
   });
   const table = sql(options.table);
-  const selected = sql(USER_FIELDS.map((f) => c[f]));
-  const tenantIs = (tenantId: string | null) =>
+
+  /**
+   * The columns in use, known once the server has answered which the table has (the session
+   * version column may or may not be there); asked again after a failure.
+   */
+  let known: Promise<Shape> | undefined;
+  const shape = (): Promise<Shape> =>
+    (known ??= describeTable().catch((error: unknown) => {
+      known = undefined;
+      throw error;
+    }));
+  interface Shape {
+    readonly c: ColumnMap;
+    readonly selected: postgres.Helper<string[]>;
+    readonly user: (row: Record<string, unknown> | undefined) => StoredUser | null;
+  }
+  async function describeTable(): Promise<Shape> {
+    let column: string | undefined;
+    if (setting !== 'off') {
+      const [schemaName, tableName] = options.table.includes('.') ? options.table.split('.') : [undefined, options.table];
+      const rows = await sql`SELECT column_name FROM information_schema.columns
+        WHERE table_schema = ${schemaName ?? sql`current_schema()`} AND table_name = ${tableName as string}`;
+      column = resolveSessionVersion(setting, new Set(rows.map((r) => String(r.column_name))), options.table);
+    }
+    const c = withSessionVersion(options.columns, column);
+    const sessionVersion = column !== undefined;
+    return {
+      c,
+      selected: sql(mappedFields(c).map((f) => c[f] as string)),
+      user: (row) => (row === undefined ? null : toStoredUser(fromColumns(row, c), 'Postgres', { sessionVersion })),
+    };
+  }
+  const tenantIs = (c: ColumnMap, tenantId: string | null) =>
     tenantId === null ? sql`${sql(c.tenant_id)} IS NULL` : sql`${sql(c.tenant_id)} = ${tenantId}`;
-  const user = (row: Record<string, unknown> | undefined): StoredUser | null =>
-    row === undefined ? null : toStoredUser(fromColumns(row, c), 'Postgres');
 
   /**
    * Serialises writes that claim an (email, tenant): the README's unique index cannot stop two
    * NULL-tenant rows with one email, so the check and the write run under one advisory lock.
    */
-  const claimEmail = async (tx: postgres.TransactionSql, email: string, tenantId: string | null, exceptId?: UserId) => {
+  const claimEmail = async (c: ColumnMap, tx: postgres.TransactionSql, email: string, tenantId: string | null, exceptId?: UserId) => {
     const key = createHash('sha256').update(`${options.table}\u0000${email}\u0000${tenantId ?? ''}`).digest().readBigInt64BE(0);
     await tx`SELECT pg_advisory_xact_lock(${key.toString()}::bigint)`;
-    const taken = await tx`SELECT ${sql(c.id)} AS id FROM ${table} WHERE ${sql(c.email)} = ${email} AND ${tenantIs(tenantId)} LIMIT 1`;
+    const taken = await tx`SELECT ${sql(c.id)} AS id FROM ${table} WHERE ${sql(c.email)} = ${email} AND ${tenantIs(c, tenantId)} LIMIT 1`;
     if (taken.length > 0 && (exceptId === undefined || String(taken[0]?.id) !== String(exceptId))) {
       throw new BackendError('conflict', 'A user with this email already exists');
     }
@@ -53,36 +92,40 @@ export function createPostgresBackend(options: PostgresBackendOptions): UserBack
     kind: 'postgres',
     findByEmail: (email, tenantId) =>
       run('find user', async () => {
-        const rows = await sql`SELECT ${selected} FROM ${table} WHERE ${sql(c.email)} = ${email} AND ${tenantIs(tenantId)} LIMIT 1`;
+        const { c, selected, user } = await shape();
+        const rows = await sql`SELECT ${selected} FROM ${table} WHERE ${sql(c.email)} = ${email} AND ${tenantIs(c, tenantId)} LIMIT 1`;
         return user(rows[0]);
       }),
     findById: (id, tenantId) =>
       run('find user', async () => {
-        const rows = await sql`SELECT ${selected} FROM ${table} WHERE ${sql(c.id)} = ${String(id)} AND ${tenantIs(tenantId)} LIMIT 1`;
+        const { c, selected, user } = await shape();
+        const rows = await sql`SELECT ${selected} FROM ${table} WHERE ${sql(c.id)} = ${String(id)} AND ${tenantIs(c, tenantId)} LIMIT 1`;
         return user(rows[0]);
       }, { badIdIsNull: true }),
     create: (newUser: NewUser) =>
-      run('create user', () =>
-        sql.begin(async (tx) => {
-          await claimEmail(tx, newUser.email, newUser.tenant_id);
+      run('create user', async () => {
+        const { c, selected, user } = await shape();
+        return sql.begin(async (tx) => {
+          await claimEmail(c, tx, newUser.email, newUser.tenant_id);
           const rows = await tx`INSERT INTO ${table} ${sql(toColumns(newUser, c))} RETURNING ${selected}`;
           const created = user(rows[0]);
           if (!created) throw new BackendError('bad_response', 'Postgres returned no row for the insert');
           return created;
-        }) as Promise<StoredUser>,
-      ),
+        }) as Promise<StoredUser>;
+      }),
     update: (id: UserId, tenantId: string | null, patch: UserPatch) =>
-      run('update user', () =>
-        sql.begin(async (tx) => {
+      run('update user', async () => {
+        const { c, selected, user } = await shape();
+        return sql.begin(async (tx) => {
           const set = toColumns(patch, c);
-          if (patch.email !== undefined) await claimEmail(tx, patch.email, tenantId, id);
+          if (patch.email !== undefined) await claimEmail(c, tx, patch.email, tenantId, id);
           const rows =
             Object.keys(set).length === 0
-              ? await tx`SELECT ${selected} FROM ${table} WHERE ${sql(c.id)} = ${String(id)} AND ${tenantIs(tenantId)}`
-              : await tx`UPDATE ${table} SET ${sql(set)} WHERE ${sql(c.id)} = ${String(id)} AND ${tenantIs(tenantId)} RETURNING ${selected}`;
+              ? await tx`SELECT ${selected} FROM ${table} WHERE ${sql(c.id)} = ${String(id)} AND ${tenantIs(c, tenantId)}`
+              : await tx`UPDATE ${table} SET ${sql(set)} WHERE ${sql(c.id)} = ${String(id)} AND ${tenantIs(c, tenantId)} RETURNING ${selected}`;
           return user(rows[0]);
-        }) as Promise<StoredUser | null>,
-      { badIdIsNull: true }),
+        }) as Promise<StoredUser | null>;
+      }, { badIdIsNull: true }),
     ping: () => run('ping', async () => void (await sql`SELECT 1`)),
     close: () => sql.end({ timeout: 5 }),
   };

@@ -9,9 +9,10 @@ const quote = (identifier: string) =>
 /**
  * The Authura README's users table for Postgres (and so for Hasura), with the configured
  * names, plus one index the README lacks: NULLs are distinct in a unique index, so without
- * the partial index one email could exist twice when multi-tenancy is off. Idempotent.
+ * the partial index one email could exist twice when multi-tenancy is off, and the counter
+ * logout bumps (`sessionVersion`, also added to an existing table). Idempotent.
  */
-export function postgresSchemaSql(table: string, c: ColumnMap): string {
+export function postgresSchemaSql(table: string, c: ColumnMap, sessionVersion: string | undefined): string {
   const name = (table.split('.').pop() as string).replace(/[^A-Za-z0-9_]/g, '');
   const t = quote(table);
   return `CREATE TABLE IF NOT EXISTS ${t} (
@@ -22,7 +23,7 @@ export function postgresSchemaSql(table: string, c: ColumnMap): string {
   ${quote(c.tenant_id)} VARCHAR,
   ${quote(c.verified_at)} TIMESTAMP WITH TIME ZONE
 );
-CREATE UNIQUE INDEX IF NOT EXISTS ${quote(`${name}_email_tenant_id_key`)} ON ${t} (${quote(c.email)}, ${quote(c.tenant_id)});
+${sessionVersion === undefined ? '' : `ALTER TABLE ${t} ADD COLUMN IF NOT EXISTS ${quote(sessionVersion)} INTEGER NOT NULL DEFAULT 0;\n`}CREATE UNIQUE INDEX IF NOT EXISTS ${quote(`${name}_email_tenant_id_key`)} ON ${t} (${quote(c.email)}, ${quote(c.tenant_id)});
 CREATE UNIQUE INDEX IF NOT EXISTS ${quote(`${name}_email_no_tenant_key`)} ON ${t} (${quote(c.email)}) WHERE ${quote(c.tenant_id)} IS NULL;
 `;
 }

@@ -3,10 +3,18 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { BackendError, type NewUser, type StoredUser, type UserBackend, type UserId, type UserPatch } from '../types.js';
 import { toStoredUser } from '../row.js';
-import { DEFAULT_COLUMNS, USER_FIELDS, type ColumnMap, type UserField } from '../columns.js';
+import {
+  DEFAULT_COLUMNS,
+  mappedFields,
+  sessionVersionColumnToCreate,
+  withSessionVersion,
+  resolveSessionVersion,
+  type ColumnMap,
+  type SessionVersionSetting,
+} from '../columns.js';
 
 /** The Authura README's users table in SQLite's dialect (with the configured names). */
-function schema(table: string, c: ColumnMap): string {
+function schema(table: string, c: ColumnMap, sessionVersion: string | undefined): string {
   const name = table.split('.').pop() as string;
   return `
 CREATE TABLE ${quote(table)} (
@@ -15,7 +23,7 @@ CREATE TABLE ${quote(table)} (
   ${quote(c.role)}        TEXT NOT NULL,
   ${quote(c.password)}    TEXT NOT NULL,
   ${quote(c.tenant_id)}   TEXT,
-  ${quote(c.verified_at)} TEXT
+  ${quote(c.verified_at)} TEXT${sessionVersion === undefined ? '' : `,\n  ${quote(sessionVersion)} INTEGER NOT NULL DEFAULT 0`}
 );
 CREATE UNIQUE INDEX ${quote(`${name}_email_tenant_id`)} ON ${quote(name)} (${quote(c.email)}, ${quote(c.tenant_id)});
 -- NULLs are distinct in a unique index: this one keeps emails unique when tenancy is off.
@@ -30,7 +38,7 @@ const quote = (identifier: string) =>
     .map((part) => `"${part.replace(/"/g, '""')}"`)
     .join('.');
 
-const PATCHABLE = ['email', 'role', 'password', 'verified_at'] as const;
+const PATCHABLE = ['email', 'role', 'password', 'verified_at', 'session_version'] as const;
 
 export interface SqliteBackendOptions {
   readonly path: string;
@@ -38,6 +46,8 @@ export interface SqliteBackendOptions {
   readonly timeoutMs: number;
   readonly table?: string;
   readonly columns?: ColumnMap;
+  /** Default `auto`: a `session_version` column is used when the table has one. */
+  readonly sessionVersion?: SessionVersionSetting;
 }
 
 /** The SQLite backend: one synchronous connection, WAL journal, prepared statements. */
@@ -47,16 +57,20 @@ export function createSqliteBackend(options: SqliteBackendOptions): UserBackend 
   db.pragma('journal_mode = WAL');
   db.pragma('foreign_keys = ON');
   const table = options.table ?? 'users';
-  const c = options.columns ?? DEFAULT_COLUMNS;
+  const setting = options.sessionVersion ?? 'auto';
   const [schemaName, tableName] = table.includes('.') ? table.split('.') : ['main', table];
   const exists = db
     .prepare(`SELECT 1 FROM ${quote(schemaName as string)}.sqlite_master WHERE type = 'table' AND name = ?`)
     .get(tableName);
   // An existing table is used as it is: its indexes are the owner's business.
-  if (!exists) db.exec(schema(table, c));
+  if (!exists) db.exec(schema(table, options.columns ?? DEFAULT_COLUMNS, sessionVersionColumnToCreate(setting)));
+  const columnNames = new Set(
+    (db.prepare(`PRAGMA ${quote(schemaName as string)}.table_info(${quote(tableName as string)})`).all() as { name: string }[]).map((r) => r.name),
+  );
+  const c = withSessionVersion(options.columns ?? DEFAULT_COLUMNS, resolveSessionVersion(setting, columnNames, table));
 
   const t = quote(table);
-  const selected = USER_FIELDS.map((f) => `${quote(c[f])} AS ${f}`).join(', ');
+  const selected = mappedFields(c).map((f) => `${quote(c[f] as string)} AS ${f}`).join(', ');
   const byEmail = db.prepare(`SELECT ${selected} FROM ${t} WHERE ${quote(c.email)} = ? AND ${quote(c.tenant_id)} IS ?`);
   const byId = db.prepare(`SELECT ${selected} FROM ${t} WHERE ${quote(c.id)} = ? AND ${quote(c.tenant_id)} IS ?`);
   const insert = db.prepare(
@@ -68,7 +82,7 @@ export function createSqliteBackend(options: SqliteBackendOptions): UserBackend 
     const key = fields.join(',');
     let statement = updates.get(key);
     if (!statement) {
-      const assignments = fields.map((f) => `${quote(c[f as UserField])} = @${f}`).join(', ');
+      const assignments = fields.map((f) => `${quote(c[f as keyof ColumnMap] as string)} = @${f}`).join(', ');
       statement = db.prepare(
         `UPDATE ${t} SET ${assignments} WHERE ${quote(c.id)} = @id AND ${quote(c.tenant_id)} IS @tenant_id RETURNING ${selected}`,
       );
@@ -76,6 +90,9 @@ export function createSqliteBackend(options: SqliteBackendOptions): UserBackend 
     }
     return statement;
   };
+
+  const row = (value: unknown): StoredUser | null =>
+    value === undefined ? null : toStoredUser(value, 'SQLite', { sessionVersion: c.session_version !== undefined });
 
   const run = <T>(operation: string, work: () => T): Promise<T> => {
     try {
@@ -102,7 +119,7 @@ export function createSqliteBackend(options: SqliteBackendOptions): UserBackend 
     update: (id: UserId, tenantId: string | null, patch: UserPatch) => {
       const key = sqliteId(id);
       if (key === undefined) return Promise.resolve(null);
-      const columns = PATCHABLE.filter((c) => patch[c] !== undefined);
+      const columns = PATCHABLE.filter((f) => patch[f] !== undefined && c[f] !== undefined);
       if (columns.length === 0) return run('find user', () => row(byId.get(key, tenantId)));
       return run('update user', () => row(updateFor(columns).get({ ...patch, id: key, tenant_id: tenantId })));
     },
@@ -120,9 +137,6 @@ function sqliteId(id: UserId): number | undefined {
   return Number.isSafeInteger(n) ? n : undefined;
 }
 
-function row(value: unknown): StoredUser | null {
-  return value === undefined ? null : toStoredUser(value, 'SQLite');
-}
 
 function translate(operation: string, error: unknown): BackendError {
   if (error instanceof BackendError) return error;

@@ -1,0 +1,77 @@
+import type { Context } from 'hono';
+import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import type { CookieOptions } from 'hono/utils/cookie';
+import type { Config } from '../config/load-config.js';
+import type { IssuedTokens } from '../tokens/token-service.js';
+
+export const ACCESS_COOKIE = 'authura_access_token';
+export const REFRESH_COOKIE = 'authura_refresh_token';
+/** The access token as a response header, like Hanko's. */
+export const AUTH_TOKEN_HEADER = 'X-Auth-Token';
+
+/** The bearer token of the Authorization header, if any. */
+export function bearerToken(header: string | undefined): string | undefined {
+  const match = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(header ?? '');
+  return match?.[1];
+}
+
+type DeliveryConfig = Pick<Config, 'delivery' | 'jwt'>;
+
+/** What the JSON body says of the tokens: all of them, or (without `json`) only their type and lifetime. */
+export type TokensInBody = IssuedTokens | Pick<IssuedTokens, 'token_type' | 'expires_in'>;
+
+/**
+ * Hands issued tokens out the ways TOKEN_DELIVERY names: cookies (HttpOnly, Secure,
+ * SameSite), the X-Auth-Token header, and the JSON body, which is returned.
+ */
+export function deliverTokens(c: Context, config: DeliveryConfig, issued: IssuedTokens): TokensInBody {
+  const { delivery } = config;
+  if (delivery.cookie) {
+    setCookie(c, ACCESS_COOKIE, issued.access_token, { ...cookieOptions(config), sameSite: delivery.sameSite, maxAge: issued.expires_in });
+    if (issued.refresh_token !== undefined) {
+      setCookie(c, REFRESH_COOKIE, issued.refresh_token, {
+        ...cookieOptions(config),
+        sameSite: refreshSameSite(config),
+        maxAge: config.jwt.refreshTtl,
+      });
+    }
+  }
+  if (delivery.header) c.header(AUTH_TOKEN_HEADER, issued.access_token);
+  return delivery.json ? issued : { token_type: issued.token_type, expires_in: issued.expires_in };
+}
+
+/** Expires both token cookies (logout). Nothing when cookies are not in use. */
+export function clearTokenCookies(c: Context, config: DeliveryConfig): void {
+  if (!config.delivery.cookie) return;
+  deleteCookie(c, ACCESS_COOKIE, { ...cookieOptions(config), sameSite: config.delivery.sameSite });
+  deleteCookie(c, REFRESH_COOKIE, { ...cookieOptions(config), sameSite: refreshSameSite(config) });
+}
+
+/**
+ * The access token of a request: the Authorization header, or (cookie mode, reading requests
+ * only) the access cookie. A state-changing request must name its token in the header, so a
+ * cookie a browser adds on its own can never be used for cross-site request forgery.
+ */
+export function accessTokenOf(c: Context, config: DeliveryConfig): string | undefined {
+  const header = bearerToken(c.req.header('authorization'));
+  if (header !== undefined || !config.delivery.cookie) return header;
+  return c.req.method === 'GET' || c.req.method === 'HEAD' ? getCookie(c, ACCESS_COOKIE) || undefined : undefined;
+}
+
+/** The refresh token of a request: the body's, or (cookie mode) the refresh cookie. */
+export function refreshTokenOf(c: Context, config: DeliveryConfig, fromBody: string | undefined): string | undefined {
+  if (fromBody !== undefined || !config.delivery.cookie) return fromBody;
+  return getCookie(c, REFRESH_COOKIE) || undefined;
+}
+
+function cookieOptions({ delivery }: DeliveryConfig): CookieOptions {
+  return { path: '/', httpOnly: true, secure: delivery.secure, ...(delivery.cookieDomain ? { domain: delivery.cookieDomain } : {}) };
+}
+
+/**
+ * The refresh cookie goes only to requests from the gateway's own site (Strict), unless the
+ * app is on another site (COOKIE_SAME_SITE=none), where Strict would keep it from /refresh.
+ */
+function refreshSameSite({ delivery }: DeliveryConfig): 'Strict' | 'None' {
+  return delivery.sameSite === 'None' ? 'None' : 'Strict';
+}
