@@ -166,7 +166,7 @@ describe('hosts, tenants and headers', () => {
       expect(response.status).toBe(400);
       expect(await response.json()).toMatchObject({ error: 'tenant_required' });
       // Each route resolves its tenant itself: none may forget it (before auth or body checks).
-      for (const path of ['/signup', '/verify-email', '/token', '/refresh', '/change-password', '/change-email', '/invite', '/reset-password']) {
+      for (const path of ['/signup', '/verify-email', '/token', '/refresh', '/logout', '/change-password', '/change-email', '/invite', '/reset-password']) {
         const refused = await gw.call(path, { json: {}, bearer: 'x.y.z' });
         expect(await refused.json(), path).toMatchObject({ error: 'tenant_required' });
       }

@@ -76,6 +76,17 @@ const PLAIN_SECTIONS: readonly FormSection[] = [
   },
   { id: 'user', title: 'Current user', method: 'get', endpoint: '/user', auth: true, captcha: false, submit: 'get user', fields: [] },
   {
+    id: 'logout',
+    title: 'Log out (revokes every refresh token of the user)',
+    method: 'post',
+    endpoint: '/logout',
+    auth: false,
+    captcha: false,
+    submit: 'log out',
+    // Empty in cookie mode: the refresh cookie is used.
+    fields: [{ name: 'refresh_token', label: 'Refresh token', type: 'text', required: false }],
+  },
+  {
     id: 'change-password',
     title: 'Change password',
     method: 'post',

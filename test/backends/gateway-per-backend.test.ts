@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDatabase } from '../helpers/databases.js';
+import { createDatabase, README_SCHEMA } from '../helpers/databases.js';
 import { signUp, startGateway, STRONG_PASSWORD, tokenOf, type TestGateway } from '../helpers/gateway.js';
 import { startHasura } from '../helpers/hasura-server.js';
 import { startUsersService } from '../helpers/users-service.js';
@@ -32,18 +32,26 @@ function faultyStore(service: FaultyService & { faults: { garbage?: boolean } },
   };
 }
 
+/** The README's table plus the counter logout bumps. */
+const WITH_SESSION_VERSION = `${README_SCHEMA}; ALTER TABLE users ADD COLUMN session_version INTEGER NOT NULL DEFAULT 0;`;
+
 const STORES: Record<string, () => Promise<Store>> = {
   sqlite: async () => ({ env: {}, close: async () => {} }),
   // Postgres faults (a stopped server, a locked table) are in the conformance suite; below, a
   // gateway pointed at a Postgres that is not there.
-  postgres: async () => ({ env: { AUTH_BACKEND: 'postgres', POSTGRES_DSN: await createDatabase() }, close: async () => {} }),
+  postgres: async () => ({ env: { AUTH_BACKEND: 'postgres', POSTGRES_DSN: await createDatabase(WITH_SESSION_VERSION) }, close: async () => {} }),
   hasura: async () => {
-    const hasura = await startHasura(await createDatabase(), 'admin-secret');
-    return faultyStore(hasura, { AUTH_BACKEND: 'hasura', HASURA_URL: hasura.url, HASURA_GRAPHQL_ADMIN_SECRET: 'admin-secret' });
+    const hasura = await startHasura(await createDatabase(WITH_SESSION_VERSION), 'admin-secret');
+    return faultyStore(hasura, {
+      AUTH_BACKEND: 'hasura',
+      HASURA_URL: hasura.url,
+      HASURA_GRAPHQL_ADMIN_SECRET: 'admin-secret',
+      SESSION_VERSION_COLUMN: 'session_version',
+    });
   },
   http: async () => {
     const service = await startUsersService({ name: 'Authorization', value: 'Bearer svc' });
-    return faultyStore(service, { AUTH_BACKEND: 'http', HTTP_URL: service.url, HTTP_AUTH_HEADER_VALUE: 'Bearer svc' });
+    return faultyStore(service, { AUTH_BACKEND: 'http', HTTP_URL: service.url, HTTP_AUTH_HEADER_VALUE: 'Bearer svc', SESSION_VERSION_COLUMN: 'session_version' });
   },
 };
 
@@ -85,6 +93,22 @@ describe.each(Object.keys(STORES))('the gateway on the %s backend', (name) => {
     expect((await gw.call('/token', { json: { email: 'flow@example.com', password: 'Reset-Pass-77' }, headers: acme })).status).toBe(200);
     // The same address in another tenant is another account.
     expect((await gw.call('/token', { json: { email: 'flow@example.com', password: 'Reset-Pass-77' }, headers: { 'X-Tenant-ID': 'globex' } })).status).toBe(401);
+  });
+
+  it('logout revokes every refresh token of the user (all devices), and a new login works', async () => {
+    const { tokens: phone } = await signUp(gw, 'logout@example.com', STRONG_PASSWORD, acme);
+    const laptop = (await (await gw.call('/token', { json: { email: 'logout@example.com', password: STRONG_PASSWORD }, headers: acme })).json()) as {
+      refresh_token: string;
+    };
+    const logout = await gw.call('/logout', { json: { refresh_token: phone.refresh_token }, headers: acme });
+    expect(await logout.json()).toEqual({ refresh_tokens_revoked: true });
+    for (const token of [phone.refresh_token, laptop.refresh_token]) {
+      expect((await gw.call('/refresh', { json: { refresh_token: token }, headers: acme })).status).toBe(401);
+    }
+    const again = (await (await gw.call('/token', { json: { email: 'logout@example.com', password: STRONG_PASSWORD }, headers: acme })).json()) as {
+      refresh_token: string;
+    };
+    expect((await gw.call('/refresh', { json: { refresh_token: again.refresh_token }, headers: acme })).status).toBe(200);
   });
 
   it('created the INITIAL_USER admin in its tenant, and invitations work', async () => {

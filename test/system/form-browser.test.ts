@@ -1,43 +1,24 @@
 /// <reference lib="dom" />
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGateway, STRONG_PASSWORD, type TestGateway } from '../helpers/gateway.js';
 import { freePort } from '../helpers/ports.js';
+import { launchChromium } from '../helpers/chromium.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 let gw: TestGateway;
-let context: BrowserContext;
-let profile: string;
+let browser: Awaited<ReturnType<typeof launchChromium>>;
 let page: Page;
 
 beforeAll(async () => {
   const port = await freePort();
   gw = await startGateway({ PORT: String(port), VERIFY_REDIRECT_URL: `http://127.0.0.1:${port}/form`, EXTERNAL_URL: `http://127.0.0.1:${port}` });
-  profile = mkdtempSync(join(tmpdir(), 'authura-chromium-'));
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
-  page = context.pages()[0] ?? (await context.newPage());
+  browser = await launchChromium();
+  page = browser.page;
 });
 
 afterAll(async () => {
-  await context?.close();
+  await browser?.close();
   await gw?.close();
-  if (profile) rmSync(profile, { recursive: true, force: true });
 });
 
 async function resultAfter(click: () => Promise<void>): Promise<{ status: string; text: string }> {
