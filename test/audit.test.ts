@@ -40,6 +40,8 @@ describe('the audit trail', () => {
     const admin = (await (await gw.call('/token', { json: { email: 'root@example.com', password: 'Admin-Pass-123!' } })).json()) as { access_token: string };
     await gw.call('/invite', { json: { email: 'new@example.com' }, bearer: admin.access_token });
     await gw.call('/token', { json: { email: 'moved@example.com', password: '' }, bearer: admin.access_token });
+    const last = (await (await gw.call('/token', { json: { email: 'moved@example.com', password: 'Next-Pass-456!' } })).json()) as { refresh_token: string };
+    expect((await gw.call('/logout', { json: { refresh_token: last.refresh_token } })).status).toBe(200);
 
     const events = audits().map((a) => a.event);
     for (const event of [
@@ -55,6 +57,7 @@ describe('the audit trail', () => {
       'password_reset_requested',
       'user_invited',
       'impersonation',
+      'logout',
     ]) {
       expect(events, event).toContain(event);
     }
@@ -64,7 +67,7 @@ describe('the audit trail', () => {
     expect(impersonation?.actor_id).toBeDefined();
 
     const all = gw.logs.join('\n');
-    for (const secret of [STRONG_PASSWORD, 'Next-Pass-456!', 'Wrong-Pass-1!', tokens.access_token, login.refresh_token, '$2b$']) {
+    for (const secret of [STRONG_PASSWORD, 'Next-Pass-456!', 'Wrong-Pass-1!', tokens.access_token, login.refresh_token, last.refresh_token, '$2b$']) {
       expect(all).not.toContain(secret);
     }
     // The same lines reached the collector.

@@ -193,4 +193,27 @@ describe('OAuth and existing accounts', () => {
       await closed.close();
     }
   });
+
+  it('with cookie-only delivery, sets the token cookies and keeps the tokens out of the fragment', async () => {
+    const jar = await startGateway({ OAUTH_PROVIDERS: 'github', ...github.env, TOKEN_DELIVERY: 'cookie' });
+    try {
+      const started = await jar.call('/oauth/github', { redirect: 'manual' });
+      const url = new URL(started.headers.get('location') ?? '');
+      const code = github.consent(url, { email: 'jar-oauth@example.com', verified: true });
+      const back = await jar.call(`/oauth/github/callback?code=${code}&state=${url.searchParams.get('state')}`, {
+        redirect: 'manual',
+        headers: { cookie: (started.headers.get('set-cookie') ?? '').split(';')[0] ?? '' },
+      });
+      expect(Object.fromEntries(new URLSearchParams(new URL(back.headers.get('location') ?? '').hash.slice(1)))).toEqual({
+        token_type: 'Bearer',
+        expires_in: '300',
+      });
+      const access = back.headers.getSetCookie().find((c) => c.startsWith('authura_access_token='));
+      expect(access).toMatch(/HttpOnly/);
+      const me = await jar.call('/user', { headers: { cookie: (access ?? '').split(';')[0] ?? '' } });
+      expect(await me.json()).toMatchObject({ user: { email: 'jar-oauth@example.com' } });
+    } finally {
+      await jar.close();
+    }
+  });
 });

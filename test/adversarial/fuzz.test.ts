@@ -31,11 +31,12 @@ const headers = fc.record(
     'x-tenant-id': headerValue,
     'x-forwarded-for': headerValue,
     origin: headerValue,
+    cookie: fc.oneof(headerValue, headerValue.map((v) => `authura_refresh_token=${v}; authura_access_token=${v}`)),
   },
   { requiredKeys: [] },
 );
 
-const ENDPOINTS = ['/signup', '/verify-email', '/token', '/refresh', '/change-password', '/change-email', '/invite', '/reset-password'];
+const ENDPOINTS = ['/signup', '/verify-email', '/token', '/refresh', '/logout', '/change-password', '/change-email', '/invite', '/reset-password'];
 
 /** Every user row, as a fingerprint of the whole table. */
 type Snapshot = () => Promise<unknown>;
@@ -45,7 +46,8 @@ describe.each(['sqlite', 'postgres'] as const)('on the %s backend', (backend) =>
   let access: string;
   let rows: Snapshot;
   beforeAll(async () => {
-    const env: Record<string, string> = { MAIL_HOST: 'dummy', LOG_LEVEL: 'silent' };
+    // Every delivery on, so cookies are read wherever they can be.
+    const env: Record<string, string> = { MAIL_HOST: 'dummy', LOG_LEVEL: 'silent', TOKEN_DELIVERY: 'json,cookie,header' };
     if (backend === 'postgres') {
       env.AUTH_BACKEND = 'postgres';
       env.POSTGRES_DSN = await createDatabase();

@@ -114,7 +114,8 @@ describe('an existing users table with other names', () => {
     new Database(sqlitePath).exec(`CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT NOT NULL, role TEXT NOT NULL,
       password TEXT NOT NULL, tenant_id TEXT, verified_at TEXT, logouts INTEGER NOT NULL DEFAULT 0)`);
     const user = { email: 'sv@example.com', role: 'user', password: 'x', tenant_id: null, verified_at: null };
-    for (const store of [{ AUTH_BACKEND: 'postgres', POSTGRES_DSN: dsn }, { AUTH_BACKEND: 'sqlite', SQLITE_DB_PATH: sqlitePath }]) {
+    const stores: Record<string, string>[] = [{ AUTH_BACKEND: 'postgres', POSTGRES_DSN: dsn }, { AUTH_BACKEND: 'sqlite', SQLITE_DB_PATH: sqlitePath }];
+    for (const store of stores) {
       // The README table has no session_version column: auto goes without (logout cannot revoke).
       const auto = await backendFor(store);
       const created = await auto.create({ ...user, email: `${store.AUTH_BACKEND}@example.com` });
