@@ -8,7 +8,17 @@ import Database from 'better-sqlite3';
 import { betterAuth } from 'better-auth';
 import { getMigrations } from 'better-auth/db/migration';
 
-const port = Number(process.env.PORT ?? 0);
+import { createServer } from 'node:net';
+
+// better-auth checks the Origin of every call against baseURL: it must carry the real port.
+const port =
+  Number(process.env.PORT ?? 0) ||
+  (await new Promise<number>((resolve) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const { port: free } = probe.address() as { port: number };
+      probe.close(() => resolve(free));
+    });
+  }));
 const auth = betterAuth({
   database: new Database(process.env.DB_PATH ?? ':memory:'),
   secret: 'bench-secret-0123456789abcdef0123456789',

@@ -107,13 +107,21 @@ async function benchBetterAuth() {
   const url = `http://127.0.0.1:${port}`;
   const headers = { 'content-type': 'application/json', origin: url };
   try {
-    await fetch(`${url}/api/auth/sign-up/email`, { method: 'POST', headers, body: JSON.stringify({ email: EMAIL, password: PASSWORD, name: 'Bench' }) });
+    const signUp = await fetch(`${url}/api/auth/sign-up/email`, { method: 'POST', headers, body: JSON.stringify({ email: EMAIL, password: PASSWORD, name: 'Bench' }) });
     const signIn = await fetch(`${url}/api/auth/sign-in/email`, { method: 'POST', headers, body: JSON.stringify({ email: EMAIL, password: PASSWORD }) });
     const cookie = (signIn.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+    const session = (await (await fetch(`${url}/api/auth/get-session`, { headers: { cookie } })).json()) as { user?: { email?: string } } | null;
+    // A peer that refuses (an origin check, say) answers fast: such figures must never be compared.
+    if (signUp.status !== 200 || signIn.status !== 200 || session?.user?.email !== EMAIL) {
+      throw new Error(`better-auth is not serving the flows (sign-up ${signUp.status}, sign-in ${signIn.status}, session ${JSON.stringify(session)})`);
+    }
     await autocannon({ url: `${url}/api/auth/get-session`, connections: 8, duration: 2, headers: { cookie } });
     const signInLoad = await load(`${url}/api/auth/sign-in/email`, { method: 'POST', headers, body: JSON.stringify({ email: EMAIL, password: PASSWORD }) });
-    const session = await load(`${url}/api/auth/get-session`, { headers: { cookie } });
-    return { signIn: signInLoad, session };
+    const sessionLoad = await load(`${url}/api/auth/get-session`, { headers: { cookie } });
+    for (const [name, result] of [['sign-in', signInLoad], ['get-session', sessionLoad]] as const) {
+      if (result.errors > 0 || result.non2xx > 0) throw new Error(`better-auth ${name} under load: ${result.errors} errors, ${result.non2xx} non-2xx`);
+    }
+    return { signIn: signInLoad, session: sessionLoad };
   } finally {
     child.kill('SIGTERM');
   }

@@ -1,4 +1,4 @@
-import { Hono } from 'hono';
+import { Hono, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
 import type { Deps } from './deps.js';
@@ -19,6 +19,29 @@ import { registrationRoutes } from './routes/registration.js';
 import { resetPasswordRoutes } from './routes/reset-password.js';
 import { sessionRoutes } from './routes/session.js';
 import { oauthRoutes } from './routes/oauth.js';
+
+/**
+ * Refuses bodies over {@link MAX_BODY_BYTES}. A declared Content-Length is checked from the
+ * header (Node's parser holds the body to it); only a chunked body is counted as it streams, by
+ * Hono's bodyLimit. Reading requests are let through untouched: asking a Node request for its
+ * body stream would build a whole fetch Request for every GET /user.
+ */
+function limitBodySize(): MiddlewareHandler<AppEnv> {
+  const tooLarge = () => new AppError('payload_too_large', `The request body is larger than ${MAX_BODY_BYTES / 1024} KiB`);
+  const streamed = bodyLimit({
+    maxSize: MAX_BODY_BYTES,
+    onError: () => {
+      throw tooLarge();
+    },
+  });
+  return async function limitBody(c, next) {
+    if (c.req.method === 'GET' || c.req.method === 'HEAD' || c.req.method === 'OPTIONS') return next();
+    const length = c.req.header('content-length');
+    if (length === undefined || c.req.header('transfer-encoding') !== undefined) return streamed(c, next);
+    if (!/^\d+$/.test(length) || Number(length) > MAX_BODY_BYTES) throw tooLarge();
+    return next();
+  };
+}
 
 /** The whole HTTP API as a Hono app. No module-level state: tests build one per config. */
 export function createApp(deps: Deps): Hono<AppEnv> {
@@ -46,14 +69,7 @@ export function createApp(deps: Deps): Hono<AppEnv> {
     return next();
   });
   app.use(corsPolicy(deps.config));
-  app.use(
-    bodyLimit({
-      maxSize: MAX_BODY_BYTES,
-      onError: () => {
-        throw new AppError('payload_too_large', `The request body is larger than ${MAX_BODY_BYTES / 1024} KiB`);
-      },
-    }),
-  );
+  app.use(limitBodySize());
 
   // Health checks come first: no host check, no rate limit.
   app.route('/', healthRoutes(deps));

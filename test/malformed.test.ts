@@ -57,6 +57,26 @@ describe('malformed bodies never give a 5xx', () => {
     await expectJsonError(await gw.call(path, { method: 'POST', body: big, headers: { 'content-type': 'application/json' }, bearer: access(path) }), 413, 'payload_too_large');
   });
 
+  it('a chunked body (no Content-Length) is counted as it streams: 413 past 64 KiB, read as usual below', async () => {
+    const streamed = (text: string) =>
+      gw.call('/reset-password', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: new ReadableStream({
+          start(controller) {
+            const bytes = new TextEncoder().encode(text);
+            for (let i = 0; i < bytes.length; i += 8192) controller.enqueue(bytes.subarray(i, i + 8192));
+            controller.close();
+          },
+        }),
+        duplex: 'half',
+      } as RequestInit);
+    await expectJsonError(await streamed(JSON.stringify({ email: 'a@example.com', pad: 'x'.repeat(70_000) })), 413, 'payload_too_large');
+    const small = await streamed(JSON.stringify({ email: 'chunked@example.com' }));
+    expect(small.status).toBe(200);
+    await gw.smtp.next('chunked@example.com');
+  });
+
   it('a repeated form field (an array of emails) never sends a reset link anywhere', async () => {
     const before = gw.smtp.mails.length;
     const body = 'email=m%40example.com&email=attacker%40evil.example';

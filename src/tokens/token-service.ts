@@ -25,6 +25,10 @@ export interface OAuthFlow {
 }
 /** Larger tokens are refused before any parsing. */
 const MAX_TOKEN_LENGTH = 8192;
+/** Seconds of clock skew tolerated on `exp` (and on a future `iat`). */
+const CLOCK_TOLERANCE = 5;
+/** Access tokens remembered as verified (each a few hundred bytes), oldest forgotten first. */
+const VERIFIED_CACHE_SIZE = 10_000;
 
 export interface AccessClaims extends JWTPayload {
   sub: string;
@@ -79,6 +83,13 @@ export class TokenService {
   readonly #rings: Promise<{ access: KeyRing; refresh: KeyRing; verify: KeyRing }>;
   readonly #jwt: Config['jwt'];
   readonly #multiTenant: boolean;
+  /**
+   * Access tokens this process has already verified, by audience and token: a client sends the
+   * same token with every request of its lifetime, and each WebCrypto verification costs more
+   * than the rest of a GET /user. Only tokens jose accepted get in; `exp` is checked again on
+   * every hit; the keys cannot change while the process runs, so nothing else can go stale.
+   */
+  readonly #verifiedAccess = new Map<string, AccessClaims>();
 
   constructor(config: Pick<Config, 'jwt' | 'tenancy'>) {
     const { jwt } = config;
@@ -152,9 +163,19 @@ export class TokenService {
   }
 
   async verifyAccess(token: string, tenantId: string | null): Promise<AccessClaims> {
-    const claims = await this.#verifyJwt(token, TYP.access, (await this.#rings).access, ['sub', 'email', 'role'], this.#audience(tenantId));
+    const audience = this.#audience(tenantId);
+    const key = audience === undefined ? token : `${audience}\u0000${token}`;
+    let claims = this.#verifiedAccess.get(key);
+    if (claims === undefined || !(typeof claims.exp === 'number' && claims.exp > Math.floor(Date.now() / 1000) - CLOCK_TOLERANCE)) {
+      if (claims !== undefined) this.#verifiedAccess.delete(key);
+      claims = Object.freeze(
+        (await this.#verifyJwt(token, TYP.access, (await this.#rings).access, ['sub', 'email', 'role'], audience)) as AccessClaims,
+      );
+      if (this.#verifiedAccess.size >= VERIFIED_CACHE_SIZE) this.#verifiedAccess.delete(this.#verifiedAccess.keys().next().value as string);
+      this.#verifiedAccess.set(key, claims);
+    }
     this.#checkTenant(claims, tenantId);
-    return claims as AccessClaims;
+    return claims;
   }
 
   async verifyRefresh(token: string, tenantId: string | null): Promise<RefreshClaims> {
@@ -243,9 +264,9 @@ export class TokenService {
         typ,
         issuer: this.#jwt.issuer,
         requiredClaims: ['exp', 'iat', ...required],
-        clockTolerance: 5,
+        clockTolerance: CLOCK_TOLERANCE,
       });
-      if (typeof payload.iat === 'number' && payload.iat > Date.now() / 1000 + 5) throw invalidToken();
+      if (typeof payload.iat === 'number' && payload.iat > Date.now() / 1000 + CLOCK_TOLERANCE) throw invalidToken();
       return payload;
     } catch (error) {
       if (error instanceof AppError) throw error;
