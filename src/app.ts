@@ -2,6 +2,7 @@ import { Hono, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
 import type { Deps } from './deps.js';
+import { logs } from './logger.js';
 import type { AppEnv } from './http/context.js';
 import { errorHandler } from './http/error-handler.js';
 import { AppError } from './http/errors.js';
@@ -50,7 +51,9 @@ export function createApp(deps: Deps): Hono<AppEnv> {
 
   app.use(requestId({ limitLength: 64 }));
   app.use(deps.metrics.middleware());
+  const accessLogged = logs(deps.config.logLevel, 'info');
   app.use(async function accessLog(c, next) {
+    if (!accessLogged) return next();
     const started = performance.now();
     await next();
     // The path only: a query string may hold a mailed token (/form?token=…).

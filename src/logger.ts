@@ -12,6 +12,11 @@ export interface Logger {
   error(message: string, fields?: LogFields): void;
 }
 
+/** Whether a logger at `configured` writes lines of level `at`: to skip building them otherwise. */
+export function logs(configured: LogLevel, at: Exclude<LogLevel, 'silent'>): boolean {
+  return RANK[at] >= RANK[configured];
+}
+
 export function createLogger(level: LogLevel, write: (line: string) => void = (line) => process.stdout.write(line)): Logger {
   const threshold = RANK[level];
   const log = (at: Exclude<LogLevel, 'silent'>) => (message: string, fields?: LogFields) => {

@@ -128,12 +128,30 @@ describe('the error shape everywhere', () => {
     await expectJsonError(await gw.call('/user', { method: 'DELETE' }), 404, 'not_found');
   });
 
-  it('security headers are on every response', async () => {
-    const response = await gw.call('/healthz');
-    expect(response.headers.get('x-content-type-options')).toBe('nosniff');
-    expect(response.headers.get('x-frame-options')).toBe('DENY');
-    expect(response.headers.get('cache-control')).toBe('no-store');
-    expect(response.headers.get('x-request-id')).toBeTruthy();
+  it('security headers are on every response: answers, errors of every layer, pages', async () => {
+    const responses = {
+      healthz: await gw.call('/healthz'),
+      notFound: await gw.call('/nope'),
+      unauthorized: await gw.call('/user'),
+      invalid: await gw.call('/token', { json: { email: 'x' } }),
+      tooLarge: await gw.call('/signup', { method: 'POST', body: 'x'.repeat(70_000) }),
+      badJson: await gw.call('/signup', { method: 'POST', body: '{', headers: { 'content-type': 'application/json' } }),
+      form: await gw.call('/form'),
+      docs: await gw.call('/docs'),
+      openapi: await gw.call('/openapi.json'),
+    };
+    for (const [name, response] of Object.entries(responses)) {
+      expect(response.headers.get('x-content-type-options'), name).toBe('nosniff');
+      expect(response.headers.get('x-frame-options'), name).toBe('DENY');
+      expect(response.headers.get('referrer-policy'), name).toBe('no-referrer');
+      expect(response.headers.get('x-request-id'), name).toBeTruthy();
+      expect(response.headers.get('content-security-policy'), name).toMatch(/frame-ancestors 'none'/);
+    }
+    // A route's own value replaces the default.
+    expect(responses.healthz.headers.get('cache-control')).toBe('no-store');
+    expect(responses.invalid.headers.get('cache-control')).toBe('no-store');
+    expect(responses.openapi.headers.get('cache-control')).toBe('public, max-age=300');
+    expect(responses.form.headers.get('content-security-policy')).toMatch(/script-src 'nonce-/);
   });
 
   it('no password, token or secret reaches the log', async () => {

@@ -13,15 +13,15 @@ const DEFAULTS: Record<string, string> = {
 };
 
 /**
- * Sets the security headers on every response that did not set its own; HSTS when the gateway
- * is served over https (EXTERNAL_URL).
+ * Sets the security headers on every response; a route that sets one of them itself (the CSP
+ * of /form, the caching of /docs) replaces it. HSTS when the gateway is served over https
+ * (EXTERNAL_URL). Set before the handler runs, so they are part of the response as it is built,
+ * never patched onto it afterwards.
  */
 export function securityHeaders(options: { hsts: boolean }): MiddlewareHandler {
-  const all = options.hsts ? { ...DEFAULTS, 'Strict-Transport-Security': 'max-age=31536000; includeSubDomains' } : DEFAULTS;
+  const all = Object.entries(options.hsts ? { ...DEFAULTS, 'Strict-Transport-Security': 'max-age=31536000; includeSubDomains' } : DEFAULTS);
   return async function headers(c, next) {
-    await next();
-    for (const [name, value] of Object.entries(all)) {
-      if (!c.res.headers.has(name)) c.res.headers.set(name, value);
-    }
+    for (const [name, value] of all) c.header(name, value);
+    return next();
   };
 }
