@@ -71,14 +71,15 @@ export function createApp(deps: Deps): Hono<AppEnv> {
     c.set('clientIp', clientIp(c));
     return next();
   });
-  app.use(corsPolicy(deps.config));
+  // Middleware that would do nothing is not mounted at all: every layer costs each request.
+  if (deps.config.cors.origins.length > 0 || deps.config.cors.any) app.use(corsPolicy(deps.config));
   app.use(limitBodySize());
 
   // Health checks come first: no host check, no rate limit.
   app.route('/', healthRoutes(deps));
   app.route('/', docsRoutes(deps));
-  app.use(allowedHosts(deps.config.tenancy.allowedHosts, deps.config.tenancy.hostHeader));
-  app.use(deps.limits.perIp());
+  if (deps.config.tenancy.allowedHosts.length > 0) app.use(allowedHosts(deps.config.tenancy.allowedHosts, deps.config.tenancy.hostHeader));
+  if (deps.config.limits.perMinute > 0) app.use(deps.limits.perIp());
   app.route('/', formRoutes(deps));
 
   // Each route that acts on users resolves its tenant itself (see routes/): no list to keep.
