@@ -28,4 +28,5 @@ USER node
 EXPOSE 9000
 HEALTHCHECK --interval=30s --timeout=3s CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||9000)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
 # The same as `npm start` without the build step, which happened above.
-CMD ["node", "dist/index.js"]
+# The same V8 flag as `npm start`: a smaller young generation (about −20 MB RSS under load).
+CMD ["node", "--max-semi-space-size=4", "dist/index.js"]

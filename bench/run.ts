@@ -5,12 +5,15 @@
  */
 import autocannon from 'autocannon';
 import { execFileSync, fork, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startPostgres } from '../test/helpers/embedded-postgres.js';
 import { measureHashLimit } from './hash-limit.js';
 
+/** The node flags `npm start` runs the gateway with (package.json), so the bench runs it alike. */
+const START_FLAGS =
+  /node ((?:--\S+ )*)dist\/index\.js/.exec((JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: { start: string } }).scripts.start)?.[1]?.trim() ?? '';
 const DURATION = Number(process.env.BENCH_SECONDS ?? 6);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const EMAIL = 'bench@example.com';
@@ -40,7 +43,7 @@ function ask<T>(child: ChildProcess, message: string): Promise<T> {
 
 async function startGateway(env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
   const child = fork('bench/gateway-server.mjs', [], {
-    execArgv: (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean),
+    execArgv: (process.env.BENCH_NODE_FLAGS ?? START_FLAGS).split(' ').filter(Boolean),
     env: {
       PATH: process.env.PATH,
       JWT_SECRET: 'bench-access-secret-0123456789abcdef',
@@ -133,7 +136,7 @@ const row = (cells: string[]) => `| ${cells.join(' | ')} |`;
 async function main() {
   // The gateway runs compiled, as `npm start` runs it.
   execFileSync('npm', ['run', 'build', '--silent'], { stdio: 'inherit' });
-  process.stdout.write(`bench: ${DURATION}s per load, ${CONNECTIONS} connections\n`);
+  process.stdout.write(`bench: ${DURATION}s per load, ${CONNECTIONS} connections, gateway flags "${process.env.BENCH_NODE_FLAGS ?? START_FLAGS}"\n`);
   const hashLimit = await measureHashLimit();
   process.stdout.write(`bcryptjs cost-10 limit on all cores: ${fmt(hashLimit, 1)} comparisons/s\n`);
 
