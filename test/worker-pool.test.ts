@@ -52,6 +52,21 @@ describe('the hashing pool', () => {
     }
   });
 
+  it('replaces a thread that dies: its job fails, the queued ones and later ones are served', async () => {
+    const dying = createHashPool({ size: 1, queueLimit: 8, workerFile: new URL('./helpers/dying-worker.mjs', import.meta.url) });
+    try {
+      const died = dying.run({ op: 'compare', password: 'die', hash: 'x' });
+      const queued = [dying.run({ op: 'hash', password: 'a', cost: 4 }), dying.run({ op: 'compare', password: 'b', hash: 'x' })];
+      await expect(died).rejects.toThrow('hashing thread exited with code 3');
+      expect(await Promise.all(queued)).toEqual(['hashed:a', true]);
+      // Twice more, to see the replacement is itself replaced.
+      await expect(dying.run({ op: 'compare', password: 'die', hash: 'x' })).rejects.toThrow(/exited/);
+      expect(await dying.run({ op: 'hash', password: 'c', cost: 4 })).toBe('hashed:c');
+    } finally {
+      await dying.close();
+    }
+  });
+
   it('rejects queued work when closed', async () => {
     const closing = createHashPool({ size: 1, queueLimit: 4 });
     const running = expect(closing.run({ op: 'hash', password: 'x', cost: 10 })).rejects.toThrow(/closed/);

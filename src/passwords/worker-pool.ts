@@ -31,8 +31,13 @@ export function overloaded(): AppError {
  * A fixed pool of worker threads for bcrypt, with a bounded queue. A thread that dies fails its
  * job and is replaced; the pool never runs bcrypt on the calling thread.
  */
-export function createHashPool(options: { size: number; queueLimit: number }): HashPool {
-  const file = new URL('./bcrypt-worker.js', import.meta.url);
+export function createHashPool(options: {
+  size: number;
+  queueLimit: number;
+  /** The threads' script: bcrypt-worker.js (a test passes one that can be made to die). */
+  workerFile?: URL;
+}): HashPool {
+  const file = options.workerFile ?? new URL('./bcrypt-worker.js', import.meta.url);
 
   const idle: Worker[] = [];
   const busy = new Map<Worker, Pending>();
