@@ -22,7 +22,10 @@ if (!(await deps.backend.findByEmail(email, null))) {
 
 const root = new Hono();
 root.get('/bare', (c) => c.json({ ok: true }));
-root.route('/', createApp(deps));
+// The same trivial answer behind every middleware of the gateway: what the stack itself costs.
+const app = createApp(deps);
+app.get('/bench/stack', (c) => c.json({ ok: true }));
+root.route('/', app);
 
 const delay = monitorEventLoopDelay({ resolution: 1 });
 delay.enable();
