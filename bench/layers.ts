@@ -3,14 +3,14 @@
  * trivial JSON route on @hono/node-server is driven by autocannon with no middleware, with five
  * empty ones, and with each real one alone (the gateway's own request id, metrics and security
  * headers, and one request-header read); every variant runs twice, in alternation, in this run.
- * Not part of `npm test`; reads the compiled gateway (run `npm run build` first).
+ * Not part of `npm test`.
  */
 import { serve } from '@hono/node-server';
 import autocannon from 'autocannon';
 import { Hono, type MiddlewareHandler } from 'hono';
 import { requestId } from 'hono/request-id';
-import { createMetrics } from '../dist/metrics.js';
-import { securityHeaders } from '../dist/http/security-headers.js';
+import { createMetrics } from '../src/metrics.js';
+import { securityHeaders } from '../src/http/security-headers.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
 const noop: MiddlewareHandler = async (_c, next) => next();

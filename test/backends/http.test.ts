@@ -1,3 +1,5 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signUp, startGateway, type TestGateway } from '../helpers/gateway.js';
 import { startUsersService } from '../helpers/users-service.js';
 import { describeBackendConformance, serviceHarness } from './conformance.js';
 
@@ -13,3 +15,33 @@ describeBackendConformance(
   },
   { hasServer: true },
 );
+
+describe('logout against a users service that does not store session_version', () => {
+  let service: Awaited<ReturnType<typeof startUsersService>>;
+  let gw: TestGateway;
+  beforeAll(async () => {
+    service = await startUsersService({ name: 'X-Api-Key', value: 'service-key' });
+    gw = await startGateway({
+      AUTH_BACKEND: 'http',
+      HTTP_URL: service.url,
+      HTTP_AUTH_HEADER_KEY: 'X-Api-Key',
+      HTTP_AUTH_HEADER_VALUE: 'service-key',
+      SESSION_VERSION_COLUMN: 'session_version',
+    });
+  });
+  afterAll(async () => {
+    await gw?.close();
+    await service?.close();
+  });
+
+  it('is a 502 that claims nothing (never "revoked" when the tokens still work)', async () => {
+    const { tokens } = await signUp(gw, 'forgetful@example.com');
+    service.faults.dropSessionVersion = true;
+    const logout = await gw.call('/logout', { json: { refresh_token: tokens.refresh_token } });
+    expect(logout.status).toBe(502);
+    expect(await logout.json()).toEqual({ error: 'backend_error', message: expect.any(String) });
+    expect((await gw.call('/refresh', { json: { refresh_token: tokens.refresh_token } })).status).toBe(200);
+    service.faults.dropSessionVersion = false;
+    expect(await (await gw.call('/logout', { json: { refresh_token: tokens.refresh_token } })).json()).toEqual({ refresh_tokens_revoked: true });
+  });
+});

@@ -11,6 +11,8 @@ export interface ServiceFaults {
   status?: number;
   /** Answer lookups with a user missing its password. */
   malformedRows?: boolean;
+  /** Accept a PATCH of session_version but do not store it (a service that does not keep one). */
+  dropSessionVersion?: boolean;
 }
 
 /**
@@ -73,7 +75,9 @@ export async function startUsersService(auth: { name: string; value: string }) {
       }
       if (req.method === 'PATCH' && id) {
         const body = await readJson(req);
-        const allowed = ['email', 'role', 'password', 'verified_at', 'session_version'].filter((k) => k in body);
+        const allowed = ['email', 'role', 'password', 'verified_at', 'session_version'].filter(
+          (k) => k in body && !(k === 'session_version' && faults.dropSessionVersion),
+        );
         const set = allowed.map((k) => `${k} = @${k}`).join(', ');
         const params = { ...Object.fromEntries(allowed.map((k) => [k, body[k]])), id: decodeURIComponent(id), tenant };
         const row = set

@@ -93,8 +93,9 @@ export function createHttpBackend(options: HttpBackendOptions): UserBackend {
       return created;
     },
     async update(id: UserId, tenantId: string | null, patch: UserPatch) {
-      const { session_version, ...kept } = patch;
-      const body = options.sessionVersion === true && session_version !== undefined ? patch : kept;
+      // The counter goes to the service only when it keeps one (SESSION_VERSION_COLUMN).
+      const { session_version: _, ...kept } = patch;
+      const body = options.sessionVersion === true ? patch : kept;
       const { json } = await call('update user', 'PATCH', withQuery(`${base}/${encodeURIComponent(String(id))}`, tenantQuery(tenantId)), body);
       return checked(json, tenantId, (u) => String(u.id) === String(id));
     },
