@@ -59,11 +59,13 @@ export function createSqliteBackend(options: SqliteBackendOptions): UserBackend 
   const table = options.table ?? 'users';
   const setting = options.sessionVersion ?? 'auto';
   const [schemaName, tableName] = table.includes('.') ? table.split('.') : ['main', table];
-  const exists = db
-    .prepare(`SELECT 1 FROM ${quote(schemaName as string)}.sqlite_master WHERE type = 'table' AND name = ?`)
-    .get(tableName);
-  // An existing table is used as it is: its indexes are the owner's business.
-  if (!exists) db.exec(schema(table, options.columns ?? DEFAULT_COLUMNS, sessionVersionColumnToCreate(setting)));
+  const exists = db.prepare(`SELECT 1 FROM ${quote(schemaName as string)}.sqlite_master WHERE type = 'table' AND name = ?`);
+  // Check and create under the write lock: processes starting together (WORKERS) on a new file
+  // would otherwise both see no table and the second fail to create it. An existing table is
+  // used as it is: its indexes are the owner's business.
+  db.transaction(() => {
+    if (!exists.get(tableName)) db.exec(schema(table, options.columns ?? DEFAULT_COLUMNS, sessionVersionColumnToCreate(setting)));
+  }).immediate();
   const columnNames = new Set(
     (db.prepare(`PRAGMA ${quote(schemaName as string)}.table_info(${quote(tableName as string)})`).all() as { name: string }[]).map((r) => r.name),
   );
