@@ -2,7 +2,6 @@ import { Hono, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
 import type { Deps } from './deps.js';
-import { logs } from './logger.js';
 import type { AppEnv } from './http/context.js';
 import { errorHandler } from './http/error-handler.js';
 import { AppError } from './http/errors.js';
@@ -51,35 +50,40 @@ export function createApp(deps: Deps): Hono<AppEnv> {
 
   app.use(requestId({ limitLength: 64 }));
   app.use(deps.metrics.middleware());
-  const accessLogged = logs(deps.config.logLevel, 'info');
-  app.use(async function accessLog(c, next) {
-    if (!accessLogged) return next();
-    const started = performance.now();
-    await next();
-    // The path only: a query string may hold a mailed token (/form?token=…).
-    logger.info('request', {
-      requestId: c.var.requestId,
-      method: c.req.method,
-      path: c.req.path,
-      status: c.res.status,
-      ms: Math.round((performance.now() - started) * 10) / 10,
-    });
-  });
+  // Middleware with nothing to do is not mounted at all: every layer costs each request.
+  const mount = (middleware: MiddlewareHandler<AppEnv> | undefined) => {
+    if (middleware) app.use(middleware);
+  };
+  mount(
+    logger.enabled('info')
+      ? async function accessLog(c, next) {
+          const started = performance.now();
+          await next();
+          // The path only: a query string may hold a mailed token (/form?token=…).
+          logger.info('request', {
+            requestId: c.var.requestId,
+            method: c.req.method,
+            path: c.req.path,
+            status: c.res.status,
+            ms: Math.round((performance.now() - started) * 10) / 10,
+          });
+        }
+      : undefined,
+  );
   app.use(securityHeaders({ hsts: deps.config.urls.external.startsWith('https://') }));
   const clientIp = clientIpResolver(parseTrustedProxies(deps.config.trustedProxies).list, deps.config.trustedProxies.length > 0);
   app.use(async function resolveClientIp(c, next) {
     c.set('clientIp', clientIp(c));
     return next();
   });
-  // Middleware that would do nothing is not mounted at all: every layer costs each request.
-  if (deps.config.cors.origins.length > 0 || deps.config.cors.any) app.use(corsPolicy(deps.config));
+  mount(corsPolicy(deps.config));
   app.use(limitBodySize());
 
   // Health checks come first: no host check, no rate limit.
   app.route('/', healthRoutes(deps));
   app.route('/', docsRoutes(deps));
-  if (deps.config.tenancy.allowedHosts.length > 0) app.use(allowedHosts(deps.config.tenancy.allowedHosts, deps.config.tenancy.hostHeader));
-  if (deps.config.limits.perMinute > 0) app.use(deps.limits.perIp());
+  mount(allowedHosts(deps.config.tenancy.allowedHosts, deps.config.tenancy.hostHeader));
+  mount(deps.limits.perIp());
   app.route('/', formRoutes(deps));
 
   // Each route that acts on users resolves its tenant itself (see routes/): no list to keep.

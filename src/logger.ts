@@ -10,11 +10,8 @@ export interface Logger {
   info(message: string, fields?: LogFields): void;
   warn(message: string, fields?: LogFields): void;
   error(message: string, fields?: LogFields): void;
-}
-
-/** Whether a logger at `configured` writes lines of level `at`: to skip building them otherwise. */
-export function logs(configured: LogLevel, at: Exclude<LogLevel, 'silent'>): boolean {
-  return RANK[at] >= RANK[configured];
+  /** Whether lines of level `at` are written: to skip building them otherwise. */
+  enabled(at: Exclude<LogLevel, 'silent'>): boolean;
 }
 
 export function createLogger(level: LogLevel, write: (line: string) => void = (line) => process.stdout.write(line)): Logger {
@@ -23,7 +20,7 @@ export function createLogger(level: LogLevel, write: (line: string) => void = (l
     if (RANK[at] < threshold) return;
     write(`${JSON.stringify({ time: new Date().toISOString(), level: at, message, ...fields })}\n`);
   };
-  return { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') };
+  return { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error'), enabled: (at) => RANK[at] >= threshold };
 }
 
 /** The fields of an error worth logging: name, message, code and the chain of causes. */

@@ -9,9 +9,10 @@ const EXPOSED = ['Retry-After', 'RateLimit-Limit', 'RateLimit-Remaining', 'RateL
 /**
  * CORS from ALLOWED_ORIGINS: a listed origin is echoed back, with credentials; any other origin
  * gets no CORS header at all (never a reflected arbitrary origin). `*` (development only) allows
- * every origin without credentials.
+ * every origin without credentials. `undefined` when no origin is allowed (nothing to mount).
  */
-export function corsPolicy(config: Pick<Config, 'cors' | 'tenancy'>): MiddlewareHandler {
+export function corsPolicy(config: Pick<Config, 'cors' | 'tenancy'>): MiddlewareHandler | undefined {
+  if (config.cors.origins.length === 0 && !config.cors.any) return undefined;
   const listed = new Set(config.cors.origins);
   const allowHeaders = ['Content-Type', 'Authorization', 'X-Request-Id', config.tenancy.tenantHeader];
   const anyOrigin = cors({ origin: '*', allowMethods: ['GET', 'POST'], allowHeaders, exposeHeaders: EXPOSED, maxAge: 600 });

@@ -12,7 +12,8 @@ const FAILURE_WINDOW_MS = HOUR;
 
 export interface Limits {
   /** RATE_PER_MINUTE per client IP, with RateLimit headers on every answer. */
-  perIp(): MiddlewareHandler<AppEnv>;
+  /** `undefined` when RATE_PER_MINUTE is 0: there is nothing to mount. */
+  perIp(): MiddlewareHandler<AppEnv> | undefined;
   /** Throws 429 while `key` (account + IP) is in a backoff after failed password checks. */
   beforePasswordCheck(key: string): Promise<void>;
   /** Records a failed check: past the free attempts, each failure doubles the backoff. */
@@ -45,8 +46,8 @@ export function createLimits(config: LimitsConfig, store: RateStore, logger: Log
 
   return {
     perIp() {
+      if (config.perMinute === 0) return undefined;
       return async function rateLimit(c, next) {
-        if (config.perMinute === 0) return next();
         const { count, resetMs } = await guarded(() => store.increment(`ip:${c.var.clientIp}`, MINUTE));
         const headers = {
           'RateLimit-Limit': String(config.perMinute),

@@ -132,11 +132,17 @@ describe.each(Object.keys(STORES))('the gateway on the %s backend', (name) => {
       ['garbage', 502, 'backend_error'],
       ['down', 503, 'backend_unavailable'],
     ] as const)('a %s backend is a clean %i JSON error, /readyz says so, and the gateway recovers', async (kind, status, error) => {
+      const before = await gw.call('/token', { json: { email: 'flow@example.com', password: 'Reset-Pass-77' }, headers: acme });
+      const { refresh_token } = (await before.json()) as { refresh_token: string };
       const undo = await fault(kind);
       try {
         const response = await gw.call('/token', { json: { email: 'flow@example.com', password: 'Reset-Pass-77' }, headers: acme });
         expect(response.status).toBe(status);
         expect(await response.json()).toEqual({ error, message: expect.any(String) });
+        // A logout the store cannot carry out says so; it never claims a revocation.
+        const logout = await gw.call('/logout', { json: { refresh_token }, headers: acme });
+        expect(logout.status).toBe(status);
+        expect(await logout.json()).toEqual({ error, message: expect.any(String) });
         expect((await gw.call('/readyz')).status).toBe(503);
         expect((await gw.call('/healthz')).status).toBe(200);
         const signup = await gw.call('/verify-email', { json: { token: 'x.y.z' }, headers: acme });
@@ -146,6 +152,8 @@ describe.each(Object.keys(STORES))('the gateway on the %s backend', (name) => {
       }
       expect((await gw.call('/token', { json: { email: 'flow@example.com', password: 'Reset-Pass-77' }, headers: acme })).status).toBe(200);
       expect((await gw.call('/readyz')).status).toBe(200);
+      // Nothing was revoked by the failed logout: the token still refreshes.
+      expect((await gw.call('/refresh', { json: { refresh_token }, headers: acme })).status).toBe(200);
     });
   }
 });
