@@ -57,6 +57,9 @@ export const DEFAULT_COLUMNS: ColumnMap = Object.freeze({
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 
+/** A plain SQL identifier (a column name): letters, digits and `_`, at most 63 characters. */
+export const isIdentifier = (name: string): boolean => IDENTIFIER.test(name);
+
 /** A table name, optionally schema-qualified (`auth.accounts`). */
 export function isTableName(name: string): boolean {
   const parts = name.split('.');

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { envSchema, type Env } from './schema.js';
 import { loadDevKey, loadDevSecrets, type DevSecrets } from './dev-secrets.js';
 import { checkPasswordPolicy } from '../passwords/policy.js';
-import { isTableName, parseColumnMap, type ColumnMap, type SessionVersionSetting } from '../backends/columns.js';
+import { isIdentifier, isTableName, parseColumnMap, type ColumnMap, type SessionVersionSetting } from '../backends/columns.js';
 import { envExtension } from '../extensions/env.js';
 import { parseTrustedProxies } from '../http/client-ip.js';
 
@@ -539,7 +539,7 @@ function sessionVersionSetting(env: Env, columns: ColumnMap, problem: (message: 
   const value = env.SESSION_VERSION_COLUMN;
   if (value === undefined) return env.AUTH_BACKEND === 'sqlite' || env.AUTH_BACKEND === 'postgres' ? 'auto' : 'off';
   if (value.toLowerCase() === 'off') return 'off';
-  if (!/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(value)) {
+  if (!isIdentifier(value)) {
     problem(`"${value}" is not a plain SQL identifier (or off)`);
   } else if (Object.values(columns).includes(value)) {
     problem(`"${value}" is already the column of another user field`);
