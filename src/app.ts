@@ -1,6 +1,5 @@
 import { Hono, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { requestId } from 'hono/request-id';
 import type { Deps } from './deps.js';
 import type { AppEnv } from './http/context.js';
 import { errorHandler } from './http/error-handler.js';
@@ -48,7 +47,7 @@ export function createApp(deps: Deps): Hono<AppEnv> {
   const { logger } = deps;
   const app = new Hono<AppEnv>();
 
-  app.use(requestId({ limitLength: 64 }));
+  app.use(securityHeaders({ hsts: deps.config.urls.external.startsWith('https://') }));
   app.use(deps.metrics.middleware());
   // Middleware with nothing to do is not mounted at all: every layer costs each request.
   const mount = (middleware: MiddlewareHandler<AppEnv> | undefined) => {
@@ -61,7 +60,7 @@ export function createApp(deps: Deps): Hono<AppEnv> {
           await next();
           // The path only: a query string may hold a mailed token (/form?token=…).
           logger.info('request', {
-            requestId: c.var.requestId,
+            requestId: c.get('requestId'),
             method: c.req.method,
             path: c.req.path,
             status: c.res.status,
@@ -70,7 +69,6 @@ export function createApp(deps: Deps): Hono<AppEnv> {
         }
       : undefined,
   );
-  app.use(securityHeaders({ hsts: deps.config.urls.external.startsWith('https://') }));
   const clientIp = clientIpResolver(parseTrustedProxies(deps.config.trustedProxies).list, deps.config.trustedProxies.length > 0);
   app.use(async function resolveClientIp(c, next) {
     c.set('clientIp', clientIp(c));

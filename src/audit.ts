@@ -41,9 +41,9 @@ export function createAudit(
         event,
         user_id: fields.userId === undefined ? undefined : String(fields.userId),
         actor_id: fields.actorId === undefined ? undefined : String(fields.actorId),
-        tenant_id: c.var.tenantId ?? null,
-        ip: c.var.clientIp,
-        request_id: c.var.requestId,
+        tenant_id: c.get('tenantId') ?? null,
+        ip: c.get('clientIp'),
+        request_id: c.get('requestId'),
         path: c.req.path,
         detail: fields.detail,
       };

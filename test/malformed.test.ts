@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp } from '../src/app.js';
 import { signUp, startGateway, STRONG_PASSWORD, type TestGateway } from './helpers/gateway.js';
 
 let gw: TestGateway;
@@ -152,6 +153,31 @@ describe('the error shape everywhere', () => {
     expect(responses.invalid.headers.get('cache-control')).toBe('no-store');
     expect(responses.openapi.headers.get('cache-control')).toBe('public, max-age=300');
     expect(responses.form.headers.get('content-security-policy')).toMatch(/script-src 'nonce-/);
+  });
+
+  it('a plain X-Request-Id from the client is echoed and logged; anything else is replaced by a UUID', async () => {
+    const plain = await gw.call('/nope', { headers: { 'x-request-id': 'edge-42_a=b' } });
+    expect(plain.headers.get('x-request-id')).toBe('edge-42_a=b');
+    expect(gw.logs.some((line) => line.includes('"requestId":"edge-42_a=b"'))).toBe(true);
+    for (const sent of ['has space', 'x'.repeat(65), 'a"b', '']) {
+      const answer = await gw.call('/nope', { headers: { 'x-request-id': sent } });
+      expect(answer.headers.get('x-request-id'), sent).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+    }
+    const a = await gw.call('/healthz');
+    const b = await gw.call('/healthz');
+    expect(a.headers.get('x-request-id')).not.toBe(b.headers.get('x-request-id'));
+  });
+
+  it('in process (app.request, no Node response to write on) the answers carry the same headers', async () => {
+    const app = createApp(gw.running.deps);
+    for (const response of [await app.request('/healthz'), await app.request('/nope'), await app.request('/form'), await app.request('/user')]) {
+      expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(response.headers.get('x-frame-options')).toBe('DENY');
+      expect(response.headers.get('x-request-id')).toBeTruthy();
+      expect(response.headers.get('content-security-policy')).toMatch(/frame-ancestors 'none'/);
+    }
+    expect((await app.request('/openapi.json')).headers.get('cache-control')).toBe('public, max-age=300');
+    expect((await app.request('/user')).headers.get('cache-control')).toBe('no-store');
   });
 
   it('no password, token or secret reaches the log', async () => {

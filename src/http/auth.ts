@@ -15,7 +15,7 @@ export function requireAccess(tokens: TokenService, config: Pick<Config, 'delive
     if (token === undefined) {
       throw new AppError('unauthorized', 'Send an access token in the Authorization header: Bearer <token>');
     }
-    c.set('claims', await tokens.verifyAccess(token, c.var.tenantId));
+    c.set('claims', await tokens.verifyAccess(token, c.get('tenantId')));
     return next();
   };
 }

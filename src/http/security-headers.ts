@@ -1,4 +1,8 @@
-import type { MiddlewareHandler } from 'hono';
+import type { HttpBindings } from '@hono/node-server';
+import type { Context, MiddlewareHandler } from 'hono';
+import { randomUUID } from 'node:crypto';
+import { ServerResponse } from 'node:http';
+import type { AppEnv } from './context.js';
 
 const DEFAULTS: Record<string, string> = {
   'X-Content-Type-Options': 'nosniff',
@@ -12,16 +16,41 @@ const DEFAULTS: Record<string, string> = {
   'Cache-Control': 'no-store',
 };
 
+/** The request id a client or proxy sent, when it is short and plain enough to log and echo. */
+const CLIENT_REQUEST_ID = /^[\w\-=]{1,64}$/;
+
 /**
- * Sets the security headers on every response; a route that sets one of them itself (the CSP
- * of /form, the caching of /docs) replaces it. HSTS when the gateway is served over https
- * (EXTERNAL_URL). Set before the handler runs, so they are part of the response as it is built,
- * never patched onto it afterwards.
+ * Names every request (`c.var.requestId`: the client's `X-Request-Id` when it is plain and at
+ * most 64 characters, else a new UUID, echoed in the answer) and gives every answer the security
+ * headers; HSTS when the gateway is served over https (EXTERNAL_URL). A route that sets one of
+ * them itself (the CSP of /form, the caching of /docs) replaces it.
+ *
+ * Served by Node (@hono/node-server, as `npm start` runs it), these headers are put on Node's
+ * response before the handler runs: Node merges them with the route's own headers (the route's
+ * value wins) when the answer is written. Going through `c.header` instead would make every answer
+ * carry a fetch `Headers` object to build, sort and copy — a third of a small answer's cost
+ * (BENCHMARKS.md). Anywhere else (`app.request()`), `c.header` does the same job.
  */
-export function securityHeaders(options: { hsts: boolean }): MiddlewareHandler {
-  const all = Object.entries(options.hsts ? { ...DEFAULTS, 'Strict-Transport-Security': 'max-age=31536000; includeSubDomains' } : DEFAULTS);
+export function securityHeaders(options: { hsts: boolean }): MiddlewareHandler<AppEnv> {
+  const fixed = Object.entries(options.hsts ? { ...DEFAULTS, 'Strict-Transport-Security': 'max-age=31536000; includeSubDomains' } : DEFAULTS);
   return async function headers(c, next) {
-    for (const [name, value] of all) c.header(name, value);
+    const sent = c.req.header('x-request-id');
+    const requestId = sent !== undefined && CLIENT_REQUEST_ID.test(sent) ? sent : randomUUID();
+    c.set('requestId', requestId);
+    const outgoing = nodeResponse(c);
+    if (outgoing) {
+      for (const [name, value] of fixed) outgoing.setHeader(name, value);
+      outgoing.setHeader('X-Request-Id', requestId);
+    } else {
+      for (const [name, value] of fixed) c.header(name, value);
+      c.header('X-Request-Id', requestId);
+    }
     return next();
   };
+}
+
+/** Node's response object when @hono/node-server serves the request and nothing is sent yet. */
+function nodeResponse(c: Context): ServerResponse | undefined {
+  const outgoing = (c.env as Partial<HttpBindings> | undefined)?.outgoing;
+  return outgoing instanceof ServerResponse && !outgoing.headersSent ? outgoing : undefined;
 }

@@ -48,7 +48,7 @@ export function createLimits(config: LimitsConfig, store: RateStore, logger: Log
     perIp() {
       if (config.perMinute === 0) return undefined;
       return async function rateLimit(c, next) {
-        const { count, resetMs } = await guarded(() => store.increment(`ip:${c.var.clientIp}`, MINUTE));
+        const { count, resetMs } = await guarded(() => store.increment(`ip:${c.get('clientIp')}`, MINUTE));
         const headers = {
           'RateLimit-Limit': String(config.perMinute),
           'RateLimit-Remaining': String(Math.max(0, config.perMinute - count)),

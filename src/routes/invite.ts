@@ -26,13 +26,13 @@ export function inviteRoutes(deps: Deps): Hono<AppEnv> {
   const tenant = resolveTenant(config.tenancy);
 
   app.post('/invite', tenant, requireAccess(tokens, config), async (c) => {
-    const tenantId = c.var.tenantId;
-    if (c.var.claims.act !== undefined) throw new AppError('forbidden', 'An impersonation token cannot invite');
+    const tenantId = c.get('tenantId');
+    if (c.get('claims').act !== undefined) throw new AppError('forbidden', 'An impersonation token cannot invite');
     // The role is re-read: a demoted admin's unexpired token does not keep the right to invite.
-    const admin = await userFromToken(deps, c.var.claims.sub, tenantId);
+    const admin = await userFromToken(deps, c.get('claims').sub, tenantId);
     if (admin.role !== config.roles.admin) throw new AppError('forbidden', 'Only an admin can invite users');
     const body = await readBody(c, inviteBody);
-    await deps.captcha.verify(body[CAPTCHA_FIELD], c.var.clientIp);
+    await deps.captcha.verify(body[CAPTCHA_FIELD], c.get('clientIp'));
     const redirect = resolveRedirect(config.urls, body.redirect_url);
     const role = body.role ?? config.roles.default;
     if (await backend.findByEmail(body.email, tenantId)) {

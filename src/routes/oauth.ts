@@ -52,7 +52,8 @@ export function oauthRoutes(deps: Deps): Hono<AppEnv> {
     const provider = providerOf(c);
     const redirect = resolveRedirect(config.urls, c.req.query('redirect_url'));
     const { state, codeVerifier } = provider.newFlow();
-    const flow = { provider: provider.name, state, codeVerifier, redirect: redirect.toString(), ...(c.var.tenantId ? { tid: c.var.tenantId } : {}) };
+    const tenantId = c.get('tenantId');
+    const flow = { provider: provider.name, state, codeVerifier, redirect: redirect.toString(), ...(tenantId ? { tid: tenantId } : {}) };
     setCookie(c, cookieName(provider.name), await tokens.signOAuthFlow(flow), {
       httpOnly: true,
       secure,
@@ -85,7 +86,7 @@ export function oauthRoutes(deps: Deps): Hono<AppEnv> {
       return c.redirect(withFragment(redirect, { ...tokensForApp, expires_in: String(tokensForApp.expires_in) }), 302);
     } catch (error) {
       const failure = asFailure(error);
-      logger.warn('oauth sign-in failed', { requestId: c.var.requestId, provider: provider.name, code: failure.code, error: errorFields(error) });
+      logger.warn('oauth sign-in failed', { requestId: c.get('requestId'), provider: provider.name, code: failure.code, error: errorFields(error) });
       return c.redirect(withFragment(redirect, { error: failure.code, error_description: failure.message }), 302);
     }
   });

@@ -29,17 +29,17 @@ export function profileRoutes(deps: Deps): Hono<AppEnv> {
   const access = requireAccess(tokens, config);
 
   app.get('/user', tenant, access, async (c) => {
-    const { user, hookData } = await withHookData(deps, await userFromToken(deps, c.var.claims.sub, c.var.tenantId));
+    const { user, hookData } = await withHookData(deps, await userFromToken(deps, c.get('claims').sub, c.get('tenantId')));
     return c.json({ user: publicUser(user, hookData) });
   });
 
   app.post('/change-password', tenant, access, async (c) => {
-    notImpersonating(c.var.claims);
+    notImpersonating(c.get('claims'));
     const body = await readBody(c, changePasswordBody);
-    await deps.captcha.verify(body[CAPTCHA_FIELD], c.var.clientIp);
-    const tenantId = c.var.tenantId;
-    const user = await userFromToken(deps, c.var.claims.sub, tenantId);
-    const guardKey = passwordKey(tenantId, user.email, c.var.clientIp);
+    await deps.captcha.verify(body[CAPTCHA_FIELD], c.get('clientIp'));
+    const tenantId = c.get('tenantId');
+    const user = await userFromToken(deps, c.get('claims').sub, tenantId);
+    const guardKey = passwordKey(tenantId, user.email, c.get('clientIp'));
     await deps.limits.beforePasswordCheck(guardKey);
     if (!(await hasher.verify(body.old_password, user.password))) {
       await deps.limits.passwordFailed(guardKey);
@@ -55,12 +55,12 @@ export function profileRoutes(deps: Deps): Hono<AppEnv> {
   });
 
   app.post('/change-email', tenant, access, async (c) => {
-    notImpersonating(c.var.claims);
+    notImpersonating(c.get('claims'));
     const body = await readBody(c, changeEmailBody);
-    await deps.captcha.verify(body[CAPTCHA_FIELD], c.var.clientIp);
+    await deps.captcha.verify(body[CAPTCHA_FIELD], c.get('clientIp'));
     const redirect = resolveRedirect(config.urls, body.redirect_url);
-    const tenantId = c.var.tenantId;
-    const user = await userFromToken(deps, c.var.claims.sub, tenantId);
+    const tenantId = c.get('tenantId');
+    const user = await userFromToken(deps, c.get('claims').sub, tenantId);
     if (body.email === user.email) {
       throw new AppError('validation_failed', 'The request is invalid (email: is already your address)', {
         issues: [{ path: 'email', message: 'is already your address' }],

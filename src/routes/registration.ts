@@ -37,9 +37,9 @@ export function registrationRoutes(deps: Deps): Hono<AppEnv> {
   app.post('/signup', tenant, async (c) => {
     if (config.signupDisabled) throw new AppError('signup_disabled', 'Self-service signup is disabled');
     const body = await readBody(c, signupBody);
-    await deps.captcha.verify(body[CAPTCHA_FIELD], c.var.clientIp);
+    await deps.captcha.verify(body[CAPTCHA_FIELD], c.get('clientIp'));
     const redirect = resolveRedirect(config.urls, body.redirect_url);
-    const tenantId = c.var.tenantId;
+    const tenantId = c.get('tenantId');
     // The answer is the same whether or not the address has an account: only the mail differs.
     const existing = await backend.findByEmail(body.email, tenantId);
     if (existing) {
@@ -54,8 +54,8 @@ export function registrationRoutes(deps: Deps): Hono<AppEnv> {
 
   app.post('/verify-email', tenant, async (c) => {
     const body = await readBody(c, verifyBody);
-    await deps.captcha.verify(body[CAPTCHA_FIELD], c.var.clientIp);
-    const tenantId = c.var.tenantId;
+    await deps.captcha.verify(body[CAPTCHA_FIELD], c.get('clientIp'));
+    const tenantId = c.get('tenantId');
     const claims = await tokens.verifyVerification(body.token, tenantId);
     const password = body.password === '' ? undefined : body.password;
     let result: UserWithHookData;

@@ -19,9 +19,9 @@ export function resetPasswordRoutes(deps: Deps): Hono<AppEnv> {
 
   app.post('/reset-password', tenant, async (c) => {
     const body = await readBody(c, resetBody);
-    await deps.captcha.verify(body[CAPTCHA_FIELD], c.var.clientIp);
+    await deps.captcha.verify(body[CAPTCHA_FIELD], c.get('clientIp'));
     const redirect = resolveRedirect(config.urls, body.redirect_url);
-    const tenantId = c.var.tenantId;
+    const tenantId = c.get('tenantId');
     // Either way a mail goes out and the answer is `{}`: the caller learns nothing.
     const user = await backend.findByEmail(body.email, tenantId);
     if (user) {

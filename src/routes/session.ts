@@ -27,14 +27,14 @@ export function sessionRoutes(deps: Deps): Hono<AppEnv> {
 
   app.post('/token', tenant, async (c) => {
     const body = await readBody(c, tokenBody);
-    const tenantId = c.var.tenantId;
+    const tenantId = c.get('tenantId');
     const adminToken = bearerToken(c.req.header('authorization'));
     if ((body.password === undefined || body.password === '') && adminToken !== undefined) {
       return c.json(await impersonate(c, adminToken, body.email, tenantId));
     }
     if (body.password === undefined || body.password === '') throw requiredField('password');
-    await deps.captcha.verify(body[CAPTCHA_FIELD], c.var.clientIp);
-    const guardKey = passwordKey(tenantId, body.email, c.var.clientIp);
+    await deps.captcha.verify(body[CAPTCHA_FIELD], c.get('clientIp'));
+    const guardKey = passwordKey(tenantId, body.email, c.get('clientIp'));
     await limits.beforePasswordCheck(guardKey);
     const user = await backend.findByEmail(body.email, tenantId);
     // An unknown user costs one bcrypt comparison too, so timing does not tell who exists.
@@ -57,7 +57,7 @@ export function sessionRoutes(deps: Deps): Hono<AppEnv> {
 
   app.post('/refresh', tenant, async (c) => {
     const body = await readBody(c, refreshBody);
-    const tenantId = c.var.tenantId;
+    const tenantId = c.get('tenantId');
     const token = refreshTokenOf(c, config, body.refresh_token);
     if (token === undefined) throw requiredField('refresh_token');
     const claims = await tokens.verifyRefresh(token, tenantId);
@@ -79,7 +79,7 @@ export function sessionRoutes(deps: Deps): Hono<AppEnv> {
   app.post('/logout', tenant, async (c) => {
     clearTokenCookies(c, config);
     const body = await readBody(c, logoutBody);
-    const tenantId = c.var.tenantId;
+    const tenantId = c.get('tenantId');
     const token = refreshTokenOf(c, config, body.refresh_token);
     if (token === undefined) return c.json({ refresh_tokens_revoked: false });
     const claims = await tokens.verifyRefresh(token, tenantId);

@@ -117,13 +117,19 @@ export class TokenService {
 
   /** An access token and (unless impersonating) a refresh token for `user`. */
   async issue(user: StoredUser, options: AccessOptions = {}): Promise<IssuedTokens> {
-    const access = await this.signAccess(user, options);
-    if (options.actor) return { access_token: access, token_type: 'Bearer', expires_in: this.#jwt.impersonationTtl };
+    if (options.actor) {
+      return { access_token: await this.signAccess(user, options), token_type: 'Bearer', expires_in: this.#jwt.impersonationTtl };
+    }
     const { refresh: ring } = await this.#rings;
-    const refresh = await this.#sign(
-      { ...this.#tenantClaim(user), fp: credentialFingerprint(ring.signer.raw as Uint8Array, user, 'session') },
-      { typ: TYP.refresh, ring, ttl: this.#jwt.refreshTtl, subject: String(user.id) },
-    );
+    // Both signatures at once: each is a WebCrypto job on libuv's thread pool, and two queued
+    // together cost one wake-up of the pool instead of two (≈ +10 % /refresh, BENCHMARKS.md).
+    const [access, refresh] = await Promise.all([
+      this.signAccess(user, options),
+      this.#sign(
+        { ...this.#tenantClaim(user), fp: credentialFingerprint(ring.signer.raw as Uint8Array, user, 'session') },
+        { typ: TYP.refresh, ring, ttl: this.#jwt.refreshTtl, subject: String(user.id) },
+      ),
+    ]);
     return { access_token: access, refresh_token: refresh, token_type: 'Bearer', expires_in: this.#jwt.accessTtl };
   }
 
