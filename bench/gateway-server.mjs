@@ -1,6 +1,7 @@
 // The gateway as the benchmark runs it: the compiled app (dist/, as `npm start` runs it) from the
 // real config, plus — only here, never in the product — a bare Hono route on the same server to
-// compare against, a seeded user, and an IPC channel reporting event-loop delay and memory.
+// compare against, two floors (below), a seeded user, and an IPC channel reporting event-loop
+// delay, memory and CPU time.
 // Started by bench/run.ts after `npm run build`.
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
@@ -20,8 +21,22 @@ if (!(await deps.backend.findByEmail(email, null))) {
   await deps.backend.create({ email, role: 'user', password: await deps.hasher.hash(password), tenant_id: null, verified_at: new Date().toISOString() });
 }
 
+const user = await deps.backend.findByEmail(email, null);
+
 const root = new Hono();
 root.get('/bare', (c) => c.json({ ok: true }));
+// Floors, beside the bare route and without any middleware: the store read of GET /user alone,
+// and the three jose operations of POST /refresh alone (verify one token, sign two). No route
+// doing that work can go faster than these on this machine.
+root.get('/bench/floor/store-read', async (c) => {
+  const found = await deps.backend.findById(String(user.id), null);
+  return c.json({ user: { id: found.id, email: found.email, role: found.role, tenant_id: found.tenant_id, verified_at: found.verified_at } });
+});
+root.post('/bench/floor/jose', async (c) => {
+  const { refresh_token: token } = await c.req.json();
+  await deps.tokens.verifyRefresh(token, null);
+  return c.json(await deps.tokens.issue(user));
+});
 // The same trivial answer behind every middleware of the gateway: what the stack itself costs.
 const app = createApp(deps);
 app.get('/bench/stack', (c) => c.json({ ok: true }));
@@ -39,6 +54,10 @@ process.on('message', (message) => {
     process.send({ reset: true });
   } else if (message === 'stats') {
     process.send({ p99Ms: delay.percentile(99) / 1e6, maxMs: delay.max / 1e6, peakRssMb: peakRss / 2 ** 20 });
+  } else if (message === 'cpu') {
+    // User + system time of the whole process (main thread, hashing threads, libuv's pool), µs.
+    const { user: userTime, system } = process.cpuUsage();
+    process.send({ cpuUs: userTime + system });
   }
 });
 

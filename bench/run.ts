@@ -30,11 +30,17 @@ interface Load {
   p99: number;
   errors: number;
   non2xx: number;
+  /** CPU time the gateway process spent per answered request (all its threads), µs. */
+  cpuUs: number;
 }
 
-async function load(url: string, options: Partial<autocannon.Options> = {}): Promise<Load> {
+/** `gateway`: the process to read CPU time from (the peer is not asked). */
+async function load(url: string, options: Partial<autocannon.Options> = {}, gateway?: ChildProcess): Promise<Load> {
+  const before = gateway ? (await ask<{ cpuUs: number }>(gateway, 'cpu')).cpuUs : 0;
   const result = await autocannon({ url, connections: CONNECTIONS, duration: DURATION, ...options });
-  return { rps: result.requests.average, p99: result.latency.p99, errors: result.errors, non2xx: result.non2xx };
+  const after = gateway ? (await ask<{ cpuUs: number }>(gateway, 'cpu')).cpuUs : 0;
+  const cpuUs = gateway && result.requests.total > 0 ? (after - before) / result.requests.total : Number.NaN;
+  return { rps: result.requests.average, p99: result.latency.p99, errors: result.errors, non2xx: result.non2xx, cpuUs };
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -94,11 +100,14 @@ async function benchGateway(name: string, env: Record<string, string>) {
     // Warm-up, then each route alone; memory is watched from here on.
     await ask(child, 'reset');
     await autocannon({ url: `${url}/user`, connections: 8, duration: 2, headers: auth });
-    const bare = await load(`${url}/bare`);
-    const stack = await load(`${url}/bench/stack`);
-    const user = await load(`${url}/user`, { headers: auth });
-    const userCold = await load(url, { requests: coldRequest as unknown as autocannon.Request[] });
-    const refresh = await load(`${url}/refresh`, { method: 'POST', headers: json, body: JSON.stringify({ refresh_token: tokens.refresh_token }) });
+    const refreshBody = JSON.stringify({ refresh_token: tokens.refresh_token });
+    const bare = await load(`${url}/bare`, {}, child);
+    const stack = await load(`${url}/bench/stack`, {}, child);
+    const storeRead = await load(`${url}/bench/floor/store-read`, {}, child);
+    const user = await load(`${url}/user`, { headers: auth }, child);
+    const userCold = await load(url, { requests: coldRequest as unknown as autocannon.Request[] }, child);
+    const jose = await load(`${url}/bench/floor/jose`, { method: 'POST', headers: json, body: refreshBody }, child);
+    const refresh = await load(`${url}/refresh`, { method: 'POST', headers: json, body: refreshBody }, child);
     const loadStats = await ask<{ p99Ms: number; maxMs: number; peakRssMb: number }>(child, 'stats');
 
     await ask(child, 'reset');
@@ -108,7 +117,7 @@ async function benchGateway(name: string, env: Record<string, string>) {
     // The login storm alone (throughput against the hash limit, event-loop delay, memory)…
     const loginBody = JSON.stringify({ email: EMAIL, password: PASSWORD });
     await ask(child, 'reset');
-    const storm = await load(`${url}/token`, { method: 'POST', headers: json, body: loginBody });
+    const storm = await load(`${url}/token`, { method: 'POST', headers: json, body: loginBody }, child);
     const stormStats = await ask<{ p99Ms: number; maxMs: number; peakRssMb: number }>(child, 'stats');
     // …then with token checks running beside it: how fast /user stays.
     const [, userDuringStorm] = await Promise.all([
@@ -116,7 +125,7 @@ async function benchGateway(name: string, env: Record<string, string>) {
       load(`${url}/user`, { headers: auth, connections: 4 }),
     ]);
     const peakRssMb = Math.max(loadStats.peakRssMb, stormStats.peakRssMb);
-    return { name, bare, stack, user, userCold, refresh, storm, userDuringStorm, idle, stormStats, peakRssMb };
+    return { name, bare, stack, storeRead, user, userCold, jose, refresh, storm, userDuringStorm, idle, stormStats, peakRssMb };
   } finally {
     child.kill('SIGTERM');
   }
@@ -183,20 +192,27 @@ async function main() {
   const check = (ok: boolean) => (ok ? 'pass' : 'FAIL');
   lines.push(row(['bare Hono route, req/s', ...both((r) => fmt(r.bare.rps)), '—']));
   lines.push(row(['trivial route behind the gateway\'s middleware, req/s', ...both((r) => fmt(r.stack.rps)), '—']));
+  lines.push(row(['bare route that only reads the user from the store, req/s', ...both((r) => fmt(r.storeRead.rps)), '—']));
   lines.push(row(['GET /user, req/s', ...both((r) => fmt(r.user.rps)), '—']));
   lines.push(row(['GET /user, every token new to the process, req/s', ...both((r) => fmt(r.userCold.rps)), '—']));
+  lines.push(row(['bare route doing only the three jose operations of a refresh, req/s', ...both((r) => fmt(r.jose.rps)), '—']));
   lines.push(row(['POST /refresh, req/s', ...both((r) => fmt(r.refresh.rps)), '—']));
   lines.push(row(['POST /token, req/s', ...both((r) => fmt(r.storm.rps, 1)), '—']));
   lines.push(row(['/user ÷ bare', ...both((r) => `${fmt(r.user.rps / r.bare.rps, 2)} ${check(r.user.rps / r.bare.rps >= 0.7)}`), '≥ 0.7']));
-  lines.push(row(['/user ÷ trivial route behind the middleware', ...both((r) => fmt(r.user.rps / r.stack.rps, 2)), '—']));
+  lines.push(row(['trivial route behind the middleware ÷ bare', ...both((r) => fmt(r.stack.rps / r.bare.rps, 2)), '—']));
+  lines.push(row(['store read alone ÷ bare (the most /user ÷ bare can be)', ...both((r) => fmt(r.storeRead.rps / r.bare.rps, 2)), '—']));
+  lines.push(row(['/user ÷ store read alone', ...both((r) => fmt(r.user.rps / r.storeRead.rps, 2)), '—']));
   lines.push(row(['/refresh ÷ /user', ...both((r) => `${fmt(r.refresh.rps / r.user.rps, 2)} ${check(r.refresh.rps / r.user.rps >= 0.5)}`), '≥ 0.5']));
+  lines.push(row(['jose operations alone ÷ /user (the most /refresh ÷ /user can be)', ...both((r) => fmt(r.jose.rps / r.user.rps, 2)), '—']));
+  lines.push(row(['/refresh ÷ jose operations alone', ...both((r) => fmt(r.refresh.rps / r.jose.rps, 2)), '—']));
+  lines.push(row(['gateway CPU per request, µs: bare / stack / /user / /refresh', ...both((r) => [r.bare, r.stack, r.user, r.refresh].map((l) => fmt(l.cpuUs)).join(' / ')), '—']));
   lines.push(row(['/token ÷ hash limit', ...both((r) => `${fmt(r.storm.rps / hashLimit, 2)} ${check(r.storm.rps / hashLimit >= 0.9)}`), '≥ 0.9']));
   lines.push(row(['event-loop p99 idle, ms', ...both((r) => fmt(r.idle.p99Ms, 1)), '—']));
   lines.push(row(['event-loop p99 in login storm, ms', ...both((r) => `${fmt(r.stormStats.p99Ms, 1)} ${check(r.stormStats.p99Ms < 20)}`), '< 20']));
   lines.push(row(['/user p99 latency in login storm, ms', ...both((r) => fmt(r.userDuringStorm.p99)), '—']));
   lines.push(row(['/refresh ÷ /user with new tokens', ...both((r) => fmt(r.refresh.rps / r.userCold.rps, 2)), '—']));
   lines.push(row(['peak RSS under load (all loads), MB', ...both((r) => `${fmt(r.peakRssMb)} ${check(r.peakRssMb < 150)}`), '< 150']));
-  const runs = (r: typeof sqlite) => [r.bare, r.stack, r.user, r.userCold, r.refresh, r.storm];
+  const runs = (r: typeof sqlite) => [r.bare, r.stack, r.storeRead, r.user, r.userCold, r.jose, r.refresh, r.storm];
   lines.push(row(['errors / non-2xx', ...both((r) => `${runs(r).reduce((n, l) => n + l.errors, 0)} / ${runs(r).reduce((n, l) => n + l.non2xx, 0)}`), '0 / 0']));
   lines.push(row(['better-auth sign-in, req/s', fmt(peer.signIn.rps, 1), '', '—']));
   lines.push(row(['better-auth get-session, req/s', fmt(peer.session.rps), '', '—']));
