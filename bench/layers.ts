@@ -11,7 +11,7 @@ import autocannon from 'autocannon';
 import { Hono, type MiddlewareHandler } from 'hono';
 import { randomUUID } from 'node:crypto';
 import { createMetrics } from '../src/metrics.js';
-import { securityHeaders } from '../src/http/security-headers.js';
+import { requestIdAndSecurityHeaders } from '../src/http/security-headers.js';
 
 const SEVEN = Object.entries({
   'X-Content-Type-Options': 'nosniff',
@@ -41,7 +41,7 @@ const VARIANTS: Record<string, () => MiddlewareHandler[]> = {
       return next();
     },
   ],
-  'request id + 7 security headers, the gateway\'s (on Node\'s response)': () => [securityHeaders({ hsts: false })],
+  'request id + 7 security headers, the gateway\'s (on Node\'s response)': () => [requestIdAndSecurityHeaders({ hsts: false })],
 };
 
 async function measure(layers: MiddlewareHandler[]): Promise<number> {

@@ -5,7 +5,7 @@ import type { AppEnv } from './http/context.js';
 import { errorHandler } from './http/error-handler.js';
 import { AppError } from './http/errors.js';
 import { MAX_BODY_BYTES } from './http/body.js';
-import { securityHeaders } from './http/security-headers.js';
+import { requestIdAndSecurityHeaders } from './http/security-headers.js';
 import { clientIpResolver, parseTrustedProxies } from './http/client-ip.js';
 import { corsPolicy } from './http/cors.js';
 import { allowedHosts } from './http/hosts.js';
@@ -47,7 +47,7 @@ export function createApp(deps: Deps): Hono<AppEnv> {
   const { logger } = deps;
   const app = new Hono<AppEnv>();
 
-  app.use(securityHeaders({ hsts: deps.config.urls.external.startsWith('https://') }));
+  app.use(requestIdAndSecurityHeaders({ hsts: deps.config.urls.external.startsWith('https://') }));
   app.use(deps.metrics.middleware());
   // Middleware with nothing to do is not mounted at all: every layer costs each request.
   const mount = (middleware: MiddlewareHandler<AppEnv> | undefined) => {
