@@ -4,7 +4,8 @@ import { randomUUID } from 'node:crypto';
 import { ServerResponse } from 'node:http';
 import type { AppEnv } from './context.js';
 
-const DEFAULTS: Record<string, string> = {
+/** The security headers of every answer (HSTS added over https). */
+export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   'X-Content-Type-Options': 'nosniff',
   'X-Frame-Options': 'DENY',
   'Referrer-Policy': 'no-referrer',
@@ -33,7 +34,7 @@ const CLIENT_REQUEST_ID = /^[\w\-=]{1,64}$/;
  * `c.header` does the same job.
  */
 export function requestIdAndSecurityHeaders(options: { hsts: boolean }): MiddlewareHandler<AppEnv> {
-  const fixed = Object.entries(options.hsts ? { ...DEFAULTS, 'Strict-Transport-Security': 'max-age=31536000; includeSubDomains' } : DEFAULTS);
+  const fixed = Object.entries(options.hsts ? { ...SECURITY_HEADERS, 'Strict-Transport-Security': 'max-age=31536000; includeSubDomains' } : SECURITY_HEADERS);
   return async function headers(c, next) {
     const sent = c.req.header('x-request-id');
     const requestId = sent !== undefined && CLIENT_REQUEST_ID.test(sent) ? sent : randomUUID();
