@@ -5,19 +5,13 @@
  */
 import autocannon from 'autocannon';
 import { execFileSync, fork, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startPostgres } from '../test/helpers/embedded-postgres.js';
 import { measureHashLimit } from './hash-limit.js';
+import { START_ENV, START_FLAGS } from './start-script.js';
 
-/**
- * How `npm start` runs the gateway (package.json): its node flags and `NAME=${NAME:-value}`
- * environment defaults, so the bench runs it alike.
- */
-const START_SCRIPT = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: { start: string } }).scripts.start;
-const START_FLAGS = /node ((?:--\S+ )*)dist\/index\.js/.exec(START_SCRIPT)?.[1]?.trim() ?? '';
-const START_ENV = Object.fromEntries([...START_SCRIPT.matchAll(/([A-Z_]+)=\$\{\1:-([^}]*)\}/g)].map((m) => [m[1] as string, process.env[m[1] as string] ?? (m[2] as string)]));
 const COLD_TOKENS = 12_000;
 const DURATION = Number(process.env.BENCH_SECONDS ?? 6);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);

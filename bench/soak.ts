@@ -8,6 +8,7 @@ import { execFileSync, fork, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { START_ENV, START_FLAGS } from './start-script.js';
 
 const MINUTES = Number(process.env.SOAK_MINUTES ?? 2);
 const EMAIL = 'soak@example.com';
@@ -23,7 +24,9 @@ function ask<T>(child: ChildProcess, message: string): Promise<T> {
 
 async function main() {
   execFileSync('npm', ['run', 'build', '--silent'], { stdio: 'inherit' });
+  // Run as `npm start` runs it: its node flags and environment defaults.
   const child = fork('bench/gateway-server.mjs', [], {
+    execArgv: START_FLAGS.split(' ').filter(Boolean),
     env: {
       PATH: process.env.PATH,
       JWT_SECRET: 'soak-access-secret-0123456789abcdef',
@@ -35,6 +38,7 @@ async function main() {
       LOG_LEVEL: 'error',
       BENCH_EMAIL: EMAIL,
       BENCH_PASSWORD: PASSWORD,
+      ...START_ENV,
     },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
