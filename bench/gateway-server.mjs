@@ -17,11 +17,9 @@ if (config.backend.kind === 'postgres') await migrate(config.backend);
 const deps = await buildDeps(config, createLogger('error'));
 const email = process.env.BENCH_EMAIL;
 const password = process.env.BENCH_PASSWORD;
-if (!(await deps.backend.findByEmail(email, null))) {
-  await deps.backend.create({ email, role: 'user', password: await deps.hasher.hash(password), tenant_id: null, verified_at: new Date().toISOString() });
-}
-
-const user = await deps.backend.findByEmail(email, null);
+const user =
+  (await deps.backend.findByEmail(email, null)) ??
+  (await deps.backend.create({ email, role: 'user', password: await deps.hasher.hash(password), tenant_id: null, verified_at: new Date().toISOString() }));
 
 const root = new Hono();
 root.get('/bare', (c) => c.json({ ok: true }));
