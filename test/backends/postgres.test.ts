@@ -1,20 +1,25 @@
 import postgres from 'postgres';
 import { afterAll } from 'vitest';
-import { startPostgres, type PostgresServer } from '../helpers/embedded-postgres.js';
 import { createDatabase, README_SCHEMA } from '../helpers/databases.js';
+import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.js';
 import { describeBackendConformance } from './conformance.js';
 
-// Its own server: the fault test stops it, which must not disturb other test files.
-let server: PostgresServer | undefined;
-afterAll(() => server?.destroy());
+// The backend reaches the run's server through a proxy, so the fault test can take "the server"
+// down without disturbing other test files (and works with TEST_POSTGRES_URL too).
+let proxy: TcpProxy | undefined;
+afterAll(() => proxy?.close());
 
 describeBackendConformance(
   'postgres',
   async () => {
-    server = await startPostgres();
     // The README's table plus the counter logout bumps, found by SESSION_VERSION_COLUMN=auto.
-    const dsn = await createDatabase(`${README_SCHEMA}; ALTER TABLE users ADD COLUMN session_version INTEGER NOT NULL DEFAULT 0;`, server.adminUrl);
-    const admin = () => postgres(dsn, { max: 1, onnotice: () => {} });
+    const direct = new URL(await createDatabase(`${README_SCHEMA}; ALTER TABLE users ADD COLUMN session_version INTEGER NOT NULL DEFAULT 0;`));
+    const admin = () => postgres(direct.toString(), { max: 1, onnotice: () => {} });
+    proxy = await startTcpProxy({ host: direct.hostname, port: Number(direct.port || 5432) });
+    const viaProxy = new URL(direct.toString());
+    viaProxy.hostname = '127.0.0.1';
+    viaProxy.port = String(proxy.port);
+    const dsn = viaProxy.toString();
     return {
       env: { AUTH_BACKEND: 'postgres', POSTGRES_DSN: dsn },
       atomicWithoutTenant: true,
@@ -45,9 +50,9 @@ describeBackendConformance(
         };
       },
       async down() {
-        await server?.stop();
+        await proxy?.pause();
         return async () => {
-          await server?.start();
+          await proxy?.resume();
         };
       },
       async close() {},
