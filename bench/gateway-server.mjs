@@ -14,7 +14,7 @@ import { buildDeps } from '../dist/server.js';
 
 const config = loadConfig(process.env, { devSecrets: false });
 if (config.backend.kind === 'postgres') await migrate(config.backend);
-const deps = await buildDeps(config, createLogger('error'));
+const deps = await buildDeps(config, { logger: createLogger('error') });
 const email = process.env.BENCH_EMAIL;
 const password = process.env.BENCH_PASSWORD;
 const user =

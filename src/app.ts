@@ -69,7 +69,7 @@ export function createApp(deps: Deps): Hono<AppEnv> {
         }
       : undefined,
   );
-  const clientIp = clientIpResolver(parseTrustedProxies(deps.config.trustedProxies).list, deps.config.trustedProxies.length > 0);
+  const clientIp = clientIpResolver(parseTrustedProxies(deps.config.trustedProxies).list, deps.config.trustedProxies.length > 0, deps.config.trustedProxyHops);
   app.use(async function resolveClientIp(c, next) {
     c.set('clientIp', clientIp(c));
     return next();

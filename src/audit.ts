@@ -26,13 +26,17 @@ export interface Audit {
 
 /**
  * Audit lines go to stdout as JSON (`"audit": true`), and, with AUDIT_URL, are also POSTed there
- * one by one (best effort, with a timeout: a slow collector never slows a login).
+ * one by one (best effort, with a timeout: a slow collector never slows a login). At most
+ * `maxInFlight` POSTs are on their way at once: a stalled collector under load would otherwise
+ * hold a socket and a buffer per event; the rest are dropped and counted (`onDropped`).
  */
 export function createAudit(
-  options: { url: string | undefined; timeoutMs: number },
+  options: { url: string | undefined; timeoutMs: number; maxInFlight: number },
   logger: Logger,
   write: (line: string) => void = (line) => void process.stdout.write(line),
+  onDropped: () => void = () => {},
 ): Audit {
+  let inFlight = 0;
   return {
     record(c, event, fields = {}) {
       const entry = {
@@ -49,14 +53,18 @@ export function createAudit(
       };
       const line = JSON.stringify(entry);
       write(`${line}\n`);
-      if (options.url) {
+      if (options.url && inFlight >= options.maxInFlight) onDropped();
+      else if (options.url) {
+        inFlight += 1;
         fetch(options.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: line, signal: AbortSignal.timeout(options.timeoutMs) }).then(
           (response) => {
             if (!response.ok) logger.warn('audit collector refused an event', { status: response.status });
             void response.body?.cancel();
           },
           (error: unknown) => logger.warn('audit collector unreachable', { error: errorFields(error) }),
-        );
+        ).finally(() => {
+          inFlight -= 1;
+        });
       }
     },
   };

@@ -1,4 +1,5 @@
 import type { Audit } from './audit.js';
+import type { Clock } from './clock.js';
 import type { Metrics } from './metrics.js';
 import type { UserBackend } from './backends/types.js';
 import type { JwtExtension } from './extensions/types.js';
@@ -15,6 +16,7 @@ import type { TokenService } from './tokens/token-service.js';
 /** Everything the app needs, built once at start (or by a test) and passed to `createApp`. */
 export interface Deps {
   readonly config: Config;
+  readonly clock: Clock;
   readonly backend: UserBackend;
   readonly tokens: TokenService;
   readonly mailer: Mailer;

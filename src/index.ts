@@ -17,11 +17,9 @@ async function main(): Promise<void> {
     throw error;
   }
   const logger = createLogger(config.logLevel);
+  // Once, by the process that starts (not again by every worker of a cluster).
+  if (cluster.isPrimary) for (const warning of config.warnings) logger.warn(warning);
   if (cluster.isPrimary && config.server.workers > 1) return runPrimary(config, logger);
-  if (cluster.isPrimary && config.jwt.generatedSecrets) {
-    logger.warn('JWT secrets were not configured: using development secrets generated into a local file. Set JWT_SECRET, JWT_REFRESH_SECRET and JWT_VERIFY_SECRET before going to production.');
-  }
-  if (cluster.isPrimary && config.mail.kind === 'dummy') logger.warn('MAIL_HOST is dummy: mails are logged, not sent (development only)');
 
   const running = await startServer(config);
   logger.info('authura listening', {

@@ -3,7 +3,7 @@ import { matchedRoutes } from 'hono/route';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { UserBackend } from './backends/types.js';
 import type { HookClient } from './hooks/hook-client.js';
-import type { Mailer } from './mail/mailer.js';
+import type { HashPool } from './passwords/worker-pool.js';
 
 export type Dependency = 'backend' | 'hook' | 'mail';
 
@@ -14,6 +14,10 @@ export interface Metrics {
   middleware(): MiddlewareHandler;
   login(result: 'ok' | 'failed'): void;
   tokensIssued(kind: 'access' | 'refresh'): void;
+  /** A job handed to the hashing threads (by operation only: nothing about whose hash). */
+  passwordJob(op: 'hash' | 'compare'): void;
+  /** An audit event dropped because too many were already on their way to the collector. */
+  auditDropped(): void;
   /** Times `work` as a call to `dependency`, counting failures. */
   observe<T>(dependency: Dependency, operation: string, work: () => Promise<T>): Promise<T>;
 }
@@ -31,6 +35,8 @@ export function createMetrics(): Metrics {
   });
   const logins = new Counter({ name: 'authura_logins_total', help: 'Password logins', labelNames: ['result'], registers: [registry] });
   const issued = new Counter({ name: 'authura_tokens_issued_total', help: 'Tokens issued', labelNames: ['kind'], registers: [registry] });
+  const passwordJobs = new Counter({ name: 'authura_password_jobs_total', help: 'Jobs run by the password hashing threads', labelNames: ['op'], registers: [registry] });
+  const auditDropped = new Counter({ name: 'authura_audit_dropped_total', help: 'Audit events not sent to AUDIT_URL because too many were in flight', registers: [registry] });
   const depErrors = new Counter({ name: 'authura_dependency_errors_total', help: 'Failed calls to a dependency', labelNames: ['dependency', 'operation'], registers: [registry] });
   const depDuration = new Histogram({
     name: 'authura_dependency_duration_seconds',
@@ -55,6 +61,8 @@ export function createMetrics(): Metrics {
     },
     login: (result) => logins.inc({ result }),
     tokensIssued: (kind) => issued.inc({ kind }),
+    passwordJob: (op) => passwordJobs.inc({ op }),
+    auditDropped: () => auditDropped.inc(),
     async observe(dependency, operation, work) {
       const end = depDuration.startTimer({ dependency, operation });
       try {
@@ -83,9 +91,19 @@ export function observedBackend(backend: UserBackend, metrics: Metrics): UserBac
 }
 
 export function observedHooks(hooks: HookClient, metrics: Metrics): HookClient {
-  return { call: (action, user) => metrics.observe('hook', action, () => hooks.call(action, user)) };
+  return { call: (action, user, context) => metrics.observe('hook', action, () => hooks.call(action, user, context)) };
 }
 
-export function observedMailer(mailer: Mailer, metrics: Metrics): Mailer {
-  return { send: (kind, to, context) => metrics.observe('mail', kind, () => mailer.send(kind, to, context)), close: () => mailer.close() };
+/** The hashing pool with every job counted. */
+export function observedHashPool(pool: HashPool, metrics: Metrics): HashPool {
+  return {
+    run(job) {
+      metrics.passwordJob(job.op);
+      return pool.run(job);
+    },
+    get queued() {
+      return pool.queued;
+    },
+    close: () => pool.close(),
+  };
 }

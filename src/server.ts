@@ -15,10 +15,11 @@ import { ensureInitialUser } from './users/initial-user.js';
 import { createExtensions } from './extensions/create-extensions.js';
 import { createHookClient } from './hooks/hook-client.js';
 import { createAudit } from './audit.js';
-import { createMetrics, observedBackend, observedHooks, observedMailer } from './metrics.js';
+import { createMetrics, observedBackend, observedHashPool, observedHooks } from './metrics.js';
 import { createLimits } from './rate-limit/limits.js';
 import { createCaptcha } from './captcha/turnstile.js';
 import { createMemoryStore } from './rate-limit/store.js';
+import { systemClock, type Clock } from './clock.js';
 
 /** How long shutdown waits for in-flight requests. */
 const DRAIN_MS = 8000;
@@ -40,38 +41,42 @@ function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
     socket.destroy();
     return;
   }
-  const tooLarge = error.code === 'HPE_HEADER_OVERFLOW';
-  const status = tooLarge ? '431 Request Header Fields Too Large' : '400 Bad Request';
-  const body = JSON.stringify(
-    tooLarge
-      ? { error: 'headers_too_large', message: 'The request headers are too large' }
-      : { error: 'bad_request', message: 'The request is not valid HTTP' },
-  );
+  const [status, body] =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? ['431 Request Header Fields Too Large', { error: 'headers_too_large', message: 'The request headers are too large' }]
+      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? ['408 Request Timeout', { error: 'request_timeout', message: 'The request did not arrive in time (HEADERS_TIMEOUT, REQUEST_TIMEOUT)' }]
+        : ['400 Bad Request', { error: 'bad_request', message: 'The request is not valid HTTP' }];
+  const text = JSON.stringify(body);
   socket.end(
-    `HTTP/1.1 ${status}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
-      `Cache-Control: no-store\r\nConnection: close\r\n\r\n${body}`,
+    `HTTP/1.1 ${status}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(text)}\r\n` +
+      `Cache-Control: no-store\r\nConnection: close\r\n\r\n${text}`,
   );
 }
 
-/** Builds every dependency from the config. */
-export async function buildDeps(
-  config: Config,
-  logger: Logger = createLogger(config.logLevel),
+export interface BuildOptions {
+  readonly logger?: Logger;
   /** Where audit lines go (stdout by default; tests capture them). */
-  auditWrite?: (line: string) => void,
-): Promise<Deps> {
+  readonly auditWrite?: (line: string) => void;
+  readonly clock?: Clock;
+}
+
+/** Builds every dependency from the config. */
+export async function buildDeps(config: Config, options: BuildOptions = {}): Promise<Deps> {
+  const { logger = createLogger(config.logLevel), auditWrite, clock = systemClock } = options;
   const tokens = new TokenService(config);
   await tokens.ready();
   const metrics = createMetrics();
-  const pool = createHashPool({ size: config.passwords.threads, queueLimit: config.passwords.queueLimit });
+  const pool = observedHashPool(createHashPool({ size: config.passwords.threads, queueLimit: config.passwords.queueLimit }), metrics);
   return {
     config,
+    clock,
     logger,
-    audit: createAudit(config.audit, logger, auditWrite),
+    audit: createAudit(config.audit, logger, auditWrite, () => metrics.auditDropped()),
     metrics,
-    backend: observedBackend(await createBackend(config.backend), metrics),
+    backend: observedBackend(await createBackend(config.backend, logger), metrics),
     tokens,
-    mailer: observedMailer(await createMailer(config.mail, logger), metrics),
+    mailer: await createMailer(config.mail, logger),
     hasher: await createBcryptHasher(pool, config.passwords.cost),
     hooks: observedHooks(createHookClient(config.hooks), metrics),
     extensions: createExtensions(config),
@@ -105,8 +110,18 @@ export async function startServer(config: Config, given?: Deps): Promise<Running
     }
   };
   const address = await new Promise<{ server: ServerType; info: AddressInfo }>((resolve) => {
-    const server = serve({ fetch, hostname: config.server.host, port: config.server.port }, (info) => resolve({ server, info }));
+    const { headersTimeoutMs, requestTimeoutMs } = config.server;
+    const serverOptions = {
+      // A client that trickles its headers or body (slowloris) is cut off: 408, connection closed.
+      headersTimeout: headersTimeoutMs,
+      requestTimeout: requestTimeoutMs,
+      // Node checks those limits on this period (30 s by default, which would stretch them).
+      connectionsCheckingInterval: Math.min(1000, headersTimeoutMs),
+    };
+    const server = serve({ fetch, hostname: config.server.host, port: config.server.port, serverOptions }, (info) => resolve({ server, info }));
   });
+  // Past the cap, Node closes new connections at once instead of letting them pile up.
+  (address.server as Server).maxConnections = config.server.maxConnections;
   address.server.on('clientError', answerClientError);
   const host = address.info.family === 'IPv6' ? `[${address.info.address}]` : address.info.address;
   let closing: Promise<void> | undefined;

@@ -1,27 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signUp, startGateway, STRONG_PASSWORD, type TestGateway } from './helpers/gateway.js';
+import { parseMetrics as parse } from './helpers/metrics.js';
 
 let gw: TestGateway;
 beforeAll(async () => {
   gw = await startGateway();
 });
 afterAll(() => gw.close());
-
-/** Parses Prometheus text exposition: `name{labels} value` lines, with HELP/TYPE comments. */
-function parse(text: string): Array<{ name: string; labels: Record<string, string>; value: number }> {
-  const samples = [];
-  for (const line of text.split('\n')) {
-    if (line === '' || line.startsWith('#')) {
-      if (line !== '') expect(line).toMatch(/^# (HELP|TYPE) [a-zA-Z_:][a-zA-Z0-9_:]* .+$/);
-      continue;
-    }
-    const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (-?[0-9.e+-]+|NaN|\+Inf|-Inf)$/.exec(line);
-    expect(match, line).not.toBeNull();
-    const labels = Object.fromEntries([...(match?.[2] ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)].map((m) => [m[1], m[2]]));
-    samples.push({ name: match?.[1] ?? '', labels, value: Number(match?.[3]) });
-  }
-  return samples;
-}
 
 describe('GET /metrics', () => {
   it('is Prometheus text with requests by route pattern, logins, tokens and dependency latency', async () => {
@@ -43,7 +28,7 @@ describe('GET /metrics', () => {
     expect(find('authura_logins_total', { result: 'failed' })).toBe(1);
     expect(find('authura_tokens_issued_total', { kind: 'refresh' })).toBe(2);
     expect(find('authura_dependency_duration_seconds_count', { dependency: 'backend', operation: 'find' })).toBeGreaterThan(0);
-    expect(find('authura_dependency_duration_seconds_count', { dependency: 'mail', operation: 'verify-email' })).toBe(1);
+    expect(find('authura_dependency_duration_seconds_count', { dependency: 'mail', operation: 'signup' })).toBe(1);
     expect(find('authura_http_request_duration_seconds_count', { route: '/signup', method: 'POST' })).toBe(1);
   });
 

@@ -1,4 +1,5 @@
 import type { Config } from '../config/load-config.js';
+import type { Logger } from '../logger.js';
 import { createSqliteBackend } from './sqlite/sqlite-backend.js';
 import { withDeadline as raceDeadline } from '../deadline.js';
 import { BackendError, type UserBackend } from './types.js';
@@ -8,13 +9,13 @@ import { withSessionVersion } from './columns.js';
  * The backend AUTH_BACKEND names, every call bounded by BACKEND_TIMEOUT. Only the chosen
  * backend's driver is loaded.
  */
-export async function createBackend(config: Config['backend']): Promise<UserBackend> {
+export async function createBackend(config: Config['backend'], logger?: Pick<Logger, 'warn'>): Promise<UserBackend> {
   const { timeoutMs, table, columns, sessionVersion } = config;
   const named = typeof sessionVersion === 'object' ? sessionVersion.column : undefined;
   switch (config.kind) {
     case 'sqlite':
       // Synchronous and local: its lock wait is bounded by the same timeout inside SQLite.
-      return createSqliteBackend({ path: config.sqlitePath, timeoutMs, table, columns, sessionVersion });
+      return createSqliteBackend({ path: config.sqlitePath, timeoutMs, table, columns, sessionVersion, warn: logger?.warn });
     case 'postgres': {
       const { createPostgresBackend } = await import('./postgres/postgres-backend.js');
       return withDeadline(createPostgresBackend({ dsn: config.postgres.dsn, poolSize: config.postgres.poolSize, timeoutMs, table, columns, sessionVersion }), timeoutMs);

@@ -1,5 +1,5 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 export interface DevSecrets {
@@ -24,8 +24,7 @@ export function loadDevSecrets(path: string): DevSecrets {
     refresh: randomBytes(32).toString('base64url'),
     verify: randomBytes(32).toString('base64url'),
   };
-  mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, `${JSON.stringify(fresh, null, 2)}\n`, { mode: 0o600 });
+  writePrivate(path, fresh);
   return fresh;
 }
 
@@ -40,7 +39,16 @@ export function loadDevKey(path: string, alg: 'EdDSA' | 'RS256'): string {
   const { privateKey } =
     alg === 'EdDSA' ? generateKeyPairSync('ed25519') : generateKeyPairSync('rsa', { modulusLength: 2048 });
   stored[alg] = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
-  mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, `${JSON.stringify(stored, null, 2)}\n`, { mode: 0o600 });
+  writePrivate(path, stored);
   return stored[alg] as string;
+}
+
+/**
+ * Writes `value` as JSON into a file of mode 0600, also when the file existed with another mode
+ * (`writeFileSync`'s mode applies only on creation): narrowed before the secret goes in.
+ */
+function writePrivate(path: string, value: unknown): void {
+  mkdirSync(dirname(path), { recursive: true });
+  if (existsSync(path)) chmodSync(path, 0o600);
+  writeFileSync(path, `${JSON.stringify(value, null, 2)}\n`, { mode: 0o600 });
 }

@@ -26,16 +26,30 @@ export type MailConfig =
 /** The whole configuration, parsed once at start. Nothing reads `process.env` after this. */
 export interface Config {
   readonly production: boolean;
+  /** What the start should warn about (logged once by the process that starts). */
+  readonly warnings: readonly string[];
   readonly logLevel: LogLevel;
   /** Audit lines are also POSTed here when set. */
-  readonly audit: { readonly url: string | undefined; readonly timeoutMs: number };
+  readonly audit: {
+    readonly url: string | undefined;
+    readonly timeoutMs: number;
+    /** Events on their way to `url` at once; past it, events are dropped (and counted). */
+    readonly maxInFlight: number;
+  };
   /** Bearer token /metrics requires, when set. */
   readonly metricsToken: string | undefined;
+  /** False in production without METRICS_TOKEN: /metrics is then not served at all. */
+  readonly metricsServed: boolean;
   readonly server: {
     readonly host: string;
     readonly port: number;
     /** Processes (node:cluster) sharing the port. */
     readonly workers: number;
+    /** Node's limits on a connection: all headers within, the whole request within. */
+    readonly headersTimeoutMs: number;
+    readonly requestTimeoutMs: number;
+    /** Open connections per process; past it new ones are closed at once. */
+    readonly maxConnections: number;
   };
   readonly passwords: {
     /** Hashing threads per process. */
@@ -122,6 +136,8 @@ export interface Config {
   };
   /** TRUSTED_PROXIES, parsed (IPs, CIDRs, `loopback`, `private`). */
   readonly trustedProxies: readonly string[];
+  /** TRUSTED_PROXY_HOPS: the client is this many X-Forwarded-For entries from the right (0: walk by trust). */
+  readonly trustedProxyHops: number;
   readonly cors: {
     /** Full origins (`https://app.example.com`) allowed to call with credentials. */
     readonly origins: readonly string[];
@@ -197,7 +213,15 @@ export const isReservedClaim = (name: string) => {
 };
 
 export type ExtensionConfig =
-  | { readonly name: 'hasura'; readonly namespace: string; readonly format: 'json' | 'stringified_json' }
+  | {
+      readonly name: 'hasura';
+      readonly namespace: string;
+      readonly format: 'json' | 'stringified_json';
+      /** HASURA_ROLE_MAP: the gateway's role → the role Hasura gets (unlisted roles pass as they are). */
+      readonly roleMap: Readonly<Record<string, string>>;
+      /** Whether the claims may name Hasura's own `admin` role (which bypasses every permission). */
+      readonly allowAdminRole: boolean;
+    }
   | { readonly name: 'env'; readonly namespace: string; readonly claims: string };
 
 /**
@@ -207,6 +231,7 @@ export type ExtensionConfig =
 export function loadConfig(source: Record<string, string | undefined>, options: LoadConfigOptions = {}): Config {
   const problems: ConfigProblem[] = [];
   const problem = (variable: string, message: string) => problems.push({ variable, message });
+  const warnings: string[] = [];
   let parsed = envSchema.safeParse(source);
   if (!parsed.success) {
     // Report these, then check the rest with the defaults in their place, so that one run
@@ -246,7 +271,23 @@ export function loadConfig(source: Record<string, string | undefined>, options: 
   const extensions: ExtensionConfig[] = [];
   for (const name of new Set(env.JWT_EXTENSIONS)) {
     if (name === 'hasura') {
-      extensions.push({ name, namespace: env.HASURA_CLAIMS_NAMESPACE, format: env.HASURA_CLAIMS_FORMAT });
+      const roleMap = hasuraRoleMap(env.HASURA_ROLE_MAP, (message) => problem('HASURA_ROLE_MAP', message));
+      // Hasura's built-in `admin` role bypasses every permission rule of the project.
+      const toHasura = (role: string) => roleMap[role] ?? role;
+      const emitsAdmin = [env.ADMIN_ROLE, env.DEFAULT_ROLE].filter((role) => toHasura(role) === 'admin');
+      if (emitsAdmin.length > 0 && !env.HASURA_ALLOW_ADMIN_ROLE) {
+        const fix = `map it to a role of your own (HASURA_ROLE_MAP=${emitsAdmin[0]}=app_admin) or, if admins really must bypass every Hasura permission, set HASURA_ALLOW_ADMIN_ROLE=true`;
+        const what = `the hasura extension would give users of role "${emitsAdmin[0]}" Hasura's built-in admin role, which bypasses every permission`;
+        if (production) problem('HASURA_ROLE_MAP', `${what}: ${fix}`);
+        else warnings.push(`${what} (refused in production): ${fix}`);
+      }
+      extensions.push({
+        name,
+        namespace: env.HASURA_CLAIMS_NAMESPACE,
+        format: env.HASURA_CLAIMS_FORMAT,
+        roleMap,
+        allowAdminRole: env.HASURA_ALLOW_ADMIN_ROLE || !production,
+      });
     } else if (name === 'env') {
       if (env.JWT_ENV_EXTENSION_NAMESPACE === undefined) problem('JWT_ENV_EXTENSION_NAMESPACE', 'required with the env extension');
       if (env.JWT_ENV_EXTENSION_CLAIMS === undefined) problem('JWT_ENV_EXTENSION_CLAIMS', 'required with the env extension');
@@ -277,6 +318,11 @@ export function loadConfig(source: Record<string, string | undefined>, options: 
   }
   if (production && env.HOOK_URL !== undefined && env.HOOK_SIGNING_SECRET === undefined && env.HOOK_AUTH_HEADER_VALUE === undefined) {
     problem('HOOK_SIGNING_SECRET', 'required in production with HOOK_URL (or set HOOK_AUTH_HEADER_VALUE), so the receiver can tell calls are ours');
+  }
+  if (env.HOOK_SIGNING_SECRET !== undefined && Buffer.byteLength(env.HOOK_SIGNING_SECRET) < MIN_PRODUCTION_SECRET_BYTES) {
+    const weak = `HOOK_SIGNING_SECRET is shorter than ${MIN_PRODUCTION_SECRET_BYTES} bytes: a short key lets anyone who sees a signed call guess it and forge calls`;
+    if (production) problem('HOOK_SIGNING_SECRET', `too weak for production: use at least ${MIN_PRODUCTION_SECRET_BYTES} random bytes`);
+    else warnings.push(`${weak} (refused in production)`);
   }
 
   // Backend
@@ -315,6 +361,7 @@ export function loadConfig(source: Record<string, string | undefined>, options: 
         JWT_VERIFY_SECRET: configured.JWT_VERIFY_SECRET ?? dev.verify,
       };
       generatedSecrets = true;
+      warnings.push('JWT secrets were not configured: using development secrets generated into a local file. Set JWT_SECRET, JWT_REFRESH_SECRET and JWT_VERIFY_SECRET before going to production.');
     }
   }
   if (production) {
@@ -326,6 +373,20 @@ export function loadConfig(source: Record<string, string | undefined>, options: 
     const values = Object.values(configured).filter((v) => v !== undefined);
     if (new Set(values).size !== values.length) {
       problem('JWT_REFRESH_SECRET', 'JWT_SECRET, JWT_REFRESH_SECRET and JWT_VERIFY_SECRET must all differ in production');
+    }
+    // A retired secret still verifies: a weak or shared one forges tokens as well as a current one.
+    const seen = new Set(values);
+    const previous = { JWT_SECRET_PREVIOUS: env.JWT_SECRET_PREVIOUS, JWT_REFRESH_SECRET_PREVIOUS: env.JWT_REFRESH_SECRET_PREVIOUS, JWT_VERIFY_SECRET_PREVIOUS: env.JWT_VERIFY_SECRET_PREVIOUS };
+    const ends = 'dropping it ends the sessions and links signed with it';
+    for (const [name, list] of Object.entries(previous)) {
+      for (const [i, value] of list.entries()) {
+        if (Buffer.byteLength(value) < MIN_PRODUCTION_SECRET_BYTES) {
+          problem(name, `entry ${i + 1} is too weak for production (at least ${MIN_PRODUCTION_SECRET_BYTES} bytes: a retired secret still verifies tokens, so a weak one lets anyone forge them); ${ends}`);
+        } else if (seen.has(value)) {
+          problem(name, `entry ${i + 1} repeats another secret (every current and previous secret must differ in production); ${ends}`);
+        }
+        seen.add(value);
+      }
     }
     if (env.ALLOWED_ORIGINS.includes('*')) problem('ALLOWED_ORIGINS', 'a wildcard origin is refused in production');
   }
@@ -350,6 +411,7 @@ export function loadConfig(source: Record<string, string | undefined>, options: 
   let mail: MailConfig;
   if (env.MAIL_HOST === undefined || env.MAIL_HOST === 'dummy') {
     if (production) problem('MAIL_HOST', 'a real SMTP server is required in production ("dummy" only logs mails)');
+    warnings.push('MAIL_HOST is dummy: mails are logged, not sent (development only)');
     mail = { kind: 'dummy' };
   } else {
     if (env.MAIL_FROM === undefined) problem('MAIL_FROM', 'required when MAIL_HOST is an SMTP server');
@@ -404,6 +466,12 @@ export function loadConfig(source: Record<string, string | undefined>, options: 
 
   // Proxies and CORS
   for (const message of parseTrustedProxies(env.TRUSTED_PROXIES).problems) problem('TRUSTED_PROXIES', message);
+  if (env.TRUSTED_PROXIES.some((entry) => entry.toLowerCase() === 'private')) {
+    warnings.push('TRUSTED_PROXIES includes "private": every host on a private network (10/8, 172.16/12, 192.168/16, fc00::/7) may then set X-Forwarded-For and choose its own client IP for rate limits; list your proxies\' addresses instead');
+  }
+  if (env.TRUSTED_PROXY_HOPS > 0 && env.TRUSTED_PROXIES.length === 0) {
+    problem('TRUSTED_PROXY_HOPS', 'needs TRUSTED_PROXIES: X-Forwarded-For is believed only from a trusted proxy');
+  }
   const corsOrigins: string[] = [];
   for (const entry of env.ALLOWED_ORIGINS.filter((o) => o !== '*')) {
     const origins = corsOriginsOf(entry);
@@ -423,16 +491,28 @@ export function loadConfig(source: Record<string, string | undefined>, options: 
   if (production && !env.COOKIE_SECURE) problem('COOKIE_SECURE', 'refused in production: token cookies must never travel over plain http');
 
   if (env.ADMIN_ROLE === env.DEFAULT_ROLE) problem('DEFAULT_ROLE', 'must differ from ADMIN_ROLE');
+  if (env.REQUEST_TIMEOUT < env.HEADERS_TIMEOUT) problem('REQUEST_TIMEOUT', 'must be at least HEADERS_TIMEOUT (the headers are part of the request)');
+  const metricsServed = !production || env.METRICS_TOKEN !== undefined;
+  if (!metricsServed) warnings.push('METRICS_TOKEN is not set: /metrics is not served in production (set it to scrape the gateway)');
 
   if (problems.length > 0) throw new ConfigError(problems);
 
   const external = (env.EXTERNAL_URL as string).replace(/\/+$/, '');
   return deepFreeze<Config>({
     production,
+    warnings,
     logLevel: env.LOG_LEVEL,
-    audit: { url: env.AUDIT_URL, timeoutMs: env.AUDIT_TIMEOUT },
+    audit: { url: env.AUDIT_URL, timeoutMs: env.AUDIT_TIMEOUT, maxInFlight: env.AUDIT_MAX_IN_FLIGHT },
     metricsToken: env.METRICS_TOKEN,
-    server: { host: env.HOST, port: env.PORT, workers: env.WORKERS },
+    metricsServed,
+    server: {
+      host: env.HOST,
+      port: env.PORT,
+      workers: env.WORKERS,
+      headersTimeoutMs: env.HEADERS_TIMEOUT,
+      requestTimeoutMs: env.REQUEST_TIMEOUT,
+      maxConnections: env.MAX_CONNECTIONS,
+    },
     passwords: {
       // Every core by default, shared between the processes.
       threads: env.HASH_WORKERS || Math.max(1, Math.floor(availableParallelism() / env.WORKERS)),
@@ -505,6 +585,7 @@ export function loadConfig(source: Record<string, string | undefined>, options: 
       redisUrl: env.RATE_LIMIT_REDIS_URL,
     },
     trustedProxies: env.TRUSTED_PROXIES,
+    trustedProxyHops: env.TRUSTED_PROXY_HOPS,
     cors: { origins: [...new Set(corsOrigins)], any: env.ALLOWED_ORIGINS.includes('*') },
     oauth: { providers: oauthProviders, timeoutMs: env.OAUTH_TIMEOUT },
     captcha:
@@ -547,6 +628,18 @@ function sessionVersionSetting(env: Env, columns: ColumnMap, problem: (message: 
     problem('with AUTH_BACKEND=http the contract names the field session_version: set session_version or off');
   }
   return { column: value };
+}
+
+/** HASURA_ROLE_MAP: `role=hasura_role` pairs, comma-separated. */
+function hasuraRoleMap(entries: readonly string[], problem: (message: string) => void): Record<string, string> {
+  const map: Record<string, string> = Object.create(null);
+  for (const entry of entries) {
+    const [from, to, extra] = entry.split('=').map((part) => part.trim());
+    if (!from || !to || extra !== undefined) problem(`"${entry}" is not role=hasura_role`);
+    else if (from in map) problem(`"${from}" is mapped twice`);
+    else map[from] = to;
+  }
+  return map;
 }
 
 /**

@@ -96,15 +96,53 @@ const httpUrl = (fallback?: string) =>
       return url.toString();
     });
 
+/** The NODE_ENV values the gateway knows; `test` behaves as development. */
+export const NODE_ENVS = ['development', 'production', 'test'] as const;
+
+/** The valid value `value` most likely meant: a prefix either way, else the fewest edits. */
+function nearestNodeEnv(value: string): string {
+  const lower = value.toLowerCase();
+  const prefixed = NODE_ENVS.find((name) => name.startsWith(lower) || lower.startsWith(name));
+  if (prefixed) return prefixed;
+  const distance = (a: string, b: string) => {
+    let row = Array.from({ length: b.length + 1 }, (_, i) => i);
+    for (let i = 1; i <= a.length; i++) {
+      const next = [i];
+      for (let j = 1; j <= b.length; j++) {
+        next[j] = Math.min((row[j] as number) + 1, (next[j - 1] as number) + 1, (row[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1));
+      }
+      row = next;
+    }
+    return row[b.length] as number;
+  };
+  return [...NODE_ENVS].sort((a, b) => distance(lower, a) - distance(lower, b))[0] as string;
+}
+
+/**
+ * NODE_ENV exactly: `Production` or `prod` would otherwise run as development (generated
+ * secrets, mails printed with their live links) while the operator believes otherwise.
+ */
+const nodeEnv = z
+  .string()
+  .trim()
+  .optional()
+  .transform((v, ctx) => {
+    if (v === undefined || v === '') return 'development';
+    if ((NODE_ENVS as readonly string[]).includes(v)) return v as (typeof NODE_ENVS)[number];
+    ctx.addIssue({ code: 'custom', message: `expected development, production or test, got "${v}" (did you mean ${nearestNodeEnv(v)}?)` });
+    return z.NEVER;
+  });
+
 /**
  * The environment, variable by variable, with the Authura README's names and defaults.
  * Cross-variable rules live in `load-config.ts`.
  */
 export const envSchema = z.object({
-  NODE_ENV: text('development'),
+  NODE_ENV: nodeEnv,
   AUDIT_URL: httpUrl(),
   METRICS_TOKEN: optionalSecret,
   AUDIT_TIMEOUT: duration('2s', 'ms'),
+  AUDIT_MAX_IN_FLIGHT: int(64, 1, 100_000),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
 
   // Server
@@ -114,11 +152,15 @@ export const envSchema = z.object({
   HASH_QUEUE_LIMIT: int(128, 1, 1_000_000),
   BCRYPT_COST: int(10, 4, 15),
   PORT: int(9000, 0, 65535),
+  HEADERS_TIMEOUT: duration('10s', 'ms'),
+  REQUEST_TIMEOUT: duration('30s', 'ms'),
+  MAX_CONNECTIONS: int(10_000, 1, 10_000_000),
   ALLOWED_ORIGINS: list,
   ALLOWED_HOSTS: list,
   HOST_HEADER: text('Host'),
   RATE_PER_MINUTE: int(60, 0, 1_000_000),
   TRUSTED_PROXIES: list,
+  TRUSTED_PROXY_HOPS: int(0, 0, 64),
   RATE_LIMIT_REDIS_URL: optionalSecret,
   LOGIN_FREE_ATTEMPTS: int(5, 1, 1000),
   LOGIN_MAX_BACKOFF: duration('15m', 'ms'),
@@ -178,6 +220,8 @@ export const envSchema = z.object({
   JWT_ENV_EXTENSION_CLAIMS: optionalText,
   HASURA_CLAIMS_NAMESPACE: text('https://hasura.io/jwt/claims'),
   HASURA_CLAIMS_FORMAT: z.enum(['json', 'stringified_json']).default('json'),
+  HASURA_ROLE_MAP: list,
+  HASURA_ALLOW_ADMIN_ROLE: bool(false),
   IMPERSONATION_EXPIRATION: duration('5m', 's'),
 
   // Backends

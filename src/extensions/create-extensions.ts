@@ -12,6 +12,8 @@ export function createExtensions(config: Pick<Config, 'jwt' | 'roles' | 'tenancy
           format: extension.format,
           defaultRole: config.roles.default,
           multiTenant: config.tenancy.enabled,
+          roleMap: extension.roleMap,
+          allowAdminRole: extension.allowAdminRole,
         })
       : envExtension(extension.namespace, extension.claims),
   );

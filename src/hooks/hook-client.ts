@@ -18,27 +18,44 @@ export interface HookUser {
 /** What a hook answered: arbitrary JSON object, carried as `hook_data`. */
 export type HookData = Record<string, unknown>;
 
-export interface HookClient {
-  /** `undefined` when no hook is configured. Throws {@link HookRefusal} or an {@link AppError}. */
-  call(action: HookAction, user: HookUser): Promise<HookData | undefined>;
+/** What a call is about beyond the user object. */
+export interface HookContext {
+  /** The admin acting as the user (impersonation): sent in {@link IMPERSONATOR_HEADER}. */
+  readonly impersonatorId?: UserId;
 }
 
-/** The header carrying `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">`. */
+export interface HookClient {
+  /** `undefined` when no hook is configured. Throws {@link HookRefusal} or an {@link AppError}. */
+  call(action: HookAction, user: HookUser, context?: HookContext): Promise<HookData | undefined>;
+}
+
+/**
+ * The header carrying `t=<unix seconds>,v1=<hex>,v2=<hex>`: `v1` is the HMAC-SHA256 of
+ * `"<t>.<body>"` (deprecated: it does not cover the action), `v2` of `"<t>.<action>.<body>"`, or
+ * of `"<t>.<action>.<impersonator>.<body>"` when {@link IMPERSONATOR_HEADER} is sent.
+ */
 export const SIGNATURE_HEADER = 'X-Authura-Signature';
+/** Sent (and covered by `v2`) while an admin acts as the user: the admin's id. */
+export const IMPERSONATOR_HEADER = 'X-Authura-Impersonator';
 /** A hook's refusal body is passed on up to this size. */
 const MAX_REFUSAL_BYTES = 16 * 1024;
 
-/** Signs a hook body the way receivers verify it (see README "Hooks"). */
-export function signHookBody(secret: string, body: string, timestamp = Math.floor(Date.now() / 1000)): string {
-  const mac = createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex');
-  return `t=${timestamp},v1=${mac}`;
+/** Signs a hook call the way receivers verify it (see README "Hooks"). */
+export function signHookCall(
+  secret: string,
+  call: { action: HookAction; body: string; impersonator?: string },
+  timestamp = Math.floor(Date.now() / 1000),
+): string {
+  const mac = (text: string) => createHmac('sha256', secret).update(text).digest('hex');
+  const covered = call.impersonator === undefined ? call.action : `${call.action}.${call.impersonator}`;
+  return `t=${timestamp},v1=${mac(`${timestamp}.${call.body}`)},v2=${mac(`${timestamp}.${covered}.${call.body}`)}`;
 }
 
 /** The Authura README's hooks: `POST {HOOK_URL}?action=…` with the user object as the body. */
 export function createHookClient(config: Config['hooks']): HookClient {
   if (!config) return { call: async () => undefined };
   return {
-    async call(action, user) {
+    async call(action, user, context = {}) {
       const body = JSON.stringify({
         id: user.id,
         email: user.email,
@@ -48,7 +65,9 @@ export function createHookClient(config: Config['hooks']): HookClient {
       });
       const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json' };
       if (config.authHeader) headers[config.authHeader.name] = config.authHeader.value;
-      if (config.signingSecret) headers[SIGNATURE_HEADER] = signHookBody(config.signingSecret, body);
+      const impersonator = context.impersonatorId === undefined ? undefined : String(context.impersonatorId);
+      if (impersonator !== undefined) headers[IMPERSONATOR_HEADER] = impersonator;
+      if (config.signingSecret) headers[SIGNATURE_HEADER] = signHookCall(config.signingSecret, { action, body, impersonator });
       const url = new URL(config.url);
       url.searchParams.set('action', action);
       let response: Response;

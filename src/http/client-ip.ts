@@ -36,11 +36,14 @@ export function parseTrustedProxies(entries: readonly string[]): { list: BlockLi
 }
 
 /**
- * The client's IP: the socket's peer, unless that peer is a trusted proxy; then the
- * X-Forwarded-For chain is walked from the right, past trusted proxies, to the first address
- * nobody trusted vouches beyond. With no trusted proxies, forwarding headers are ignored.
+ * The client's IP: the socket's peer, unless that peer is a trusted proxy. Then, with `hops`
+ * (TRUSTED_PROXY_HOPS) the entry that many places from the right of X-Forwarded-For (the one the
+ * outermost of your `hops` proxies saw); without, the chain is walked from the right, past
+ * trusted proxies, to the first address nobody trusted vouches beyond — and when every entry is
+ * trusted, the rightmost, never the leftmost, which the client itself wrote. With no trusted
+ * proxies, forwarding headers are ignored.
  */
-export function clientIpResolver(trusted: BlockList, hasTrusted: boolean): (c: Context) => string {
+export function clientIpResolver(trusted: BlockList, hasTrusted: boolean, hops = 0): (c: Context) => string {
   const isTrusted = (address: string) => {
     const family = isIP(address);
     return family !== 0 && trusted.check(address, family === 4 ? 'ipv4' : 'ipv6');
@@ -57,11 +60,16 @@ export function clientIpResolver(trusted: BlockList, hasTrusted: boolean): (c: C
       .split(',')
       .map((s) => normalise(s.trim()))
       .filter(Boolean);
+    if (hops > 0) {
+      // A shorter chain came through fewer proxies: its leftmost entry was still written by one.
+      const hop = chain[Math.max(0, chain.length - hops)];
+      return hop !== undefined && isIP(hop) !== 0 ? hop : peer;
+    }
     for (let i = chain.length - 1; i >= 0; i--) {
       const hop = chain[i] as string;
       if (isIP(hop) === 0) return peer;
       if (!isTrusted(hop)) return hop;
     }
-    return chain[0] ?? peer;
+    return chain[chain.length - 1] ?? peer;
   };
 }

@@ -43,7 +43,18 @@ export function errorHandler(logger: Logger, audit: Audit) {
     // Every limit, wherever it was hit (per IP, password backoff, mails per address).
     if (appError.code === 'rate_limited') audit.record(c as Context<AppEnv>, 'rate_limited', { detail: appError.message });
     for (const [name, value] of Object.entries(appError.headers ?? {})) c.header(name, value);
+    if (appError.status === 401) c.header('WWW-Authenticate', wwwAuthenticate(appError));
     if (appError.retryAfterSeconds !== undefined) c.header('Retry-After', String(appError.retryAfterSeconds));
     return c.json(appError.toJSON(), appError.status);
   };
+}
+
+/**
+ * RFC 6750's challenge on every 401: `invalid_token` with a description when a token was sent and
+ * refused, a bare `Bearer` otherwise (no token, or wrong credentials on /token).
+ */
+function wwwAuthenticate(error: AppError): string {
+  if (error.code !== 'invalid_token') return 'Bearer';
+  const quoted = (text: string) => `"${text.replace(/[\\"]/g, (ch) => `\\${ch}`)}"`;
+  return `Bearer error="invalid_token", error_description=${quoted(error.message)}`;
 }

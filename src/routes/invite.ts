@@ -39,7 +39,7 @@ export function inviteRoutes(deps: Deps): Hono<AppEnv> {
       throw new AppError('conflict', 'A user with this email already exists');
     }
     const token = await tokens.signVerification('invite', { email: body.email, tenantId, role });
-    await sendMail(deps, 'invite', { to: body.email, redirect, tenantId, role, link: { action: 'invite', token } });
+    await sendMail(deps, 'invite', { flow: 'invite', to: body.email, redirect, tenantId, role, link: { action: 'invite', token } });
     deps.audit.record(c, 'user_invited', { actorId: admin.id, detail: role });
     return c.json({});
   });

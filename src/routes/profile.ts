@@ -68,10 +68,10 @@ export function profileRoutes(deps: Deps): Hono<AppEnv> {
     }
     // Whether the new address is taken is told to its owner by mail, not to this caller.
     if (await backend.findByEmail(body.email, tenantId)) {
-      await sendMail(deps, 'account-exists', { to: body.email, redirect, tenantId });
+      await sendMail(deps, 'account-exists', { flow: 'change_email', to: body.email, redirect, tenantId });
     } else {
       const token = await tokens.signVerification('change-email', { email: body.email, tenantId, user });
-      await sendMail(deps, 'change-email', { to: body.email, redirect, tenantId, link: { action: 'change-email', token } });
+      await sendMail(deps, 'change-email', { flow: 'change_email', to: body.email, redirect, tenantId, link: { action: 'change-email', token } });
     }
     deps.audit.record(c, 'email_change_requested', { userId: user.id });
     return c.json({});

@@ -43,10 +43,10 @@ export function registrationRoutes(deps: Deps): Hono<AppEnv> {
     // The answer is the same whether or not the address has an account: only the mail differs.
     const existing = await backend.findByEmail(body.email, tenantId);
     if (existing) {
-      await sendMail(deps, 'account-exists', { to: body.email, redirect, tenantId });
+      await sendMail(deps, 'account-exists', { flow: 'signup', to: body.email, redirect, tenantId });
     } else {
       const token = await tokens.signVerification('verify-email', { email: body.email, tenantId });
-      await sendMail(deps, 'verify-email', { to: body.email, redirect, tenantId, link: { action: 'verify-email', token } });
+      await sendMail(deps, 'verify-email', { flow: 'signup', to: body.email, redirect, tenantId, link: { action: 'verify-email', token } });
     }
     deps.audit.record(c, 'signup_requested', { userId: existing?.id });
     return c.json({});

@@ -26,9 +26,9 @@ export function resetPasswordRoutes(deps: Deps): Hono<AppEnv> {
     const user = await backend.findByEmail(body.email, tenantId);
     if (user) {
       const token = await tokens.signVerification('reset-password', { email: user.email, tenantId, user });
-      await sendMail(deps, 'reset-password', { to: user.email, redirect, tenantId, link: { action: 'reset-password', token } });
+      await sendMail(deps, 'reset-password', { flow: 'reset', to: user.email, redirect, tenantId, link: { action: 'reset-password', token } });
     } else {
-      await sendMail(deps, 'no-account', { to: body.email, redirect, tenantId });
+      await sendMail(deps, 'no-account', { flow: 'reset', to: body.email, redirect, tenantId });
     }
     deps.audit.record(c, 'password_reset_requested', { userId: user?.id });
     return c.json({});

@@ -111,7 +111,7 @@ export function sessionRoutes(deps: Deps): Hono<AppEnv> {
     if (!user) throw new AppError('not_found', 'No user has this email address');
     if (user.role === config.roles.admin) throw new AppError('forbidden', 'An admin cannot be impersonated');
     deps.audit.record(c, 'impersonation', { userId: user.id, actorId: admin.id });
-    return issueTokens(deps, await withHookData(deps, user), { actor: admin });
+    return issueTokens(deps, await withHookData(deps, user, admin), { actor: admin });
   }
 
   return app;

@@ -36,9 +36,12 @@ export async function userFromToken(deps: Deps, subject: unknown, tenantId: stri
   return user;
 }
 
-/** Runs the `get_user` hook for a user about to be handed out (tokens or GET /user). */
-export async function withHookData(deps: Deps, user: StoredUser): Promise<UserWithHookData> {
-  return { user, hookData: await deps.hooks.call('get_user', user) };
+/**
+ * Runs the `get_user` hook for a user about to be handed out (tokens or GET /user); `actor` is
+ * the admin impersonating them, whom the hook is told about.
+ */
+export async function withHookData(deps: Deps, user: StoredUser, actor?: StoredUser): Promise<UserWithHookData> {
+  return { user, hookData: await deps.hooks.call('get_user', user, actor ? { impersonatorId: actor.id } : {}) };
 }
 
 /** `create_or_update_user` hook first (a refusal writes nothing), then the create. */

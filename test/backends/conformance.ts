@@ -205,10 +205,9 @@ export function describeBackendConformance(
       const user = await backend.create(newUser());
       const undo = await harness.slow();
       try {
-        const started = Date.now();
         // A write: every store can be made to hold one back (SQLite readers never wait in WAL mode).
+        // The store holds it longer than the bound, so a `timeout` can only be the deadline's.
         await expectBackendError(backend.update(user.id, null, { role: 'slow' }), 'timeout');
-        expect(Date.now() - started).toBeLessThan(TIMEOUT_MS + 2000);
       } finally {
         await undo();
       }

@@ -5,6 +5,7 @@ import { loadConfig } from '../../src/config/load-config.js';
 import { createLogger } from '../../src/logger.js';
 import { buildDeps, startServer, type RunningServer } from '../../src/server.js';
 import { TestSmtpServer } from './smtp.js';
+import type { Clock } from '../../src/clock.js';
 
 export const STRONG_PASSWORD = 'Correct-Horse-9';
 
@@ -23,7 +24,7 @@ export interface TestGateway {
  * A real gateway on a free port: SQLite file in a temp dir, mails to a real SMTP server
  * in this process. `env` overrides the defaults.
  */
-export async function startGateway(env: Record<string, string> = {}, shared?: { smtp?: TestSmtpServer }): Promise<TestGateway> {
+export async function startGateway(env: Record<string, string> = {}, shared?: { smtp?: TestSmtpServer; clock?: Clock }): Promise<TestGateway> {
   const dir = mkdtempSync(join(tmpdir(), 'authura-test-'));
   const smtp = shared?.smtp ?? new TestSmtpServer();
   if (!shared?.smtp) await smtp.start();
@@ -50,7 +51,11 @@ export async function startGateway(env: Record<string, string> = {}, shared?: { 
     { devSecrets: false },
   );
   const logs: string[] = [];
-  const deps = await buildDeps(config, createLogger(config.logLevel, (line) => logs.push(line)), (line) => logs.push(line));
+  const deps = await buildDeps(config, {
+    logger: createLogger(config.logLevel, (line) => logs.push(line)),
+    auditWrite: (line) => logs.push(line),
+    clock: shared?.clock,
+  });
   const running = await startServer(config, deps);
   return {
     url: running.url,
@@ -99,5 +104,16 @@ export async function signUp(gw: TestGateway, email: string, password = STRONG_P
   return (await verify.json()) as {
     user: { id: number; email: string; role: string; tenant_id: string | null; verified_at: string };
     tokens: { access_token: string; refresh_token: string; token_type: string; expires_in: number };
+  };
+}
+
+/** A clock that runs with real time but can be moved forward: the gateway's own timers read it. */
+export function movableClock(): Clock & { advance(ms: number): void } {
+  let offset = 0;
+  return {
+    now: () => Date.now() + offset,
+    advance(ms) {
+      offset += ms;
+    },
   };
 }

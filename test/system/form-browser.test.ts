@@ -119,4 +119,19 @@ describe('/form after an OAuth sign-in', () => {
       await google.close();
     }
   });
+
+  it('ignores tokens in a fragment it did not ask for (a link someone else made)', async () => {
+    for (const forged of [
+      `${gw.url}/form#access_token=forged.access.token&refresh_token=forged&token_type=Bearer&expires_in=300`,
+      `${gw.url}/form?oauth_nonce=guessed#access_token=forged.access.token&refresh_token=forged&token_type=Bearer&expires_in=300`,
+    ]) {
+      await page.goto(forged);
+      await page.waitForFunction(() => document.getElementById('result')?.dataset.status === 'ignored');
+      expect(await page.inputValue('#access-token')).toBe('');
+      expect(await page.inputValue('#refresh-token')).toBe('');
+      expect(await page.textContent('#result')).toContain('oauth_not_started_here');
+      expect(new URL(page.url()).hash).toBe('');
+      expect(new URL(page.url()).searchParams.has('oauth_nonce')).toBe(false);
+    }
+  });
 });

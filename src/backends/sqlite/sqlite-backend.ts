@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { BackendError, type NewUser, type StoredUser, type UserBackend, type UserId, type UserPatch } from '../types.js';
 import { toStoredUser } from '../row.js';
@@ -48,11 +48,35 @@ export interface SqliteBackendOptions {
   readonly columns?: ColumnMap;
   /** Default `auto`: a `session_version` column is used when the table has one. */
   readonly sessionVersion?: SessionVersionSetting;
+  /** Told what the operator should know (an existing file others can read). */
+  readonly warn?: (message: string, fields: Record<string, unknown>) => void;
+}
+
+/**
+ * A new database file is created 0600 before SQLite opens it (SQLite gives its `-wal` and `-shm`
+ * files the same mode): it holds every password hash. An existing file is the operator's: one
+ * that group or others can read gets a warning, never a chmod.
+ */
+function prepareFile(path: string, warn: SqliteBackendOptions['warn']): void {
+  if (path === ':memory:' || path === '') return;
+  mkdirSync(dirname(path), { recursive: true });
+  try {
+    closeSync(openSync(path, 'wx', 0o600));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    const mode = statSync(path).mode & 0o777;
+    if ((mode & 0o077) !== 0) {
+      warn?.('the SQLite database holds password hashes and can be read by other users of this machine: chmod 600 it (and its -wal and -shm files)', {
+        path,
+        mode: `0${mode.toString(8)}`,
+      });
+    }
+  }
 }
 
 /** The SQLite backend: one synchronous connection, WAL journal, prepared statements. */
 export function createSqliteBackend(options: SqliteBackendOptions): UserBackend {
-  if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
+  prepareFile(options.path, options.warn);
   const db = new Database(options.path, { timeout: options.timeoutMs });
   db.pragma('journal_mode = WAL');
   db.pragma('foreign_keys = ON');
