@@ -31,4 +31,4 @@ HEALTHCHECK --interval=30s --timeout=3s CMD node -e "fetch('http://127.0.0.1:'+(
 # As `npm start`: fewer glibc malloc arenas for the crypto/IO threads and a smaller V8 young
 # generation (together about −30 MB RSS under load).
 ENV MALLOC_ARENA_MAX=2
-CMD ["node", "--max-semi-space-size=4", "--heap-growing-percent=50", "dist/index.js"]
+CMD ["node", "--max-semi-space-size=4", "--heap-growing-percent=50", "dist/main.js"]

@@ -9,8 +9,8 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createApp } from '../dist/app.js';
 import { migrate } from '../dist/backends/migrate.js';
 import { loadConfig } from '../dist/config/load-config.js';
-import { createLogger } from '../dist/logger.js';
-import { buildDeps } from '../dist/server.js';
+import { createLogger } from '../dist/core/logger.js';
+import { buildDeps } from '../dist/deps.js';
 
 const config = loadConfig(process.env, { devSecrets: false });
 if (config.backend.kind === 'postgres') await migrate(config.backend);
@@ -32,7 +32,7 @@ root.get('/bench/floor/store-read', async (c) => {
 });
 root.post('/bench/floor/jose', async (c) => {
   const { refresh_token: token } = await c.req.json();
-  await deps.tokens.verifyRefresh(token, null);
+  await deps.tokens.refresh.verify(token, null);
   return c.json(await deps.tokens.issue(user));
 });
 // The same trivial answer behind every middleware of the gateway: what the stack itself costs.

@@ -10,7 +10,8 @@ import { serve } from '@hono/node-server';
 import autocannon from 'autocannon';
 import { Hono, type MiddlewareHandler } from 'hono';
 import { randomUUID } from 'node:crypto';
-import { createMetrics } from '../src/metrics.js';
+import { measureRequests } from '../src/http/observe.js';
+import { createMetrics } from '../src/observability/metrics.js';
 import { requestIdAndSecurityHeaders, SECURITY_HEADERS } from '../src/http/security-headers.js';
 
 const SEVEN = Object.entries(SECURITY_HEADERS);
@@ -25,7 +26,7 @@ const VARIANTS: Record<string, () => MiddlewareHandler[]> = {
       return next();
     },
   ],
-  'metrics (prom-client)': () => [createMetrics().middleware()],
+  'metrics (prom-client)': () => [measureRequests(createMetrics()) as MiddlewareHandler],
   'request id + 7 security headers, through c.header': () => [
     async (c, next) => {
       for (const [name, value] of SEVEN) c.header(name, value);

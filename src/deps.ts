@@ -1,33 +1,68 @@
-import type { Audit } from './audit.js';
-import type { Clock } from './clock.js';
-import type { Metrics } from './metrics.js';
-import type { UserBackend } from './backends/types.js';
-import type { JwtExtension } from './extensions/types.js';
-import type { HookClient } from './hooks/hook-client.js';
-import type { Limits } from './rate-limit/limits.js';
-import type { Captcha } from './captcha/turnstile.js';
+import type { AccountServices } from './accounts/services.js';
+import { createBackend } from './backends/create-backend.js';
+import { type Captcha, createCaptcha } from './captcha/turnstile.js';
+import type { Config } from './config/types.js';
+import { type Clock, systemClock } from './core/clock.js';
+import { createLogger, type Logger } from './core/logger.js';
+import { createExtensions } from './extensions/create-extensions.js';
+import { createHookClient } from './hooks/hook-client.js';
+import { createMailer, type Mailer } from './mail/mailer.js';
 import type { OAuthProvider } from './oauth/provider.js';
-import type { Config } from './config/load-config.js';
-import type { Logger } from './logger.js';
-import type { Mailer } from './mail/mailer.js';
-import type { PasswordHasher } from './passwords/hasher.js';
-import type { TokenService } from './tokens/token-service.js';
+import { createAudit } from './observability/audit.js';
+import { createMetrics, observedBackend, observedHashPool, observedHooks } from './observability/metrics.js';
+import { createBcryptHasher } from './passwords/hasher.js';
+import { createHashPool } from './passwords/worker-pool.js';
+import { createLimits } from './rate-limit/limits.js';
+import { createMemoryStore } from './rate-limit/store.js';
+import { createTokens } from './tokens/tokens.js';
 
 /** Everything the app needs, built once at start (or by a test) and passed to `createApp`. */
-export interface Deps {
+export interface Deps extends Omit<AccountServices, 'config'> {
   readonly config: Config;
-  readonly clock: Clock;
-  readonly backend: UserBackend;
-  readonly tokens: TokenService;
-  readonly mailer: Mailer;
-  readonly hasher: PasswordHasher;
-  readonly logger: Logger;
-  readonly audit: Audit;
-  readonly metrics: Metrics;
-  readonly hooks: HookClient;
-  readonly extensions: readonly JwtExtension[];
-  readonly limits: Limits;
   readonly captcha: Captcha;
   /** OAUTH_PROVIDERS, by name (empty when none). */
   readonly oauthProviders: ReadonlyMap<string, OAuthProvider>;
+}
+
+export interface BuildOptions {
+  readonly logger?: Logger;
+  /** Where audit lines go (stdout by default; tests capture them). */
+  readonly auditWrite?: (line: string) => void;
+  /** The time the gateway's own timers read (tests move it instead of sleeping). */
+  readonly clock?: Clock;
+  /** Another mail transport (tests keep the mails in process); the configured one otherwise. */
+  readonly mailer?: Mailer;
+}
+
+/** Builds every dependency from the config. */
+export async function buildDeps(config: Config, options: BuildOptions = {}): Promise<Deps> {
+  const { logger = createLogger(config.logLevel), clock = systemClock } = options;
+  const metrics = createMetrics();
+  const pool = observedHashPool(createHashPool({ size: config.passwords.threads, queueLimit: config.passwords.queueLimit }), metrics);
+  return {
+    config,
+    clock,
+    logger,
+    metrics,
+    audit: createAudit(config.audit, logger, { write: options.auditWrite, onDropped: () => metrics.auditDropped(), clock }),
+    backend: observedBackend(await createBackend(config.backend, logger), metrics),
+    tokens: await createTokens(config.jwt, config.tenancy.enabled),
+    mailer: options.mailer ?? (await createMailer(config.mail, logger)),
+    hasher: await createBcryptHasher(pool, config.passwords.cost),
+    hooks: observedHooks(createHookClient(config.hooks), metrics),
+    extensions: createExtensions(config.jwt.extensions, { defaultRole: config.roles.default, multiTenant: config.tenancy.enabled }),
+    // Optional features load their libraries only when configured (memory and start-up time).
+    oauthProviders:
+      config.oauth.providers.length > 0
+        ? (await import('./oauth/create-providers.js')).createOAuthProviders(config.oauth, config.urls.external)
+        : new Map(),
+    captcha: createCaptcha(config.captcha),
+    limits: createLimits(
+      config.limits,
+      config.limits.redisUrl
+        ? (await import('./rate-limit/redis-store.js')).createRedisStore(config.limits.redisUrl, { timeoutMs: config.backend.timeoutMs })
+        : createMemoryStore(clock),
+      logger,
+    ),
+  };
 }

@@ -2,24 +2,10 @@ import { serve, type ServerType } from '@hono/node-server';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
+import { ensureInitialUser } from './accounts/initial-user.js';
 import { createApp } from './app.js';
-import { createBackend } from './backends/create-backend.js';
-import type { Config } from './config/load-config.js';
-import type { Deps } from './deps.js';
-import { createLogger, type Logger } from './logger.js';
-import { createMailer } from './mail/mailer.js';
-import { createBcryptHasher } from './passwords/hasher.js';
-import { createHashPool } from './passwords/worker-pool.js';
-import { TokenService } from './tokens/token-service.js';
-import { ensureInitialUser } from './users/initial-user.js';
-import { createExtensions } from './extensions/create-extensions.js';
-import { createHookClient } from './hooks/hook-client.js';
-import { createAudit } from './audit.js';
-import { createMetrics, observedBackend, observedHashPool, observedHooks } from './metrics.js';
-import { createLimits } from './rate-limit/limits.js';
-import { createCaptcha } from './captcha/turnstile.js';
-import { createMemoryStore } from './rate-limit/store.js';
-import { systemClock, type Clock } from './clock.js';
+import type { Config } from './config/types.js';
+import { buildDeps, type Deps } from './deps.js';
 
 /** How long shutdown waits for in-flight requests. */
 const DRAIN_MS = 8000;
@@ -54,50 +40,10 @@ function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
   );
 }
 
-export interface BuildOptions {
-  readonly logger?: Logger;
-  /** Where audit lines go (stdout by default; tests capture them). */
-  readonly auditWrite?: (line: string) => void;
-  readonly clock?: Clock;
-}
-
-/** Builds every dependency from the config. */
-export async function buildDeps(config: Config, options: BuildOptions = {}): Promise<Deps> {
-  const { logger = createLogger(config.logLevel), auditWrite, clock = systemClock } = options;
-  const tokens = new TokenService(config);
-  await tokens.ready();
-  const metrics = createMetrics();
-  const pool = observedHashPool(createHashPool({ size: config.passwords.threads, queueLimit: config.passwords.queueLimit }), metrics);
-  return {
-    config,
-    clock,
-    logger,
-    audit: createAudit(config.audit, logger, auditWrite, () => metrics.auditDropped()),
-    metrics,
-    backend: observedBackend(await createBackend(config.backend, logger), metrics),
-    tokens,
-    mailer: await createMailer(config.mail, logger),
-    hasher: await createBcryptHasher(pool, config.passwords.cost),
-    hooks: observedHooks(createHookClient(config.hooks), metrics),
-    extensions: createExtensions(config),
-    // Optional features load their libraries only when configured (memory and start-up time).
-    oauthProviders:
-      config.oauth.providers.length > 0 ? (await import('./oauth/create-providers.js')).createOAuthProviders(config) : new Map(),
-    captcha: createCaptcha(config.captcha),
-    limits: createLimits(
-      config.limits,
-      config.limits.redisUrl
-        ? (await import('./rate-limit/redis-store.js')).createRedisStore(config.limits.redisUrl, { timeoutMs: config.backend.timeoutMs })
-        : createMemoryStore(),
-      logger,
-    ),
-  };
-}
-
 /** Starts listening on the config's host and port (port 0 picks a free one). */
 export async function startServer(config: Config, given?: Deps): Promise<RunningServer> {
   const deps = given ?? (await buildDeps(config));
-  await ensureInitialUser(deps);
+  await ensureInitialUser(deps, config.backend.initialUser);
   const app = createApp(deps);
   // In-flight requests, so shutdown can wait for exactly those and no idle socket.
   let inFlight = 0;

@@ -99,7 +99,7 @@ describe('JWT extensions', () => {
     const stored = await backend.findByEmail(evilEmail, 'acme');
     expect(stored).not.toBeNull();
     // Log in the way the gateway does, through its own token path.
-    const { issueTokens } = await import('../src/users/users.js');
+    const { issueTokens } = await import('../src/accounts/sign-in.js');
     const tokens = await issueTokens(gw.running.deps, { user: stored!, hookData: undefined });
     const claims = decodeJwt(tokens.access_token);
     expect(claims.role).toBe(evilRole);

@@ -33,7 +33,7 @@ describe('the process', () => {
   it('starts with no configuration but a port, answers, and exits 0 on SIGTERM', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'authura-proc-'));
     const port = await freePort();
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/index.ts'], {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
       cwd: process.cwd(),
       env: { PATH: process.env.PATH, PORT: String(port), HOST: '127.0.0.1', SQLITE_DB_PATH: join(dir, 'a.db'), JWT_SECRETS_FILE: join(dir, 'secrets.json') },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -58,7 +58,7 @@ describe('the process', () => {
   });
 
   it('refuses to start with every configuration problem listed, exit code 1', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/index.ts'], {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
       cwd: process.cwd(),
       env: { PATH: process.env.PATH, NODE_ENV: 'production', PORT: 'x', JWT_EXPIRATION: 'soon' },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -78,7 +78,7 @@ describe('multi-process mode', () => {
   it('WORKERS=2 forks two gateways on one port, replaces a dead one, and stops on SIGTERM', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'authura-cluster-'));
     const port = await freePort();
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/index.ts'], {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
       cwd: process.cwd(),
       env: { PATH: process.env.PATH, PORT: String(port), HOST: '127.0.0.1', WORKERS: '2', HASH_WORKERS: '1', SQLITE_DB_PATH: join(dir, 'a.db'), JWT_SECRETS_FILE: join(dir, 's.json') },
       stdio: ['ignore', 'pipe', 'pipe'],

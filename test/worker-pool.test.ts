@@ -2,7 +2,7 @@ import bcrypt from 'bcryptjs';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { AppError } from '../src/http/errors.js';
+import { AppError } from '../src/core/errors.js';
 import { createBcryptHasher } from '../src/passwords/hasher.js';
 import { createHashPool } from '../src/passwords/worker-pool.js';
 

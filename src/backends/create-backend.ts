@@ -1,32 +1,47 @@
-import type { Config } from '../config/load-config.js';
-import type { Logger } from '../logger.js';
+import { withDeadline as raceDeadline } from '../core/deadline.js';
+import type { Logger } from '../core/logger.js';
+import { withSessionVersion, type ColumnMap, type SessionVersionSetting } from './columns.js';
 import { createSqliteBackend } from './sqlite/sqlite-backend.js';
-import { withDeadline as raceDeadline } from '../deadline.js';
 import { BackendError, type UserBackend } from './types.js';
-import { withSessionVersion } from './columns.js';
+
+export type BackendKind = 'sqlite' | 'postgres' | 'hasura' | 'http';
+
+/** What every backend is built from (the config's backend section). */
+export interface BackendSettings {
+  readonly kind: BackendKind;
+  readonly timeoutMs: number;
+  readonly sqlitePath: string;
+  readonly table: string;
+  readonly columns: ColumnMap;
+  /** SESSION_VERSION_COLUMN: `auto` uses a `session_version` column when the SQL table has one. */
+  readonly sessionVersion: SessionVersionSetting;
+  readonly postgres: { readonly dsn: string; readonly poolSize: number };
+  readonly hasura: { readonly url: string; readonly adminSecret: string | undefined; readonly idType: string };
+  readonly http: { readonly url: string; readonly authHeader: { readonly name: string; readonly value: string } | undefined };
+}
 
 /**
  * The backend AUTH_BACKEND names, every call bounded by BACKEND_TIMEOUT. Only the chosen
  * backend's driver is loaded.
  */
-export async function createBackend(config: Config['backend'], logger?: Pick<Logger, 'warn'>): Promise<UserBackend> {
-  const { timeoutMs, table, columns, sessionVersion } = config;
+export async function createBackend(settings: BackendSettings, logger?: Pick<Logger, 'warn'>): Promise<UserBackend> {
+  const { timeoutMs, table, columns, sessionVersion } = settings;
   const named = typeof sessionVersion === 'object' ? sessionVersion.column : undefined;
-  switch (config.kind) {
+  switch (settings.kind) {
     case 'sqlite':
       // Synchronous and local: its lock wait is bounded by the same timeout inside SQLite.
-      return createSqliteBackend({ path: config.sqlitePath, timeoutMs, table, columns, sessionVersion, warn: logger?.warn });
+      return createSqliteBackend({ path: settings.sqlitePath, timeoutMs, table, columns, sessionVersion, warn: logger?.warn });
     case 'postgres': {
       const { createPostgresBackend } = await import('./postgres/postgres-backend.js');
-      return withDeadline(createPostgresBackend({ dsn: config.postgres.dsn, poolSize: config.postgres.poolSize, timeoutMs, table, columns, sessionVersion }), timeoutMs);
+      return withDeadline(createPostgresBackend({ ...settings.postgres, timeoutMs, table, columns, sessionVersion }), timeoutMs);
     }
     case 'hasura': {
       const { createHasuraBackend } = await import('./hasura/hasura-backend.js');
-      return withDeadline(createHasuraBackend({ ...config.hasura, timeoutMs, table, columns: withSessionVersion(columns, named) }), timeoutMs);
+      return withDeadline(createHasuraBackend({ ...settings.hasura, timeoutMs, table, columns: withSessionVersion(columns, named) }), timeoutMs);
     }
     case 'http': {
       const { createHttpBackend } = await import('./http/http-backend.js');
-      return withDeadline(createHttpBackend({ ...config.http, timeoutMs, sessionVersion: named !== undefined }), timeoutMs);
+      return withDeadline(createHttpBackend({ ...settings.http, timeoutMs, sessionVersion: named !== undefined }), timeoutMs);
     }
   }
 }
@@ -54,6 +69,7 @@ export function withDeadline(backend: UserBackend, timeoutMs: number): UserBacke
     create: bound('create user', backend.create.bind(backend)),
     update: bound('update user', backend.update.bind(backend)),
     ping: bound('ping', backend.ping.bind(backend)),
+    capabilities: bound('describe', backend.capabilities.bind(backend)),
     close: () => backend.close(),
   };
 }

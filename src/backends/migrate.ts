@@ -1,6 +1,6 @@
 import postgres from 'postgres';
-import type { Config } from '../config/load-config.js';
 import { sessionVersionColumnToCreate } from './columns.js';
+import type { BackendSettings } from './create-backend.js';
 import { postgresSchemaSql } from './postgres/schema.js';
 import { createSqliteBackend } from './sqlite/sqlite-backend.js';
 
@@ -8,7 +8,7 @@ import { createSqliteBackend } from './sqlite/sqlite-backend.js';
  * Creates the users table (with the configured names) where it is missing. Idempotent.
  * Returns a sentence for the operator; throws for backends whose schema lives elsewhere.
  */
-export async function migrate(backend: Config['backend']): Promise<string> {
+export async function migrate(backend: BackendSettings): Promise<string> {
   switch (backend.kind) {
     case 'postgres': {
       const sql = postgres(backend.postgres.dsn, { max: 1, onnotice: () => {}, connect_timeout: 10 });

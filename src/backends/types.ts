@@ -42,7 +42,22 @@ export interface UserBackend {
   update(id: UserId, tenantId: string | null, patch: UserPatch): Promise<StoredUser | null>;
   /** Resolves when the backend answers; rejects with a {@link BackendError} otherwise. */
   ping(): Promise<void>;
+  /**
+   * What this store can do beyond the calls above, found out from the store (or its
+   * configuration) once and then remembered; a feature that needs one the store lacks refuses to
+   * start. Rejects with a {@link BackendError} while the store cannot be asked.
+   */
+  capabilities(): Promise<BackendCapabilities>;
   close(): Promise<void>;
+}
+
+/** The optional parts of the contract. */
+export interface BackendCapabilities {
+  /**
+   * The store keeps a per-user `session_version` (SESSION_VERSION_COLUMN), returned on every
+   * row and written by `update`: logout can then revoke refresh tokens.
+   */
+  readonly sessionVersion: boolean;
 }
 
 export type BackendErrorCode = 'conflict' | 'unavailable' | 'timeout' | 'bad_response';

@@ -1,6 +1,18 @@
 import { z } from 'zod';
-import type { Config } from '../config/load-config.js';
-import { AppError } from '../http/errors.js';
+import { AppError } from '../core/errors.js';
+import { jsonOf, send } from '../core/outbound.js';
+
+/** CAPTCHA=turnstile; `undefined` when CAPTCHA is not set. */
+export type CaptchaSettings =
+  | {
+      readonly secretKey: string;
+      /** Without it /form shows no widget (the API still requires tokens). */
+      readonly siteKey: string | undefined;
+      readonly script: string;
+      readonly verifyUrl: string;
+      readonly timeoutMs: number;
+    }
+  | undefined;
 
 /** The standard Turnstile form field, accepted in JSON and form bodies alike. */
 export const CAPTCHA_FIELD = 'cf-turnstile-response';
@@ -21,7 +33,7 @@ const siteverifyAnswer = z.object({ success: z.boolean(), 'error-codes': z.array
  * Cloudflare Turnstile (CAPTCHA=turnstile): every token is checked with siteverify. Fails closed:
  * a verifier that is down, slow or babbling is a 503, never a pass.
  */
-export function createCaptcha(config: Config['captcha']): Captcha {
+export function createCaptcha(config: CaptchaSettings): Captcha {
   if (!config) return { widget: undefined, verify: async () => {} };
   return {
     widget: config.siteKey ? { siteKey: config.siteKey, script: config.script } : undefined,
@@ -33,14 +45,9 @@ export function createCaptcha(config: Config['captcha']): Captcha {
       if (clientIp !== 'unknown') body.set('remoteip', clientIp);
       let answer: unknown;
       try {
-        const response = await fetch(config.verifyUrl, {
-          method: 'POST',
-          body,
-          signal: AbortSignal.timeout(config.timeoutMs),
-          redirect: 'error',
-        });
-        if (!response.ok) throw new Error(`siteverify answered ${response.status}`);
-        answer = await response.json();
+        const response = await send(config.verifyUrl, { method: 'POST', body, timeoutMs: config.timeoutMs });
+        if (response.status !== 200) throw new Error(`siteverify answered ${response.status}`);
+        answer = jsonOf(response);
       } catch (error) {
         throw new AppError('captcha_unavailable', 'The captcha could not be checked; please try again later', { cause: error });
       }

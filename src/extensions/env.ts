@@ -1,75 +1,14 @@
-import Handlebars from 'handlebars';
-import type { StoredUser } from '../backends/types.js';
+import { compileClaimsTemplate } from './claims-template.js';
 import type { JwtExtension } from './types.js';
 
-/** The fields a claim template can use: the Authura (Go) names and their snake_case twins. */
-function templateContext(user: StoredUser, tenantId: string | null): Record<string, string> {
-  const values = {
-    id: String(user.id),
-    email: user.email,
-    role: user.role,
-    tenant_id: tenantId ?? '',
-    verified_at: user.verified_at ?? '',
-  };
-  return {
-    ...values,
-    ID: values.id,
-    Email: values.email,
-    Role: values.role,
-    TenantID: values.tenant_id,
-    VerifiedAt: values.verified_at,
-  };
-}
-
-type Renderer = (context: Record<string, string>) => unknown;
-
 /**
- * Compiles the claims template: a JSON object whose string values are templates. The JSON is
- * parsed before any user data is seen, so a value can never add a claim or break out of its
- * string, whatever the user's email or role holds.
- */
-function compile(value: unknown, hb: typeof Handlebars, path: string): Renderer {
-  if (typeof value === 'string') {
-    // The Authura README's Go form `{{.ID}}` is handlebars' `{{ID}}`.
-    const template = hb.compile(value.replace(/\{\{\s*\.([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g, '{{$1}}'), {
-      noEscape: true,
-      strict: true,
-    });
-    return (context) => template(context);
-  }
-  if (Array.isArray(value)) {
-    const items = value.map((item, i) => compile(item, hb, `${path}[${i}]`));
-    return (context) => items.map((render) => render(context));
-  }
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value).map(([key, child]) => [key, compile(child, hb, `${path}.${key}`)] as const);
-    return (context) => Object.fromEntries(entries.map(([key, render]) => [key, render(context)]));
-  }
-  return () => value;
-}
-
-/**
- * The `env` extension: JWT_ENV_EXTENSION_CLAIMS rendered under JWT_ENV_EXTENSION_NAMESPACE.
- * Throws at start when the template is not a JSON object or names an unknown field.
+ * The `env` extension: JWT_ENV_EXTENSION_CLAIMS rendered under JWT_ENV_EXTENSION_NAMESPACE (the
+ * template was already checked by the config).
  */
 export function envExtension(namespace: string, claimsJson: string): JwtExtension {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(claimsJson);
-  } catch {
-    throw new Error('is not valid JSON');
-  }
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('must be a JSON object');
-  const render = compile(parsed, Handlebars.create(), namespace);
-  // Render once with a sample user, so a misspelt field fails at start, not at first login.
-  try {
-    render(templateContext({ id: 1, email: 'a@b.c', role: 'r', password: '', tenant_id: null, verified_at: null }, null));
-  } catch (error) {
-    throw new Error(`uses an unknown field (${(error as Error).message.split('\n')[0]}); fields: ID, Email, Role, TenantID, VerifiedAt`);
-  }
+  const render = compileClaimsTemplate(claimsJson);
   return {
     name: 'env',
-    keys: [namespace],
-    claims: ({ user, tenantId }) => ({ [namespace]: render(templateContext(user, tenantId)) }),
+    claims: ({ user, tenantId }) => ({ [namespace]: render(user, tenantId) }),
   };
 }

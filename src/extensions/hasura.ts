@@ -1,4 +1,4 @@
-import { AppError } from '../http/errors.js';
+import { AppError } from '../core/errors.js';
 import type { JwtExtension } from './types.js';
 
 export interface HasuraExtensionOptions {
@@ -33,7 +33,6 @@ export function hasuraExtension(options: HasuraExtensionOptions): JwtExtension {
   };
   return {
     name: 'hasura',
-    keys: [options.namespace],
     claims({ user, tenantId, actor }) {
       const role = toHasura(user.role);
       const claims: Record<string, string | string[]> = {

@@ -16,7 +16,5 @@ export interface ClaimContext {
  */
 export interface JwtExtension {
   readonly name: string;
-  /** The top-level claim names it writes (checked against reserved names and each other at start). */
-  readonly keys: readonly string[];
   claims(context: ClaimContext): Record<string, unknown>;
 }

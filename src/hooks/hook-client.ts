@@ -1,8 +1,17 @@
 import { createHmac } from 'node:crypto';
 import type { UserId } from '../backends/types.js';
-import type { Config } from '../config/load-config.js';
-import { isTimeout } from '../http/abort.js';
-import { AppError, HookRefusal } from '../http/errors.js';
+import { AppError, HookRefusal } from '../core/errors.js';
+import { send } from '../core/outbound.js';
+
+/** HOOK_*: where webhooks go and how they are authenticated; `undefined` without HOOK_URL. */
+export type HookSettings =
+  | {
+      readonly url: string;
+      readonly timeoutMs: number;
+      readonly authHeader: { readonly name: string; readonly value: string } | undefined;
+      readonly signingSecret: string | undefined;
+    }
+  | undefined;
 
 export type HookAction = 'get_user' | 'create_or_update_user';
 
@@ -52,7 +61,7 @@ export function signHookCall(
 }
 
 /** The Authura README's hooks: `POST {HOOK_URL}?action=…` with the user object as the body. */
-export function createHookClient(config: Config['hooks']): HookClient {
+export function createHookClient(config: HookSettings): HookClient {
   if (!config) return { call: async () => undefined };
   return {
     async call(action, user, context = {}) {
@@ -70,27 +79,20 @@ export function createHookClient(config: Config['hooks']): HookClient {
       if (config.signingSecret) headers[SIGNATURE_HEADER] = signHookCall(config.signingSecret, { action, body, impersonator });
       const url = new URL(config.url);
       url.searchParams.set('action', action);
-      let response: Response;
-      let text: string;
+      let answer: Awaited<ReturnType<typeof send>>;
       try {
-        response = await fetch(url, {
-          method: 'POST',
-          headers,
-          body,
-          signal: AbortSignal.timeout(config.timeoutMs),
-          redirect: 'error',
-        });
-        text = await response.text();
+        answer = await send(url, { method: 'POST', headers, body, timeoutMs: config.timeoutMs });
       } catch (error) {
-        if (isTimeout(error)) {
+        if ((error as { code?: unknown }).code === 'timeout') {
           throw new AppError('hook_timeout', 'The webhook did not answer in time', { cause: error });
         }
         throw new AppError('hook_failed', 'The webhook is unreachable', { cause: error });
       }
-      if (response.status < 200 || response.status >= 300) {
+      const { status, text } = answer;
+      if (status < 200 || status >= 300) {
         // As the Authura README says: the client gets the hook's status and body.
-        if (response.status >= 400 && response.status <= 599) throw new HookRefusal(response.status, refusalBody(text));
-        throw new AppError('hook_failed', `The webhook answered with an unexpected status ${response.status}`);
+        if (status >= 400 && status <= 599) throw new HookRefusal(status, refusalBody(text));
+        throw new AppError('hook_failed', `The webhook answered with an unexpected status ${status}`);
       }
       if (text.trim() === '') return undefined;
       let data: unknown;

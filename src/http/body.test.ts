@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AppError } from './errors.js';
+import { AppError } from '../core/errors.js';
 import { formPairs, MAX_FORM_FIELDS, parseForm } from './body.js';
 
 /** The pairs of `text`, counting how many the parser pulled. */

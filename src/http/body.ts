@@ -1,6 +1,6 @@
 import type { Context } from 'hono';
 import type { z } from 'zod';
-import { AppError, type ValidationIssue } from './errors.js';
+import { AppError, type ValidationIssue } from '../core/errors.js';
 
 /** Request bodies larger than this are refused with 413. */
 export const MAX_BODY_BYTES = 64 * 1024;

@@ -1,38 +1,13 @@
-import type { Context } from 'hono';
+import { isIP } from 'node:net';
 import { getConnInfo } from '@hono/node-server/conninfo';
-import { BlockList, isIP } from 'node:net';
-
-const NAMED: Record<string, string[]> = {
-  loopback: ['127.0.0.0/8', '::1/128'],
-  private: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', 'fc00::/7'],
-};
+import type { Context, MiddlewareHandler } from 'hono';
+import { parseTrustedProxies } from '../config/proxies.js';
+import type { AppEnv } from './context.js';
 
 /** `::ffff:1.2.3.4` is 1.2.3.4. */
 function normalise(address: string): string {
   const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
   return mapped ? (mapped[1] as string) : address;
-}
-
-/** Parses TRUSTED_PROXIES entries (IPs, CIDRs, `loopback`, `private`); returns problems. */
-export function parseTrustedProxies(entries: readonly string[]): { list: BlockList; problems: string[] } {
-  const list = new BlockList();
-  const problems: string[] = [];
-  for (const entry of entries.flatMap((e) => NAMED[e.toLowerCase()] ?? [e])) {
-    const [address, bits, extra] = entry.split('/');
-    const family = isIP(address ?? '');
-    if (family === 0 || extra !== undefined) {
-      problems.push(`"${entry}" is not an IP address or CIDR range`);
-      continue;
-    }
-    const type = family === 4 ? 'ipv4' : 'ipv6';
-    if (bits === undefined) list.addAddress(address as string, type);
-    else {
-      const prefix = Number(bits);
-      if (!Number.isInteger(prefix) || prefix < 0 || prefix > (family === 4 ? 32 : 128)) problems.push(`"${entry}" has a bad prefix length`);
-      else list.addSubnet(address as string, prefix, type);
-    }
-  }
-  return { list, problems };
 }
 
 /**
@@ -43,7 +18,9 @@ export function parseTrustedProxies(entries: readonly string[]): { list: BlockLi
  * trusted, the rightmost, never the leftmost, which the client itself wrote. With no trusted
  * proxies, forwarding headers are ignored.
  */
-export function clientIpResolver(trusted: BlockList, hasTrusted: boolean, hops = 0): (c: Context) => string {
+function clientIpResolver(proxies: readonly string[], hops = 0): (c: Context) => string {
+  const trusted = parseTrustedProxies(proxies).list;
+  const hasTrusted = proxies.length > 0;
   const isTrusted = (address: string) => {
     const family = isIP(address);
     return family !== 0 && trusted.check(address, family === 4 ? 'ipv4' : 'ipv6');
@@ -71,5 +48,14 @@ export function clientIpResolver(trusted: BlockList, hasTrusted: boolean, hops =
       if (!isTrusted(hop)) return hop;
     }
     return chain[chain.length - 1] ?? peer;
+  };
+}
+
+/** Sets `c.var.clientIp` for every request (see {@link clientIpResolver}). */
+export function resolveClientIp(proxies: readonly string[], hops: number): MiddlewareHandler<AppEnv> {
+  const clientIp = clientIpResolver(proxies, hops);
+  return async function setClientIp(c, next) {
+    c.set('clientIp', clientIp(c));
+    return next();
   };
 }

@@ -1,6 +1,6 @@
 import type { MiddlewareHandler } from 'hono';
 import { cors } from 'hono/cors';
-import type { Config } from '../config/load-config.js';
+import type { Config } from '../config/types.js';
 import { AUTH_TOKEN_HEADER } from './token-delivery.js';
 
 /** Response headers a browser script may read. */

@@ -1,12 +1,11 @@
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
-import { BackendError } from '../backends/types.js';
-import type { Audit } from '../audit.js';
-import type { Logger } from '../logger.js';
-import type { AppEnv } from './context.js';
-import { errorFields } from '../logger.js';
-import { AppError, HookRefusal, type ErrorCode } from './errors.js';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { BackendError } from '../backends/types.js';
+import { AppError, type ErrorCode, HookRefusal } from '../core/errors.js';
+import { errorFields, type Logger } from '../core/logger.js';
+import type { Audit } from '../observability/audit.js';
+import { type AppEnv, scopeOf } from './context.js';
 
 const BACKEND: Record<BackendError['code'], [ErrorCode, string]> = {
   conflict: ['conflict', 'A user with this email already exists'],
@@ -31,17 +30,17 @@ export function toAppError(error: unknown): AppError {
 
 /** The app's `onError`: the JSON error shape, the cause in the log and never in the body. */
 export function errorHandler(logger: Logger, audit: Audit) {
-  return (error: unknown, c: Context) => {
+  return (error: unknown, c: Context<AppEnv>) => {
     if (error instanceof HookRefusal) {
-      logger.info('webhook refused', { requestId: c.get('requestId') as string | undefined, path: c.req.path, status: error.status });
+      logger.info('webhook refused', { requestId: c.get('requestId'), path: c.req.path, status: error.status });
       return c.json(error.body, error.status as ContentfulStatusCode);
     }
     const appError = toAppError(error);
-    const fields = { requestId: c.get('requestId') as string | undefined, path: c.req.path, code: appError.code };
+    const fields = { requestId: c.get('requestId'), path: c.req.path, code: appError.code };
     if (appError.status >= 500) logger.error('request failed', { ...fields, error: errorFields(appError.cause ?? appError) });
     else logger.debug('request refused', fields);
     // Every limit, wherever it was hit (per IP, password backoff, mails per address).
-    if (appError.code === 'rate_limited') audit.record(c as Context<AppEnv>, 'rate_limited', { detail: appError.message });
+    if (appError.code === 'rate_limited') audit.record(scopeOf(c), 'rate_limited', { detail: appError.message });
     for (const [name, value] of Object.entries(appError.headers ?? {})) c.header(name, value);
     if (appError.status === 401) c.header('WWW-Authenticate', wwwAuthenticate(appError));
     if (appError.retryAfterSeconds !== undefined) c.header('Retry-After', String(appError.retryAfterSeconds));

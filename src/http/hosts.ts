@@ -1,5 +1,5 @@
 import type { MiddlewareHandler } from 'hono';
-import { AppError } from './errors.js';
+import { AppError } from '../core/errors.js';
 
 /**
  * Refuses requests for a host not in ALLOWED_HOSTS (read from HOST_HEADER), which stops Host

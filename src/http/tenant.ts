@@ -1,6 +1,6 @@
 import type { MiddlewareHandler } from 'hono';
-import type { Config } from '../config/load-config.js';
-import { AppError } from './errors.js';
+import type { TenancySettings } from '../config/types.js';
+import { AppError } from '../core/errors.js';
 import type { AppEnv } from './context.js';
 
 const TENANT_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,254}$/;
@@ -10,7 +10,7 @@ const TENANT_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,254}$/;
  * (from HOST_HEADER) when it is one of ALLOWED_HOSTS; no tenant is a 400.
  */
 export function resolveTenant(
-  tenancy: Config['tenancy'],
+  tenancy: TenancySettings,
   /** Also accept the tenant in this query parameter (browser navigations cannot send headers). */
   options: { queryParam?: string } = {},
 ): MiddlewareHandler<AppEnv> {

@@ -1,8 +1,8 @@
 import type { Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import type { CookieOptions } from 'hono/utils/cookie';
-import type { Config } from '../config/load-config.js';
-import type { IssuedTokens } from '../tokens/token-service.js';
+import type { Config } from '../config/types.js';
+import type { IssuedTokens } from '../tokens/tokens.js';
 
 export const ACCESS_COOKIE = 'authura_access_token';
 export const REFRESH_COOKIE = 'authura_refresh_token';
@@ -15,7 +15,8 @@ export function bearerToken(header: string | undefined): string | undefined {
   return match?.[1];
 }
 
-type DeliveryConfig = Pick<Config, 'delivery' | 'jwt'>;
+/** What delivery needs: where tokens go, and how long a refresh cookie lives. */
+export type DeliveryConfig = Pick<Config, 'delivery'> & { readonly jwt: Pick<Config['jwt'], 'refreshTtl'> };
 
 /** What the JSON body says of the tokens: all of them, or (without `json`) only their type and lifetime. */
 export type TokensInBody = IssuedTokens | Pick<IssuedTokens, 'token_type' | 'expires_in'>;

@@ -1,8 +1,22 @@
-import type { Config } from '../config/load-config.js';
-import { withDeadline } from '../deadline.js';
-import { AppError } from '../http/errors.js';
-import type { Logger } from '../logger.js';
+import { withDeadline } from '../core/deadline.js';
+import { AppError } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
 import { compileMailTemplates, type MailContext, type MailKind } from './templates.js';
+
+/** MAIL_*: an SMTP server, or `dummy` (development only: mails are logged). */
+export type MailSettings = (
+  | { readonly kind: 'dummy' }
+  | {
+      readonly kind: 'smtp';
+      readonly host: string;
+      readonly port: number;
+      readonly secure: boolean;
+      readonly user: string | undefined;
+      readonly pass: string | undefined;
+      readonly from: string;
+      readonly timeoutMs: number;
+    }
+) & { readonly templatesDir: string | undefined };
 
 export interface Mailer {
   /** Renders and sends one mail; rejects with an {@link AppError} (502/503/504) when it fails. */
@@ -11,7 +25,7 @@ export interface Mailer {
 }
 
 /** SMTP through nodemailer, or `dummy`: the mail is logged (development only) and not sent. */
-export async function createMailer(config: Config['mail'], logger: Logger): Promise<Mailer> {
+export async function createMailer(config: MailSettings, logger: Logger): Promise<Mailer> {
   const render = compileMailTemplates(config.templatesDir);
   if (config.kind === 'dummy') {
     return {

@@ -7,7 +7,8 @@ import {
   OAuth2RequestError,
   type OAuth2Tokens,
 } from 'arctic';
-import { withDeadline } from '../deadline.js';
+import { withDeadline } from '../core/deadline.js';
+import { jsonOf, send } from '../core/outbound.js';
 import { OAuthError } from './errors.js';
 
 /** The provider's answer about who signed in. */
@@ -74,23 +75,20 @@ export function codeFlow(endpoints: ProviderEndpoints, scopes: string[], label: 
 
 /** GET a provider API with the access token; JSON or an {@link OAuthError}. */
 export async function getJson(url: string, accessToken: string, timeoutMs: number, label: string, headers: Record<string, string> = {}) {
-  let response: Response;
+  let answer: Awaited<ReturnType<typeof send>>;
   try {
-    response = await fetch(url, {
+    answer = await send(url, {
       headers: { authorization: `Bearer ${accessToken}`, accept: 'application/json', 'user-agent': 'authura', ...headers },
-      signal: AbortSignal.timeout(timeoutMs),
-      redirect: 'error',
+      timeoutMs,
     });
   } catch (error) {
     throw new OAuthError('provider_unavailable', `${label} is unreachable`, { cause: error });
   }
-  if (response.status >= 500) throw new OAuthError('provider_unavailable', `${label} failed with ${response.status}`);
-  if (!response.ok) throw new OAuthError('provider_error', `${label} refused the user lookup with ${response.status}`);
-  try {
-    return (await response.json()) as unknown;
-  } catch (error) {
-    throw new OAuthError('provider_error', `${label} answered with invalid JSON`, { cause: error });
-  }
+  if (answer.status >= 500) throw new OAuthError('provider_unavailable', `${label} failed with ${answer.status}`);
+  if (answer.status < 200 || answer.status >= 300) throw new OAuthError('provider_error', `${label} refused the user lookup with ${answer.status}`);
+  const json = jsonOf(answer);
+  if (json === undefined) throw new OAuthError('provider_error', `${label} answered with invalid JSON`);
+  return json;
 }
 
 /** A fresh `state` and PKCE code verifier for one sign-in. */

@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import { AppError } from '../http/errors.js';
+import { AppError } from '../core/errors.js';
 
 /** One job for a hashing thread (src/passwords/bcrypt-worker.js). */
 export type HashJob =

@@ -1,9 +1,25 @@
-import type { MiddlewareHandler } from 'hono';
-import type { Config } from '../config/load-config.js';
-import type { AppEnv } from '../http/context.js';
-import { AppError } from '../http/errors.js';
-import type { Logger } from '../logger.js';
+import { AppError } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
 import { RateStoreError, type RateStore } from './store.js';
+
+/** The limits' settings (RATE_PER_MINUTE, LOGIN_*, MAIL_PER_ADDRESS_PER_HOUR, RATE_LIMIT_REDIS_URL). */
+export interface LimitsSettings {
+  /** Requests a minute per client IP; 0 turns the limit off. */
+  readonly perMinute: number;
+  readonly freePasswordAttempts: number;
+  readonly maxBackoffMs: number;
+  /** 0 turns the limit off. */
+  readonly mailsPerAddressPerHour: number;
+  readonly redisUrl: string | undefined;
+}
+
+/** Where a client stands against the per-IP limit. */
+export interface IpAllowance {
+  /** The RateLimit-* headers every answer carries. */
+  readonly headers: Readonly<Record<string, string>>;
+  /** Set past the limit: the 429 to answer with. */
+  readonly refusal: AppError | undefined;
+}
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -11,9 +27,8 @@ const HOUR = 60 * MINUTE;
 const FAILURE_WINDOW_MS = HOUR;
 
 export interface Limits {
-  /** RATE_PER_MINUTE per client IP, with RateLimit headers on every answer. */
-  /** `undefined` when RATE_PER_MINUTE is 0: there is nothing to mount. */
-  perIp(): MiddlewareHandler<AppEnv> | undefined;
+  /** Counts a request of `ip` against RATE_PER_MINUTE; `undefined` when that limit is off. */
+  readonly perIp: ((ip: string) => Promise<IpAllowance>) | undefined;
   /** Throws 429 while `key` (account + IP) is in a backoff after failed password checks. */
   beforePasswordCheck(key: string): Promise<void>;
   /** Records a failed check: past the free attempts, each failure doubles the backoff. */
@@ -24,12 +39,10 @@ export interface Limits {
   close(): Promise<void>;
 }
 
-export type LimitsConfig = Config['limits'];
-
 /** The key of a password check: the account and the client, so nobody can lock out a victim. */
 export const passwordKey = (tenantId: string | null, email: string, ip: string) => `${tenantId ?? ''}\u0000${email}\u0000${ip}`;
 
-export function createLimits(config: LimitsConfig, store: RateStore, logger: Logger): Limits {
+export function createLimits(config: LimitsSettings, store: RateStore, logger: Logger): Limits {
   const guarded = async <T>(work: () => Promise<T>): Promise<T> => {
     try {
       return await work();
@@ -45,24 +58,21 @@ export function createLimits(config: LimitsConfig, store: RateStore, logger: Log
     new AppError('rate_limited', message, { retryAfterSeconds: Math.max(1, Math.ceil(resetMs / 1000)) });
 
   return {
-    perIp() {
-      if (config.perMinute === 0) return undefined;
-      return async function rateLimit(c, next) {
-        const { count, resetMs } = await guarded(() => store.increment(`ip:${c.get('clientIp')}`, MINUTE));
-        const headers = {
-          'RateLimit-Limit': String(config.perMinute),
-          'RateLimit-Remaining': String(Math.max(0, config.perMinute - count)),
-          'RateLimit-Reset': String(Math.max(0, Math.ceil(resetMs / 1000))),
-        };
-        if (count > config.perMinute) {
-          const error = tooMany(`Too many requests: at most ${config.perMinute} a minute`, resetMs);
-          error.headers = headers;
-          throw error;
-        }
-        await next();
-        for (const [name, value] of Object.entries(headers)) c.res.headers.set(name, value);
-      };
-    },
+    perIp:
+      config.perMinute === 0
+        ? undefined
+        : async (ip) => {
+            const { count, resetMs } = await guarded(() => store.increment(`ip:${ip}`, MINUTE));
+            const headers = {
+              'RateLimit-Limit': String(config.perMinute),
+              'RateLimit-Remaining': String(Math.max(0, config.perMinute - count)),
+              'RateLimit-Reset': String(Math.max(0, Math.ceil(resetMs / 1000))),
+            };
+            if (count <= config.perMinute) return { headers, refusal: undefined };
+            const refusal = tooMany(`Too many requests: at most ${config.perMinute} a minute`, resetMs);
+            refusal.headers = headers;
+            return { headers, refusal };
+          },
 
     async beforePasswordCheck(key) {
       const blocked = await guarded(() => store.get(`pwblock:${key}`));

@@ -1,3 +1,5 @@
+import { type Clock, systemClock } from '../core/clock.js';
+
 /** A counter in a window, as a rate-limit store keeps it. */
 export interface Counter {
   readonly count: number;
@@ -19,7 +21,8 @@ export interface RateStore {
 }
 
 /** Counters in this process's memory; expired keys are swept every minute. */
-export function createMemoryStore(now: () => number = Date.now): RateStore {
+export function createMemoryStore(clock: Clock = systemClock): RateStore {
+  const now = () => clock.now();
   const counters = new Map<string, { count: number; expiresAt: number }>();
   const sweep = setInterval(() => {
     const t = now();

@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { safeEqual } from '../safe-equal.js';
+import { safeEqual } from '../core/safe-equal.js';
 import type { StoredUser } from '../backends/types.js';
 
 /**

@@ -1,7 +1,6 @@
 import { createHash, webcrypto } from 'node:crypto';
 import { calculateJwkThumbprint, exportJWK, importJWK, importPKCS8, type JWK } from 'jose';
-
-export type JwtAlgorithm = 'HS256' | 'EdDSA' | 'RS256';
+import type { JwtAlgorithm, TokenSettings } from './settings.js';
 
 type CryptoKey = webcrypto.CryptoKey;
 
@@ -70,4 +69,28 @@ export async function asymmetricRing(alg: 'EdDSA' | 'RS256', privateKeys: readon
     byKid: new Map(keys.map((k) => [k.verifying.kid, k.verifying])),
     publicJwks: keys.map((k) => k.jwk),
   };
+}
+
+/** The keys of every token kind, each kind its own (several per kind while rotating). */
+export interface KeyRings {
+  readonly access: KeyRing;
+  readonly refresh: KeyRing;
+  readonly verify: KeyRing;
+}
+
+/** Imports every key once; rejects with a clear message for a bad key. */
+export async function loadKeyRings(settings: TokenSettings): Promise<KeyRings> {
+  return {
+    access:
+      settings.algorithm === 'HS256'
+        ? await hmacRing(settings.accessSecret, settings.previousSecrets.access)
+        : await asymmetricRing(settings.algorithm, settings.privateKeys),
+    refresh: await hmacRing(settings.refreshSecret, settings.previousSecrets.refresh),
+    verify: await hmacRing(settings.verifySecret, settings.previousSecrets.verify),
+  };
+}
+
+/** A fingerprint test against every secret of an HMAC ring (the current one and those being retired). */
+export function anyRawKey(ring: KeyRing, test: (raw: Uint8Array) => boolean): boolean {
+  return [...ring.byKid.values()].some((k) => k.raw !== undefined && test(k.raw));
 }

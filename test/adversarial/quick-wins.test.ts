@@ -140,7 +140,7 @@ describe('production checks that could be bypassed', () => {
   it('a gateway started with NODE_ENV=Production refuses to start instead of running as development', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'authura-env-'));
     try {
-      const child = spawn(process.execPath, ['--import', 'tsx', 'src/index.ts'], {
+      const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
         cwd: process.cwd(),
         env: { PATH: process.env.PATH, NODE_ENV: 'Production', PORT: '0', SQLITE_DB_PATH: join(dir, 'a.db'), JWT_SECRETS_FILE: join(dir, 's.json') },
         stdio: ['ignore', 'pipe', 'pipe'],

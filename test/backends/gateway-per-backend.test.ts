@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDatabase, README_SCHEMA } from '../helpers/databases.js';
 import { movableClock, signUp, startGateway, STRONG_PASSWORD, tokenOf, type TestGateway } from '../helpers/gateway.js';
-import { READINESS_TTL_MS } from '../../src/routes/health.js';
+import { READINESS_TTL_MS } from '../../src/api/routes/operations.js';
 import { startHasura } from '../helpers/hasura-server.js';
 import { startUsersService } from '../helpers/users-service.js';
 import type { FaultyService } from './conformance.js';

@@ -2,10 +2,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/config/load-config.js';
-import { createLogger } from '../../src/logger.js';
-import { buildDeps, startServer, type RunningServer } from '../../src/server.js';
+import { createLogger } from '../../src/core/logger.js';
+import { buildDeps } from '../../src/deps.js';
+import { startServer, type RunningServer } from '../../src/server.js';
 import { TestSmtpServer } from './smtp.js';
-import type { Clock } from '../../src/clock.js';
+import type { Clock } from '../../src/core/clock.js';
 
 export const STRONG_PASSWORD = 'Correct-Horse-9';
 

@@ -1,5 +1,5 @@
 import { ClientError, GraphQLClient } from 'graphql-request';
-import { isTimeout } from '../../http/abort.js';
+import { OutboundError, send } from '../../core/outbound.js';
 import { fromColumns, mappedFields, toColumns, type ColumnMap } from '../columns.js';
 import { toStoredUser } from '../row.js';
 import { BackendError, type NewUser, type StoredUser, type UserBackend, type UserId, type UserPatch } from '../types.js';
@@ -24,8 +24,16 @@ export function createHasuraBackend(options: HasuraBackendOptions): UserBackend 
   if (options.adminSecret !== undefined) headers['x-hasura-admin-secret'] = options.adminSecret;
   const client = new GraphQLClient(options.url, {
     headers,
-    fetch: (input: string | URL | Request, init?: RequestInit) =>
-      fetch(input, { ...init, signal: AbortSignal.timeout(options.timeoutMs), redirect: 'error' }),
+    // Through the gateway's one outbound helper: a deadline, no redirects, a typed failure.
+    fetch: async (input: string | URL | Request, init?: RequestInit) => {
+      const answer = await send(String(input), {
+        method: 'POST',
+        headers: Object.fromEntries(new Headers(init?.headers)),
+        body: init?.body as string,
+        timeoutMs: options.timeoutMs,
+      });
+      return new Response(answer.text, { status: answer.status, headers: answer.headers });
+    },
   });
   const fields = mappedFields(c).map((f) => c[f]).join(' ');
   const sessionVersion = c.session_version !== undefined;
@@ -56,7 +64,7 @@ export function createHasuraBackend(options: HasuraBackendOptions): UserBackend 
   /** The id as the GraphQL variable type wants it; `undefined` when it cannot be one. */
   const idVariable = (id: UserId): UserId | undefined => {
     if (!integerId) return String(id);
-    const n = typeof id === 'number' ? id : /^\d{1,15}$/.test(id) ? Number(id) : NaN;
+    const n = typeof id === 'number' ? id : /^\d{1,15}$/.test(id) ? Number(id) : Number.NaN;
     return Number.isSafeInteger(n) ? n : undefined;
   };
 
@@ -112,31 +120,30 @@ export function createHasuraBackend(options: HasuraBackendOptions): UserBackend 
     async ping() {
       await request('ping', queries.ping, {});
     },
+    capabilities: () => Promise.resolve({ sessionVersion }),
     async close() {},
   };
 }
 
+/**
+ * What went wrong, by kind and by Hasura's error code — never by matching message text: no
+ * answer (the outbound helper's code), a 5xx, Hasura's `constraint-violation` (the unique
+ * index: a taken email), any other GraphQL error, or an answer that is not GraphQL at all.
+ */
 function hasuraError(operation: string, error: unknown): BackendError {
   if (error instanceof BackendError) return error;
+  if (error instanceof OutboundError) {
+    if (error.code === 'timeout') return new BackendError('timeout', `Hasura did not answer in time (${operation})`, { cause: error });
+    if (error.code === 'unreachable') return new BackendError('unavailable', `Hasura is unreachable (${operation})`, { cause: error });
+    return new BackendError('bad_response', `Hasura's answer is too large (${operation})`, { cause: error });
+  }
   if (error instanceof ClientError) {
-    const errors = error.response.errors ?? [];
-    const codes = errors.map((e) => String((e.extensions as { code?: unknown } | undefined)?.code ?? ''));
-    const messages = errors.map((e) => e.message).join('; ');
-    if (codes.includes('constraint-violation') && /unique|duplicate/i.test(messages)) {
-      return new BackendError('conflict', 'A user with this email already exists', { cause: error });
-    }
+    const codes = (error.response.errors ?? []).map((e) => String((e.extensions as { code?: unknown } | undefined)?.code ?? ''));
     if (error.response.status >= 500) {
       return new BackendError('unavailable', `Hasura failed with ${error.response.status} (${operation})`, { cause: error });
     }
-    return new BackendError('bad_response', `Hasura refused the ${operation} call (${codes.join(', ') || error.response.status})`, {
-      cause: error,
-    });
+    if (codes.includes('constraint-violation')) return new BackendError('conflict', 'A user with this email already exists', { cause: error });
+    return new BackendError('bad_response', `Hasura refused the ${operation} call (${codes.join(', ') || error.response.status})`, { cause: error });
   }
-  if (isTimeout(error)) {
-    return new BackendError('timeout', `Hasura did not answer in time (${operation})`, { cause: error });
-  }
-  if (error instanceof SyntaxError || (error instanceof Error && /JSON|Invalid GraphQL|response/i.test(error.message) && !/fetch failed/.test(error.message))) {
-    return new BackendError('bad_response', `Hasura answered with something that is not GraphQL (${operation})`, { cause: error });
-  }
-  return new BackendError('unavailable', `Hasura is unreachable (${operation})`, { cause: error });
+  return new BackendError('bad_response', `Hasura answered with something that is not GraphQL (${operation})`, { cause: error });
 }

@@ -1,4 +1,4 @@
-import { isTimeout } from '../../http/abort.js';
+import { OutboundError, send } from '../../core/outbound.js';
 import { toStoredUser } from '../row.js';
 import { BackendError, type NewUser, type StoredUser, type UserBackend, type UserId, type UserPatch } from '../types.js';
 
@@ -25,42 +25,28 @@ export function createHttpBackend(options: HttpBackendOptions): UserBackend {
     return query ? `${url}?${query}` : url;
   };
 
-  async function call(operation: string, method: string, url: string, body?: unknown): Promise<{ status: number; json: unknown }> {
+  async function call(operation: string, method: 'GET' | 'POST' | 'PATCH', url: string, body?: unknown): Promise<{ status: number; json: unknown }> {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (options.authHeader) headers[options.authHeader.name] = options.authHeader.value;
-    let response: Response;
+    let answer: Awaited<ReturnType<typeof send>>;
     try {
-      response = await fetch(url, {
-        method,
-        headers,
-        body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.timeout(options.timeoutMs),
-        redirect: 'error',
-      });
+      answer = await send(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), timeoutMs: options.timeoutMs });
     } catch (error) {
-      if (isTimeout(error)) {
-        throw new BackendError('timeout', `The users service did not answer in time (${operation})`, { cause: error });
-      }
+      const failure = error instanceof OutboundError ? error.code : 'unreachable';
+      if (failure === 'timeout') throw new BackendError('timeout', `The users service did not answer in time (${operation})`, { cause: error });
+      if (failure === 'too_large') throw new BackendError('bad_response', `The users service's answer is too large (${operation})`, { cause: error });
       throw new BackendError('unavailable', `The users service is unreachable (${operation})`, { cause: error });
     }
-    let text: string;
-    try {
-      text = await response.text();
-    } catch (error) {
-      const code = isTimeout(error) ? 'timeout' : 'unavailable';
-      throw new BackendError(code, `The users service broke off its answer (${operation})`, { cause: error });
-    }
-    if (response.status === 404) return { status: 404, json: null };
-    if (response.status === 409) throw new BackendError('conflict', 'A user with this email already exists');
-    if (response.status >= 500) {
-      throw new BackendError('unavailable', `The users service failed with ${response.status} (${operation})`);
-    }
-    if (!response.ok) {
-      throw new BackendError('bad_response', `The users service refused the call with ${response.status} (${operation})`);
+    const { status, text } = answer;
+    if (status === 404) return { status: 404, json: null };
+    if (status === 409) throw new BackendError('conflict', 'A user with this email already exists');
+    if (status >= 500) throw new BackendError('unavailable', `The users service failed with ${status} (${operation})`);
+    if (status < 200 || status >= 300) {
+      throw new BackendError('bad_response', `The users service refused the call with ${status} (${operation})`);
     }
     try {
-      return { status: response.status, json: text === '' ? null : JSON.parse(text) };
+      return { status, json: text === '' ? null : JSON.parse(text) };
     } catch (error) {
       throw new BackendError('bad_response', `The users service answered with invalid JSON (${operation})`, { cause: error });
     }
@@ -103,6 +89,7 @@ export function createHttpBackend(options: HttpBackendOptions): UserBackend {
       // Any answer but a 5xx or a network failure means the service is up (404 included).
       await call('ping', 'GET', withQuery(base, 'email=readiness-probe%40authura.invalid'));
     },
+    capabilities: () => Promise.resolve({ sessionVersion: options.sessionVersion === true }),
     async close() {},
   };
 }

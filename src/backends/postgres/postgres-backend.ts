@@ -10,6 +10,7 @@ import {
   type SessionVersionSetting,
 } from '../columns.js';
 import { toStoredUser } from '../row.js';
+import { splitTableName } from '../sql.js';
 import { BackendError, type NewUser, type StoredUser, type UserBackend, type UserId, type UserPatch } from '../types.js';
 
 export interface PostgresBackendOptions {
@@ -59,9 +60,9 @@ export function createPostgresBackend(options: PostgresBackendOptions): UserBack
   async function describeTable(): Promise<Shape> {
     let column: string | undefined;
     if (setting !== 'off') {
-      const [schemaName, tableName] = options.table.includes('.') ? options.table.split('.') : [undefined, options.table];
+      const { schema: schemaName, name: tableName } = splitTableName(options.table);
       const rows = await sql`SELECT column_name FROM information_schema.columns
-        WHERE table_schema = ${schemaName ?? sql`current_schema()`} AND table_name = ${tableName as string}`;
+        WHERE table_schema = ${schemaName ?? sql`current_schema()`} AND table_name = ${tableName}`;
       column = resolveSessionVersion(setting, new Set(rows.map((r) => String(r.column_name))), options.table);
     }
     const c = withSessionVersion(options.columns, column);
@@ -127,6 +128,7 @@ export function createPostgresBackend(options: PostgresBackendOptions): UserBack
         }) as Promise<StoredUser | null>;
       }, { badIdIsNull: true }),
     ping: () => run('ping', async () => void (await sql`SELECT 1`)),
+    capabilities: () => run('describe table', async () => ({ sessionVersion: (await shape()).c.session_version !== undefined })),
     close: () => sql.end({ timeout: 5 }),
   };
 }

@@ -1,10 +1,5 @@
 import type { ColumnMap } from '../columns.js';
-
-const quote = (identifier: string) =>
-  identifier
-    .split('.')
-    .map((part) => `"${part.replace(/"/g, '""')}"`)
-    .join('.');
+import { quoteIdentifier as quote, splitTableName } from '../sql.js';
 
 /**
  * The Authura README's users table for Postgres (and so for Hasura), with the configured
@@ -13,7 +8,7 @@ const quote = (identifier: string) =>
  * logout bumps (`sessionVersion`, also added to an existing table). Idempotent.
  */
 export function postgresSchemaSql(table: string, c: ColumnMap, sessionVersion: string | undefined): string {
-  const name = (table.split('.').pop() as string).replace(/[^A-Za-z0-9_]/g, '');
+  const { name } = splitTableName(table);
   const t = quote(table);
   return `CREATE TABLE IF NOT EXISTS ${t} (
   ${quote(c.id)} SERIAL NOT NULL PRIMARY KEY,

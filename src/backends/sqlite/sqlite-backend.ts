@@ -3,6 +3,7 @@ import { closeSync, mkdirSync, openSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { BackendError, type NewUser, type StoredUser, type UserBackend, type UserId, type UserPatch } from '../types.js';
 import { toStoredUser } from '../row.js';
+import { quoteIdentifier as quote, splitTableName } from '../sql.js';
 import {
   DEFAULT_COLUMNS,
   mappedFields,
@@ -15,7 +16,7 @@ import {
 
 /** The Authura README's users table in SQLite's dialect (with the configured names). */
 function schema(table: string, c: ColumnMap, sessionVersion: string | undefined): string {
-  const name = table.split('.').pop() as string;
+  const { name } = splitTableName(table);
   return `
 CREATE TABLE ${quote(table)} (
   ${quote(c.id)}          INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -30,13 +31,6 @@ CREATE UNIQUE INDEX ${quote(`${name}_email_tenant_id`)} ON ${quote(name)} (${quo
 CREATE UNIQUE INDEX ${quote(`${name}_email_no_tenant`)} ON ${quote(name)} (${quote(c.email)}) WHERE ${quote(c.tenant_id)} IS NULL;
 `;
 }
-
-/** Identifiers come from the validated configuration; quoting keeps them identifiers. */
-const quote = (identifier: string) =>
-  identifier
-    .split('.')
-    .map((part) => `"${part.replace(/"/g, '""')}"`)
-    .join('.');
 
 const PATCHABLE = ['email', 'role', 'password', 'verified_at', 'session_version'] as const;
 
@@ -82,8 +76,8 @@ export function createSqliteBackend(options: SqliteBackendOptions): UserBackend 
   db.pragma('foreign_keys = ON');
   const table = options.table ?? 'users';
   const setting = options.sessionVersion ?? 'auto';
-  const [schemaName, tableName] = table.includes('.') ? table.split('.') : ['main', table];
-  const exists = db.prepare(`SELECT 1 FROM ${quote(schemaName as string)}.sqlite_master WHERE type = 'table' AND name = ?`);
+  const { schema: schemaName = 'main', name: tableName } = splitTableName(table);
+  const exists = db.prepare(`SELECT 1 FROM ${quote(schemaName)}.sqlite_master WHERE type = 'table' AND name = ?`);
   // Check and create under the write lock: processes starting together (WORKERS) on a new file
   // would otherwise both see no table and the second fail to create it. An existing table is
   // used as it is: its indexes are the owner's business.
@@ -91,7 +85,7 @@ export function createSqliteBackend(options: SqliteBackendOptions): UserBackend 
     if (!exists.get(tableName)) db.exec(schema(table, options.columns ?? DEFAULT_COLUMNS, sessionVersionColumnToCreate(setting)));
   }).immediate();
   const columnNames = new Set(
-    (db.prepare(`PRAGMA ${quote(schemaName as string)}.table_info(${quote(tableName as string)})`).all() as { name: string }[]).map((r) => r.name),
+    (db.prepare(`PRAGMA ${quote(schemaName)}.table_info(${quote(tableName)})`).all() as { name: string }[]).map((r) => r.name),
   );
   const c = withSessionVersion(options.columns ?? DEFAULT_COLUMNS, resolveSessionVersion(setting, columnNames, table));
 
@@ -150,6 +144,7 @@ export function createSqliteBackend(options: SqliteBackendOptions): UserBackend 
       return run('update user', () => row(updateFor(columns).get({ ...patch, id: key, tenant_id: tenantId })));
     },
     ping: () => run('ping', () => void db.prepare('SELECT 1').get()),
+    capabilities: () => Promise.resolve({ sessionVersion: c.session_version !== undefined }),
     close: () => {
       db.close();
       return Promise.resolve();
@@ -162,7 +157,6 @@ function sqliteId(id: UserId): number | undefined {
   const n = typeof id === 'number' ? id : /^\d{1,15}$/.test(id) ? Number(id) : NaN;
   return Number.isSafeInteger(n) ? n : undefined;
 }
-
 
 function translate(operation: string, error: unknown): BackendError {
   if (error instanceof BackendError) return error;

@@ -1,0 +1,26 @@
+import { AppError } from '../core/errors.js';
+import type { RequestScope } from '../core/request.js';
+import type { AccessClaims } from '../tokens/access-token.js';
+import { notImpersonating } from './change-email.js';
+import { guardedPasswordCheck } from './password-check.js';
+import type { AccountServices } from './services.js';
+import { hashNewPassword, updateUser, userFromToken } from './users.js';
+
+/**
+ * POST /change-password: the old password (checked under the same backoff as a login), then the
+ * new one. The change revokes every older refresh token and mailed link (credential fingerprint).
+ */
+export async function changePassword(
+  services: Pick<AccountServices, 'backend' | 'hasher' | 'limits' | 'hooks' | 'audit'>,
+  scope: RequestScope,
+  input: { claims: AccessClaims; oldPassword: string; newPassword: string },
+): Promise<void> {
+  notImpersonating(input.claims);
+  const user = await userFromToken(services, input.claims.sub, scope.tenantId);
+  if (!(await guardedPasswordCheck(services, scope, user.email, () => services.hasher.verify(input.oldPassword, user.password)))) {
+    throw new AppError('invalid_credentials', 'The old password is wrong');
+  }
+  const hash = await hashNewPassword(services, input.newPassword, 'new_password');
+  if (!(await updateUser(services, user, { password: hash }))) throw new AppError('invalid_token', "The token's user no longer exists");
+  services.audit.record(scope, 'password_changed', { userId: user.id });
+}

@@ -1,0 +1,48 @@
+import type { StoredUser } from '../backends/types.js';
+import type { Authentication } from '../tokens/authentication.js';
+import type { IssuedTokens } from '../tokens/tokens.js';
+import type { AccountServices } from './services.js';
+import type { UserWithHookData } from './users.js';
+
+/**
+ * The first factor a sign-in was made with, as RFC 8176 names it: `pwd` a password, `otp` a
+ * one-time link mailed to the address, `fed` a federated provider (OAuth).
+ */
+export type FirstFactor = 'pwd' | 'otp' | 'fed';
+
+/** A user who has passed a first factor, with what the hook said of them. */
+export interface FirstFactorPassed extends UserWithHookData {
+  readonly factor: FirstFactor;
+}
+
+type SignInServices = Pick<AccountServices, 'tokens' | 'extensions' | 'metrics' | 'clock'>;
+
+/**
+ * The end of every sign-in — password, mailed link, OAuth — and so the one place a session
+ * begins: the tokens carry how (`amr`) and when (`auth_time`) the user signed in, which every
+ * later refresh keeps. A second-factor gate, when one exists, goes here, in front of the tokens.
+ */
+export function startSession(services: SignInServices, passed: FirstFactorPassed): Promise<IssuedTokens> {
+  const authentication: Authentication = { amr: [passed.factor], authTime: Math.floor(services.clock.now() / 1000) };
+  return issueTokens(services, passed, { authentication });
+}
+
+/**
+ * Access and refresh tokens for `user` (extension claims and hook data included), counted. A
+ * refresh passes the authentication of the session it continues; an impersonation, the admin
+ * (no refresh token then).
+ */
+export async function issueTokens(
+  services: Pick<AccountServices, 'tokens' | 'extensions' | 'metrics'>,
+  { user, hookData }: UserWithHookData,
+  options: { authentication?: Authentication; actor?: StoredUser } = {},
+): Promise<IssuedTokens> {
+  const claims: Record<string, unknown> = {};
+  for (const extension of services.extensions) {
+    Object.assign(claims, extension.claims({ user, tenantId: user.tenant_id, actor: options.actor }));
+  }
+  const issued = await services.tokens.issue(user, { ...options, claims, hookData });
+  services.metrics.tokensIssued('access');
+  if (issued.refresh_token !== undefined) services.metrics.tokensIssued('refresh');
+  return issued;
+}

@@ -1,0 +1,21 @@
+import { AppError } from '../core/errors.js';
+import type { RequestScope } from '../core/request.js';
+import { mailLink, sendMail } from './mail.js';
+import type { AccountServices } from './services.js';
+
+/**
+ * POST /signup: mails a signup link, or — to an address that has an account — a notice. The
+ * answer is the same either way; only the mail differs.
+ */
+export async function signup(
+  services: Pick<AccountServices, 'config' | 'backend' | 'tokens' | 'limits' | 'mailer' | 'metrics' | 'audit'>,
+  scope: RequestScope,
+  input: { email: string; redirect: URL },
+): Promise<void> {
+  if (services.config.signupDisabled) throw new AppError('signup_disabled', 'Self-service signup is disabled');
+  const mail = { flow: 'signup', to: input.email, redirect: input.redirect, tenantId: scope.tenantId } as const;
+  const existing = await services.backend.findByEmail(input.email, scope.tenantId);
+  if (existing) await sendMail(services, 'account-exists', mail);
+  else await mailLink(services, 'verify-email', mail);
+  services.audit.record(scope, 'signup_requested', { userId: existing?.id });
+}

@@ -1,0 +1,73 @@
+import type { Context } from 'hono';
+import type { z } from 'zod';
+import type { ErrorCode } from '../core/errors.js';
+import type { AppEnv } from '../http/context.js';
+import type { FormField } from './form-sections.js';
+
+/** One form of the /form page for a route (a route may have several: one per mailed-link action). */
+export interface FormSectionSpec {
+  readonly id: string;
+  readonly title: string;
+  readonly submit: string;
+  readonly fields: readonly FormField[];
+  /** Shown only when the page was opened from a mailed link (`?action=…&token=…`): the token is filled in. */
+  readonly mailedLink?: boolean;
+}
+
+/**
+ * A route, declared once: the handler, the request schema it reads, the answer and errors it
+ * documents, and its /form sections. The app mounts it, /openapi.json describes it, /form offers
+ * it, and the tests check its answers against what it documents.
+ */
+export interface RouteSpec<B extends z.ZodType = z.ZodType> {
+  readonly method: 'get' | 'post';
+  /** Hono's path syntax (`/oauth/:provider`). */
+  readonly path: string;
+  readonly tag: 'account' | 'session' | 'oauth' | 'development' | 'operations';
+  readonly summary: string;
+  /** The body (JSON or form-urlencoded) `read()` validates. */
+  readonly body?: B;
+  /**
+   * The body also carries a captcha token: `read()` checks it (`true`), or the handler does, for
+   * only some of its requests (`handler`: /token checks it for password logins, not impersonation).
+   */
+  readonly captcha?: true | 'handler';
+  /** The request names a tenant: `header` (or an allowed host); `query` also accepts `?tenant=`. */
+  readonly tenant?: 'header' | 'query';
+  /** An access token is required (the Authorization header; the cookie on reading requests). */
+  readonly auth?: boolean;
+  /** Answered before the host check and the per-IP limit (health checks, the API description). */
+  readonly open?: boolean;
+  readonly ok: { readonly status: 200 | 302; readonly description: string; readonly schema?: z.ZodType; readonly contentType?: string };
+  /** The codes this route answers with beyond those of its kind ({@link documentedErrors}). */
+  readonly errors: readonly ErrorCode[];
+  /** A webhook's refusal reaches the client as the hook's own status and body. */
+  readonly hookRefusals?: boolean;
+  readonly form?: readonly FormSectionSpec[];
+  /**
+   * Answers the request. `read()` reads and validates the body (and its captcha): a handler calls
+   * it after any check that must come before the body (who may call, for instance).
+   */
+  readonly handle: (c: Context<AppEnv>, read: () => Promise<z.output<B>>) => Promise<Response> | Response;
+}
+
+/** Declares a route (a function only so the body's type reaches the handler). */
+export function route<B extends z.ZodType = z.ZodType>(spec: RouteSpec<B>): RouteSpec<B> {
+  return spec;
+}
+
+/**
+ * Every error code `spec` can answer with: its own, and those of its kind — any route (500,
+ * overload), routes behind the host check and the per-IP limit, routes that read a body, name a
+ * tenant, need a token or take a captcha.
+ */
+export function documentedErrors(spec: RouteSpec, options: { hosts: boolean; perIp: boolean }): ErrorCode[] {
+  const codes = new Set<ErrorCode>(['internal_error', ...spec.errors]);
+  if (!spec.open && options.hosts) codes.add('invalid_host');
+  if (!spec.open && options.perIp) for (const code of ['rate_limited', 'rate_limit_unavailable'] as const) codes.add(code);
+  if (spec.body) for (const code of ['validation_failed', 'invalid_json', 'payload_too_large', 'unsupported_media_type'] as const) codes.add(code);
+  if (spec.tenant) codes.add('tenant_required');
+  if (spec.auth) for (const code of ['unauthorized', 'invalid_token'] as const) codes.add(code);
+  if (spec.captcha) for (const code of ['captcha_required', 'captcha_failed', 'captcha_unavailable'] as const) codes.add(code);
+  return [...codes];
+}

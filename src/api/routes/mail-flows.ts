@@ -1,0 +1,60 @@
+import { z } from 'zod';
+import { authorizeInviter, invite } from '../../accounts/invite.js';
+import { resolveRedirect } from '../../accounts/links.js';
+import { requestPasswordReset } from '../../accounts/reset-password.js';
+import { captchaField } from '../../captcha/turnstile.js';
+import type { Deps } from '../../deps.js';
+import { scopeOf } from '../../http/context.js';
+import { BACKEND_ERRORS, MAIL_ERRORS } from '../error-groups.js';
+import { emailField, redirectUrlField, roleField } from '../fields.js';
+import { FIELDS } from '../form-sections.js';
+import { route } from '../route.js';
+import { emptySchema } from '../schemas.js';
+
+export const inviteBody = z.object({ ...captchaField, email: emailField, role: roleField.optional(), redirect_url: redirectUrlField.optional() });
+export const resetBody = z.object({ ...captchaField, email: emailField, redirect_url: redirectUrlField.optional() });
+
+/** POST /invite: an admin mails someone a link that creates their account. */
+export const inviteRoute = (deps: Deps) =>
+  route({
+    method: 'post',
+    path: '/invite',
+    tag: 'account',
+    summary: 'Invite a user (ADMIN_ROLE only)',
+    body: inviteBody,
+    captcha: true,
+    tenant: 'header',
+    auth: true,
+    ok: { status: 200, description: '`{}`', schema: emptySchema },
+    errors: ['forbidden', 'conflict', ...MAIL_ERRORS, ...BACKEND_ERRORS],
+    form: [{ id: 'invite', title: 'Invite a user', submit: 'invite', fields: [FIELDS.email, { name: 'role', label: 'Role', type: 'text' }] }],
+    async handle(c, read) {
+      const scope = scopeOf(c);
+      // Who may invite is settled before the body is read.
+      const admin = await authorizeInviter(deps, scope, c.get('claims'));
+      const body = await read();
+      const redirect = resolveRedirect(deps.config.urls, body.redirect_url);
+      await invite(deps, scope, { admin, email: body.email, role: body.role, redirect });
+      return c.json({});
+    },
+  });
+
+/** POST /reset-password: mails a reset link (or a notice to an unknown address); needs no token. */
+export const resetPasswordRoute = (deps: Deps) =>
+  route({
+    method: 'post',
+    path: '/reset-password',
+    tag: 'account',
+    summary: 'Mail a password reset link (or a notice to an unknown address)',
+    body: resetBody,
+    captcha: true,
+    tenant: 'header',
+    ok: { status: 200, description: 'Always `{}`', schema: emptySchema },
+    errors: [...MAIL_ERRORS, ...BACKEND_ERRORS],
+    form: [{ id: 'reset-password', title: 'Forgot password', submit: 'send reset link', fields: [FIELDS.email] }],
+    async handle(c, read) {
+      const body = await read();
+      await requestPasswordReset(deps, scopeOf(c), { email: body.email, redirect: resolveRedirect(deps.config.urls, body.redirect_url) });
+      return c.json({});
+    },
+  });

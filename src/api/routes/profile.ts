@@ -1,0 +1,92 @@
+import { z } from 'zod';
+import { notImpersonating, requestEmailChange } from '../../accounts/change-email.js';
+import { changePassword } from '../../accounts/change-password.js';
+import { resolveRedirect } from '../../accounts/links.js';
+import { publicUser, userFromToken, withHookData } from '../../accounts/users.js';
+import { captchaField } from '../../captcha/turnstile.js';
+import type { Deps } from '../../deps.js';
+import { scopeOf } from '../../http/context.js';
+import { BACKEND_ERRORS, HOOK_ERRORS, MAIL_ERRORS, PASSWORD_ERRORS } from '../error-groups.js';
+import { emailField, passwordField, redirectUrlField } from '../fields.js';
+import { FIELDS } from '../form-sections.js';
+import { route } from '../route.js';
+import { emptySchema, userSchema } from '../schemas.js';
+
+export const changePasswordBody = z.object({
+  ...captchaField,
+  old_password: passwordField.min(1, 'is required'),
+  new_password: passwordField.min(1, 'is required'),
+});
+export const changeEmailBody = z.object({ ...captchaField, email: emailField, redirect_url: redirectUrlField.optional() });
+
+/** GET /user: the signed-in user, read afresh (with what the hook says of them). */
+export const userRoute = (deps: Deps) =>
+  route({
+    method: 'get',
+    path: '/user',
+    tag: 'account',
+    summary: 'The signed-in user (bearer token, or the access cookie in cookie mode)',
+    tenant: 'header',
+    auth: true,
+    ok: { status: 200, description: 'The user', schema: z.object({ user: userSchema }) },
+    errors: [...BACKEND_ERRORS, ...HOOK_ERRORS],
+    hookRefusals: true,
+    form: [{ id: 'user', title: 'Current user', submit: 'get user', fields: [] }],
+    async handle(c) {
+      const user = await userFromToken(deps, c.get('claims').sub, c.get('tenantId'));
+      return c.json({ user: publicUser(await withHookData(deps, user)) });
+    },
+  });
+
+/** POST /change-password: the old password, then the new one (older sessions and links end). */
+export const changePasswordRoute = (deps: Deps) =>
+  route({
+    method: 'post',
+    path: '/change-password',
+    tag: 'account',
+    summary: 'Change the password (revokes older refresh tokens and links)',
+    body: changePasswordBody,
+    captcha: true,
+    tenant: 'header',
+    auth: true,
+    ok: { status: 200, description: '`{}`', schema: emptySchema },
+    errors: ['forbidden', 'invalid_credentials', 'weak_password', ...PASSWORD_ERRORS, ...BACKEND_ERRORS, ...HOOK_ERRORS],
+    hookRefusals: true,
+    form: [
+      {
+        id: 'change-password',
+        title: 'Change password',
+        submit: 'change password',
+        fields: [FIELDS.currentPassword('old_password', 'Old password'), { ...FIELDS.newPassword('New password', true), name: 'new_password' }],
+      },
+    ],
+    async handle(c, read) {
+      notImpersonating(c.get('claims'));
+      const body = await read();
+      await changePassword(deps, scopeOf(c), { claims: c.get('claims'), oldPassword: body.old_password, newPassword: body.new_password });
+      return c.json({});
+    },
+  });
+
+/** POST /change-email: mails the new address a link that moves the account there. */
+export const changeEmailRoute = (deps: Deps) =>
+  route({
+    method: 'post',
+    path: '/change-email',
+    tag: 'account',
+    summary: 'Mail a link that moves the account to a new address',
+    body: changeEmailBody,
+    captcha: true,
+    tenant: 'header',
+    auth: true,
+    ok: { status: 200, description: '`{}`', schema: emptySchema },
+    errors: ['forbidden', ...MAIL_ERRORS, ...BACKEND_ERRORS],
+    form: [{ id: 'change-email', title: 'Change email', submit: 'change email', fields: [FIELDS.email] }],
+    async handle(c, read) {
+      notImpersonating(c.get('claims'));
+      const body = await read();
+      const redirect = resolveRedirect(deps.config.urls, body.redirect_url);
+      await requestEmailChange(deps, scopeOf(c), { claims: c.get('claims'), email: body.email, redirect });
+      return c.json({});
+    },
+  });

@@ -1,0 +1,62 @@
+import { z } from 'zod';
+import { resolveRedirect } from '../../accounts/links.js';
+import { redeemLink } from '../../accounts/redeem-link.js';
+import { signup } from '../../accounts/signup.js';
+import { captchaField } from '../../captcha/turnstile.js';
+import type { Deps } from '../../deps.js';
+import { scopeOf } from '../../http/context.js';
+import { deliverTokens } from '../../http/token-delivery.js';
+import { emailField, passwordField, redirectUrlField, tokenField } from '../fields.js';
+import { BACKEND_ERRORS, HOOK_ERRORS, MAIL_ERRORS, PASSWORD_ERRORS } from '../error-groups.js';
+import { FIELDS } from '../form-sections.js';
+import { route } from '../route.js';
+import { emptySchema, tokensSchema, userSchema } from '../schemas.js';
+
+export const signupBody = z.object({ ...captchaField, email: emailField, redirect_url: redirectUrlField.optional() });
+export const verifyBody = z.object({ ...captchaField, token: tokenField, password: passwordField.optional() });
+
+/** POST /signup: mails a signup link (or a notice to an existing account). */
+export const signupRoute = (deps: Deps) =>
+  route({
+    method: 'post',
+    path: '/signup',
+    tag: 'account',
+    summary: 'Mail a signup link (or a notice to an existing account)',
+    body: signupBody,
+    captcha: true,
+    tenant: 'header',
+    ok: { status: 200, description: 'Always `{}`', schema: emptySchema },
+    errors: ['signup_disabled', ...MAIL_ERRORS, ...BACKEND_ERRORS],
+    form: [{ id: 'signup', title: 'Sign up', submit: 'sign up', fields: [FIELDS.email] }],
+    async handle(c, read) {
+      const body = await read();
+      await signup(deps, scopeOf(c), { email: body.email, redirect: resolveRedirect(deps.config.urls, body.redirect_url) });
+      return c.json({});
+    },
+  });
+
+/** POST /verify-email: every mailed link's action, then a session. */
+export const verifyEmailRoute = (deps: Deps) =>
+  route({
+    method: 'post',
+    path: '/verify-email',
+    tag: 'account',
+    summary: "Carry out a mailed link's action (signup, invite, reset-password, change-email)",
+    body: verifyBody,
+    captcha: true,
+    tenant: 'header',
+    ok: { status: 200, description: 'The user and tokens', schema: z.object({ user: userSchema, tokens: tokensSchema }) },
+    errors: ['invalid_token', 'weak_password', 'signup_disabled', 'conflict', ...PASSWORD_ERRORS, ...BACKEND_ERRORS, ...HOOK_ERRORS],
+    hookRefusals: true,
+    form: [
+      { id: 'verify-email', title: 'Verify your email', submit: 'verify email', mailedLink: true, fields: [FIELDS.newPassword('Password', false)] },
+      { id: 'invite', title: 'Accept the invitation', submit: 'accept invitation', mailedLink: true, fields: [FIELDS.newPassword('Password', false)] },
+      { id: 'reset-password', title: 'Choose a new password', submit: 'set new password', mailedLink: true, fields: [FIELDS.newPassword('New password', true)] },
+      { id: 'change-email', title: 'Confirm your new email', submit: 'confirm new email', mailedLink: true, fields: [] },
+    ],
+    async handle(c, read) {
+      const body = await read();
+      const { user, tokens } = await redeemLink(deps, scopeOf(c), { token: body.token, password: body.password });
+      return c.json({ user, tokens: deliverTokens(c, deps.config, tokens) });
+    },
+  });

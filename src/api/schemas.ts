@@ -1,0 +1,28 @@
+import { z } from 'zod';
+import { ERROR_STATUS } from '../core/errors.js';
+
+/** The shapes of the answers, for the API description. */
+export const userSchema = z.object({
+  id: z.union([z.number().int(), z.string()]),
+  email: z.string(),
+  role: z.string(),
+  tenant_id: z.string().nullable(),
+  verified_at: z.string().nullable(),
+  hook_data: z.record(z.string(), z.unknown()).optional(),
+});
+
+/** Without `json` in TOKEN_DELIVERY the tokens travel in cookies / X-Auth-Token instead. */
+export const tokensSchema = z.object({
+  access_token: z.string().optional(),
+  refresh_token: z.string().optional(),
+  token_type: z.literal('Bearer'),
+  expires_in: z.number().int(),
+});
+
+export const errorSchema = z.object({
+  error: z.enum(Object.keys(ERROR_STATUS) as [string, ...string[]]),
+  message: z.string(),
+  issues: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+});
+
+export const emptySchema = z.object({});

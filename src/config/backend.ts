@@ -1,0 +1,80 @@
+import { z } from 'zod';
+import { isIdentifier, isTableName, parseColumnMap, type ColumnMap, type SessionVersionSetting } from '../backends/columns.js';
+import type { BackendKind } from '../backends/create-backend.js';
+import { checkPasswordPolicy } from '../passwords/policy.js';
+import type { Env } from './env-schema.js';
+import type { Config, Report } from './types.js';
+
+/** AUTH_BACKEND and its variables, table and column names, and the initial admin. */
+export function parseBackend(env: Env, report: Report): Config['backend'] {
+  const required: Partial<Record<BackendKind, keyof Env>> = { postgres: 'POSTGRES_DSN', hasura: 'HASURA_URL', http: 'HTTP_URL' };
+  const needed = required[env.AUTH_BACKEND];
+  if (needed !== undefined && env[needed] === undefined) report.problem(needed, `required with AUTH_BACKEND=${env.AUTH_BACKEND}`);
+  if (!isTableName(env.USERS_TABLE)) report.problem('USERS_TABLE', `"${env.USERS_TABLE}" is not a table name (letters, digits, _; optionally schema.table)`);
+  if (env.AUTH_BACKEND === 'hasura' && env.USERS_TABLE.includes('.')) {
+    report.problem('USERS_TABLE', 'with Hasura, name the root field (e.g. auth_users), not schema.table');
+  }
+  const columnMap = parseColumnMap(env.USERS_COLUMNS);
+  for (const message of columnMap.problems) report.problem('USERS_COLUMNS', message);
+  const sessionVersion = sessionVersionSetting(env, columnMap.columns, (message) => report.problem('SESSION_VERSION_COLUMN', message));
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(env.HASURA_ID_TYPE)) report.problem('HASURA_ID_TYPE', 'must be a GraphQL type name such as Int or uuid');
+  if (env.HTTP_AUTH_HEADER_VALUE !== undefined && !isHeaderName(env.HTTP_AUTH_HEADER_KEY)) report.problem('HTTP_AUTH_HEADER_KEY', 'must be an HTTP header name');
+  return {
+    kind: env.AUTH_BACKEND,
+    timeoutMs: env.BACKEND_TIMEOUT,
+    sqlitePath: env.SQLITE_DB_PATH,
+    table: env.USERS_TABLE,
+    columns: columnMap.columns,
+    sessionVersion,
+    postgres: { dsn: env.POSTGRES_DSN ?? '', poolSize: env.POSTGRES_POOL_SIZE },
+    hasura: { url: env.HASURA_URL ?? '', adminSecret: env.HASURA_GRAPHQL_ADMIN_SECRET, idType: env.HASURA_ID_TYPE },
+    http: {
+      url: env.HTTP_URL ?? '',
+      authHeader: env.HTTP_AUTH_HEADER_VALUE !== undefined ? { name: env.HTTP_AUTH_HEADER_KEY, value: env.HTTP_AUTH_HEADER_VALUE } : undefined,
+    },
+    initialUser: initialUser(env, report),
+  };
+}
+
+/** An HTTP header name (RFC 9110 token). */
+export const isHeaderName = (name: string) => /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(name);
+
+/** INITIAL_USER_* (and the README's POSTGRES_INITIAL_USER_* aliases). */
+function initialUser(env: Env, report: Report): Config['backend']['initialUser'] {
+  const email = env.INITIAL_USER_EMAIL ?? env.POSTGRES_INITIAL_USER_EMAIL;
+  const password = env.INITIAL_USER_PASSWORD ?? env.POSTGRES_INITIAL_USER_PASSWORD;
+  if ((email === undefined) !== (password === undefined)) {
+    report.problem('INITIAL_USER_EMAIL', 'INITIAL_USER_EMAIL and INITIAL_USER_PASSWORD go together: set both or neither');
+  }
+  if (password !== undefined) {
+    const weakness = checkPasswordPolicy(password);
+    if (weakness !== undefined) report.problem('INITIAL_USER_PASSWORD', weakness);
+  }
+  if (email !== undefined && !z.email().safeParse(email.toLowerCase()).success) report.problem('INITIAL_USER_EMAIL', 'not a valid email address');
+  if (email !== undefined && env.MULTI_TENANT_ENABLED && env.INITIAL_USER_TENANT_ID === undefined) {
+    report.problem('INITIAL_USER_TENANT_ID', 'required with MULTI_TENANT_ENABLED: the tenant the initial admin belongs to');
+  }
+  if (env.INITIAL_USER_TENANT_ID !== undefined && !env.MULTI_TENANT_ENABLED) {
+    report.problem('INITIAL_USER_TENANT_ID', 'only meaningful with MULTI_TENANT_ENABLED=true');
+  }
+  return email !== undefined && password !== undefined ? { email: email.toLowerCase(), password, tenantId: env.INITIAL_USER_TENANT_ID ?? null } : undefined;
+}
+
+/**
+ * SESSION_VERSION_COLUMN: unset means `auto` (the SQL backends use a `session_version` column
+ * when the table has one), `off` never; a name is required to exist. Hasura and the HTTP
+ * contract cannot be looked into at start, so there it is on only when named.
+ */
+function sessionVersionSetting(env: Env, columns: ColumnMap, problem: (message: string) => void): SessionVersionSetting {
+  const value = env.SESSION_VERSION_COLUMN;
+  if (value === undefined) return env.AUTH_BACKEND === 'sqlite' || env.AUTH_BACKEND === 'postgres' ? 'auto' : 'off';
+  if (value.toLowerCase() === 'off') return 'off';
+  if (!isIdentifier(value)) {
+    problem(`"${value}" is not a plain SQL identifier (or off)`);
+  } else if (Object.values(columns).includes(value)) {
+    problem(`"${value}" is already the column of another user field`);
+  } else if (env.AUTH_BACKEND === 'http' && value !== 'session_version') {
+    problem('with AUTH_BACKEND=http the contract names the field session_version: set session_version or off');
+  }
+  return { column: value };
+}

@@ -1,0 +1,58 @@
+import { availableParallelism } from 'node:os';
+import type { Env } from './env-schema.js';
+import type { Config, Report } from './types.js';
+
+type ServerSection = Pick<
+  Config,
+  'logLevel' | 'server' | 'passwords' | 'roles' | 'signupDisabled' | 'impersonationEnabled' | 'limits' | 'captcha' | 'audit' | 'metricsToken' | 'metricsServed'
+>;
+
+/** The process and its guards: listening, workers, hashing, roles and switches, limits, captcha, audit and metrics. */
+export function parseServer(env: Env, report: Report): ServerSection {
+  if (env.REQUEST_TIMEOUT < env.HEADERS_TIMEOUT) report.problem('REQUEST_TIMEOUT', 'must be at least HEADERS_TIMEOUT (the headers are part of the request)');
+  if (env.ADMIN_ROLE === env.DEFAULT_ROLE) report.problem('DEFAULT_ROLE', 'must differ from ADMIN_ROLE');
+  if (env.CAPTCHA !== undefined && env.CAPTCHA !== 'turnstile') report.problem('CAPTCHA', `unknown provider "${env.CAPTCHA}" (available: turnstile)`);
+  if (env.CAPTCHA === 'turnstile' && env.TURNSTILE_SECRET_KEY === undefined) report.problem('TURNSTILE_SECRET_KEY', 'required with CAPTCHA=turnstile');
+  const metricsServed = !report.production || env.METRICS_TOKEN !== undefined;
+  if (!metricsServed) report.warn('METRICS_TOKEN is not set: /metrics is not served in production (set it to scrape the gateway)');
+  return {
+    logLevel: env.LOG_LEVEL,
+    server: {
+      host: env.HOST,
+      port: env.PORT,
+      workers: env.WORKERS,
+      headersTimeoutMs: env.HEADERS_TIMEOUT,
+      requestTimeoutMs: env.REQUEST_TIMEOUT,
+      maxConnections: env.MAX_CONNECTIONS,
+    },
+    passwords: {
+      // Every core by default, shared between the processes.
+      threads: env.HASH_WORKERS || Math.max(1, Math.floor(availableParallelism() / env.WORKERS)),
+      queueLimit: env.HASH_QUEUE_LIMIT,
+      cost: env.BCRYPT_COST,
+    },
+    roles: { admin: env.ADMIN_ROLE, default: env.DEFAULT_ROLE },
+    signupDisabled: env.SIGNUP_DISABLED,
+    impersonationEnabled: env.IMPERSONATION_ENABLED,
+    limits: {
+      perMinute: env.RATE_PER_MINUTE,
+      freePasswordAttempts: env.LOGIN_FREE_ATTEMPTS,
+      maxBackoffMs: env.LOGIN_MAX_BACKOFF,
+      mailsPerAddressPerHour: env.MAIL_PER_ADDRESS_PER_HOUR,
+      redisUrl: env.RATE_LIMIT_REDIS_URL,
+    },
+    captcha:
+      env.CAPTCHA === 'turnstile'
+        ? {
+            secretKey: env.TURNSTILE_SECRET_KEY ?? '',
+            siteKey: env.TURNSTILE_SITE_KEY,
+            script: env.TURNSTILE_SCRIPT as string,
+            verifyUrl: env.TURNSTILE_VERIFY_URL as string,
+            timeoutMs: env.CAPTCHA_TIMEOUT,
+          }
+        : undefined,
+    audit: { url: env.AUDIT_URL, timeoutMs: env.AUDIT_TIMEOUT, maxInFlight: env.AUDIT_MAX_IN_FLIGHT },
+    metricsToken: env.METRICS_TOKEN,
+    metricsServed,
+  };
+}

@@ -1,0 +1,126 @@
+import type { BackendSettings } from '../backends/create-backend.js';
+import type { CaptchaSettings } from '../captcha/turnstile.js';
+import type { LogLevel } from '../core/logger.js';
+import type { ExtensionSettings } from '../extensions/create-extensions.js';
+import type { HookSettings } from '../hooks/hook-client.js';
+import type { MailSettings } from '../mail/mailer.js';
+import type { AuditSettings } from '../observability/audit.js';
+import type { OAuthSettings } from '../oauth/create-providers.js';
+import type { LimitsSettings } from '../rate-limit/limits.js';
+import type { TokenSettings } from '../tokens/settings.js';
+
+/** The whole configuration, parsed once at start and frozen. Nothing reads `process.env` after this. */
+export interface Config {
+  readonly production: boolean;
+  /** What the start should warn about (logged once by the process that starts). */
+  readonly warnings: readonly string[];
+  readonly logLevel: LogLevel;
+  readonly audit: AuditSettings;
+  /** Bearer token /metrics requires, when set. */
+  readonly metricsToken: string | undefined;
+  /** False in production without METRICS_TOKEN: /metrics is then not served at all. */
+  readonly metricsServed: boolean;
+  readonly server: ServerSettings;
+  readonly passwords: {
+    /** Hashing threads per process. */
+    readonly threads: number;
+    /** Jobs that may wait for a thread before requests get a 503. */
+    readonly queueLimit: number;
+    readonly cost: number;
+  };
+  readonly roles: { readonly admin: string; readonly default: string };
+  readonly signupDisabled: boolean;
+  readonly impersonationEnabled: boolean;
+  readonly delivery: DeliverySettings;
+  readonly urls: UrlSettings;
+  readonly tenancy: TenancySettings;
+  readonly jwt: TokenSettings & {
+    readonly extensions: readonly ExtensionSettings[];
+    /** True when some secret was generated for development rather than configured. */
+    readonly generatedSecrets: boolean;
+  };
+  readonly backend: BackendSettings & { readonly initialUser: InitialUser | undefined };
+  readonly mail: MailSettings;
+  readonly limits: LimitsSettings;
+  /** TRUSTED_PROXIES, as given (IPs, CIDRs, `loopback`, `private`). */
+  readonly trustedProxies: readonly string[];
+  /** TRUSTED_PROXY_HOPS: the client is this many X-Forwarded-For entries from the right (0: walk by trust). */
+  readonly trustedProxyHops: number;
+  readonly cors: CorsSettings;
+  readonly oauth: OAuthSettings;
+  readonly captcha: CaptchaSettings;
+  readonly hooks: HookSettings;
+}
+
+export interface ServerSettings {
+  readonly host: string;
+  readonly port: number;
+  /** Processes (node:cluster) sharing the port. */
+  readonly workers: number;
+  /** Node's limits on a connection: all headers within, the whole request within. */
+  readonly headersTimeoutMs: number;
+  readonly requestTimeoutMs: number;
+  /** Open connections per process; past it new ones are closed at once. */
+  readonly maxConnections: number;
+}
+
+/** Where issued tokens go (TOKEN_DELIVERY): the JSON body, cookies, the X-Auth-Token header. */
+export interface DeliverySettings {
+  readonly json: boolean;
+  readonly cookie: boolean;
+  readonly header: boolean;
+  readonly cookieDomain: string | undefined;
+  readonly sameSite: 'Lax' | 'Strict' | 'None';
+  readonly secure: boolean;
+}
+
+export interface UrlSettings {
+  /** Where mailed links point unless the request names an allowed `redirect_url`. */
+  readonly verifyRedirect: string;
+  readonly external: string;
+  /** Origins a `redirect_url` may point to (the default redirect's origin is always in). */
+  readonly allowedRedirectOrigins: readonly string[];
+}
+
+export interface TenancySettings {
+  readonly enabled: boolean;
+  readonly tenantHeader: string;
+  readonly hostHeader: string;
+  /** Hosts the gateway answers for (ALLOWED_HOSTS, lower case; empty: any); with tenancy, tenants too. */
+  readonly allowedHosts: readonly string[];
+}
+
+export interface CorsSettings {
+  /** Full origins (`https://app.example.com`) allowed to call with credentials. */
+  readonly origins: readonly string[];
+  /** `*` in ALLOWED_ORIGINS (development only): any origin, never with credentials. */
+  readonly any: boolean;
+}
+
+export interface InitialUser {
+  readonly email: string;
+  readonly password: string;
+  readonly tenantId: string | null;
+}
+
+export interface ConfigProblem {
+  readonly variable: string;
+  readonly message: string;
+}
+
+/** Thrown with every problem found, so an operator fixes them in one go. */
+export class ConfigError extends Error {
+  readonly problems: readonly ConfigProblem[];
+  constructor(problems: readonly ConfigProblem[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p.variable}: ${p.message}`).join('\n')}`);
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+/** What a section parser reports into: problems (the start is refused) and warnings. */
+export interface Report {
+  readonly production: boolean;
+  problem(variable: string, message: string): void;
+  warn(message: string): void;
+}

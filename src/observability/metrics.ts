@@ -1,0 +1,102 @@
+import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import type { UserBackend } from '../backends/types.js';
+import type { HookClient } from '../hooks/hook-client.js';
+import type { HashPool } from '../passwords/worker-pool.js';
+
+export type Dependency = 'backend' | 'hook' | 'mail';
+
+/** Prometheus metrics of one gateway (its own registry: no global state between app instances). */
+export interface Metrics {
+  readonly registry: Registry;
+  /** One answered request, by route pattern (never the raw path), method and status. */
+  request(route: string, method: string, status: number, seconds: number): void;
+  login(result: 'ok' | 'failed'): void;
+  tokensIssued(kind: 'access' | 'refresh'): void;
+  /** A job handed to the hashing threads (by operation only: nothing about whose hash). */
+  passwordJob(op: 'hash' | 'compare'): void;
+  /** An audit event dropped because too many were already on their way to the collector. */
+  auditDropped(): void;
+  /** Times `work` as a call to `dependency`, counting failures. */
+  observe<T>(dependency: Dependency, operation: string, work: () => Promise<T>): Promise<T>;
+}
+
+export function createMetrics(): Metrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'authura_process_' });
+  const registers = [registry];
+  const requests = new Counter({ name: 'authura_http_requests_total', help: 'HTTP requests', labelNames: ['route', 'method', 'status'], registers });
+  const duration = new Histogram({
+    name: 'authura_http_request_duration_seconds',
+    help: 'HTTP request latency',
+    labelNames: ['route', 'method'],
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers,
+  });
+  const logins = new Counter({ name: 'authura_logins_total', help: 'Password logins', labelNames: ['result'], registers });
+  const issued = new Counter({ name: 'authura_tokens_issued_total', help: 'Tokens issued', labelNames: ['kind'], registers });
+  const passwordJobs = new Counter({ name: 'authura_password_jobs_total', help: 'Jobs run by the password hashing threads', labelNames: ['op'], registers });
+  const auditDropped = new Counter({ name: 'authura_audit_dropped_total', help: 'Audit events not sent to AUDIT_URL because too many were in flight', registers });
+  const depErrors = new Counter({ name: 'authura_dependency_errors_total', help: 'Failed calls to a dependency', labelNames: ['dependency', 'operation'], registers });
+  const depDuration = new Histogram({
+    name: 'authura_dependency_duration_seconds',
+    help: 'Latency of calls to a dependency',
+    labelNames: ['dependency', 'operation'],
+    buckets: [0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers,
+  });
+
+  return {
+    registry,
+    request(route, method, status, seconds) {
+      duration.observe({ route, method }, seconds);
+      requests.inc({ route, method, status: String(status) });
+    },
+    login: (result) => logins.inc({ result }),
+    tokensIssued: (kind) => issued.inc({ kind }),
+    passwordJob: (op) => passwordJobs.inc({ op }),
+    auditDropped: () => auditDropped.inc(),
+    async observe(dependency, operation, work) {
+      const end = depDuration.startTimer({ dependency, operation });
+      try {
+        return await work();
+      } catch (error) {
+        depErrors.inc({ dependency, operation });
+        throw error;
+      } finally {
+        end();
+      }
+    },
+  };
+}
+
+/** The backend with every call timed and failures counted. */
+export function observedBackend(backend: UserBackend, metrics: Metrics): UserBackend {
+  return {
+    kind: backend.kind,
+    findByEmail: (...a) => metrics.observe('backend', 'find', () => backend.findByEmail(...a)),
+    findById: (...a) => metrics.observe('backend', 'find', () => backend.findById(...a)),
+    create: (...a) => metrics.observe('backend', 'create', () => backend.create(...a)),
+    update: (...a) => metrics.observe('backend', 'update', () => backend.update(...a)),
+    ping: () => metrics.observe('backend', 'ping', () => backend.ping()),
+    capabilities: () => backend.capabilities(),
+    close: () => backend.close(),
+  };
+}
+
+export function observedHooks(hooks: HookClient, metrics: Metrics): HookClient {
+  return { call: (action, user, context) => metrics.observe('hook', action, () => hooks.call(action, user, context)) };
+}
+
+/** The hashing pool with every job counted. */
+export function observedHashPool(pool: HashPool, metrics: Metrics): HashPool {
+  return {
+    run(job) {
+      metrics.passwordJob(job.op);
+      return pool.run(job);
+    },
+    get queued() {
+      return pool.queued;
+    },
+    close: () => pool.close(),
+  };
+}
