@@ -1,7 +1,11 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
+    // Most of a test's time is spent waiting (sockets, databases, hashing threads): twice as many
+    // files run at once as there are cores.
+    maxWorkers: availableParallelism() * 2,
     projects: [
       {
         test: {

@@ -171,7 +171,7 @@ async function main() {
 
   const sqlite = await benchGateway('sqlite', { AUTH_BACKEND: 'sqlite', SQLITE_DB_PATH: join(dir, 'gateway.db') });
   const pg = await startPostgres();
-  let postgres;
+  let postgres: Awaited<ReturnType<typeof benchGateway>>;
   try {
     postgres = await benchGateway('postgres', { AUTH_BACKEND: 'postgres', POSTGRES_DSN: pg.adminUrl });
   } finally {

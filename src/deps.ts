@@ -1,13 +1,12 @@
-import type { AccountServices } from './accounts/services.js';
+import type { AppServices } from './api/services.js';
 import { createBackend } from './backends/create-backend.js';
-import { type Captcha, createCaptcha } from './captcha/turnstile.js';
+import { createCaptcha } from './captcha/turnstile.js';
 import type { Config } from './config/types.js';
 import { type Clock, systemClock } from './core/clock.js';
 import { createLogger, type Logger } from './core/logger.js';
 import { createExtensions } from './extensions/create-extensions.js';
 import { createHookClient } from './hooks/hook-client.js';
 import { createMailer, type Mailer } from './mail/mailer.js';
-import type { OAuthProvider } from './oauth/provider.js';
 import { createAudit } from './observability/audit.js';
 import { createMetrics, observedBackend, observedHashPool, observedHooks } from './observability/metrics.js';
 import { createBcryptHasher } from './passwords/hasher.js';
@@ -17,14 +16,9 @@ import { createMemoryStore } from './rate-limit/store.js';
 import { createTokens } from './tokens/tokens.js';
 
 /** Everything the app needs, built once at start (or by a test) and passed to `createApp`. */
-export interface Deps extends Omit<AccountServices, 'config'> {
-  readonly config: Config;
-  readonly captcha: Captcha;
-  /** OAUTH_PROVIDERS, by name (empty when none). */
-  readonly oauthProviders: ReadonlyMap<string, OAuthProvider>;
-}
+export type Deps = AppServices;
 
-export interface BuildOptions {
+interface BuildOptions {
   readonly logger?: Logger;
   /** Where audit lines go (stdout by default; tests capture them). */
   readonly auditWrite?: (line: string) => void;

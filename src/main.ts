@@ -7,7 +7,7 @@ import { startServer } from './server.js';
 
 /** Startup only: config → dependencies → app → listen; SIGTERM/SIGINT shut down gracefully. */
 async function main(): Promise<void> {
-  let config;
+  let config: Config;
   try {
     config = loadConfig(process.env);
   } catch (error) {

@@ -1,19 +1,25 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signUp, startGateway, STRONG_PASSWORD, tokenOf, type TestGateway } from './helpers/gateway.js';
-import { startHookReceiver } from './helpers/hook-receiver.js';
+import { movableClock, signUp, STRONG_PASSWORD, type TestGateway, testApp, tokenOf } from './fixtures.js';
+import { json, startFakeServer } from './fakes.js';
 
 let gw: TestGateway;
-let collector: Awaited<ReturnType<typeof startHookReceiver>>;
+let collector: Awaited<ReturnType<typeof startFakeServer>>;
+const clock = movableClock();
+/** The event of an audit line the collector received. */
+const eventOf = (call: { rawBody: string }) => (JSON.parse(call.rawBody) as { event: string }).event;
 beforeAll(async () => {
-  collector = await startHookReceiver();
-  gw = await startGateway({
-    AUDIT_URL: collector.url,
+  collector = await startFakeServer({ 'POST /audit': (_call, res) => json(res, 200, {}) });
+  gw = await testApp(
+    {
+    AUDIT_URL: `${collector.url}/audit`,
     INITIAL_USER_EMAIL: 'root@example.com',
     INITIAL_USER_PASSWORD: 'Admin-Pass-123!',
     IMPERSONATION_ENABLED: 'true',
     RATE_PER_MINUTE: '1000',
     LOGIN_FREE_ATTEMPTS: '1',
-  });
+    },
+    { clock },
+  );
 });
 afterAll(async () => {
   await gw.close();
@@ -28,14 +34,14 @@ describe('the audit trail', () => {
     await gw.call('/token', { json: { email: 'audited@example.com', password: 'Wrong-Pass-1!' } });
     await gw.call('/token', { json: { email: 'audited@example.com', password: 'Wrong-Pass-1!' } });
     expect((await gw.call('/token', { json: { email: 'audited@example.com', password: 'Wrong-Pass-1!' } })).status).toBe(429);
-    await new Promise((r) => setTimeout(r, 1100));
+    clock.advance(1000); // past the backoff
     const login = (await (await gw.call('/token', { json: { email: 'audited@example.com', password: STRONG_PASSWORD } })).json()) as {
       refresh_token: string;
     };
     await gw.call('/refresh', { json: { refresh_token: login.refresh_token } });
     await gw.call('/change-password', { json: { old_password: STRONG_PASSWORD, new_password: 'Next-Pass-456!' }, bearer: tokens.access_token });
     await gw.call('/change-email', { json: { email: 'moved@example.com' }, bearer: tokens.access_token });
-    await gw.call('/verify-email', { json: { token: tokenOf((await gw.smtp.next('moved@example.com')).link) } });
+    await gw.call('/verify-email', { json: { token: tokenOf((await gw.mail.next('moved@example.com')).link) } });
     await gw.call('/reset-password', { json: { email: 'moved@example.com' } });
     const admin = (await (await gw.call('/token', { json: { email: 'root@example.com', password: 'Admin-Pass-123!' } })).json()) as { access_token: string };
     await gw.call('/invite', { json: { email: 'new@example.com' }, bearer: admin.access_token });
@@ -71,21 +77,36 @@ describe('the audit trail', () => {
       expect(all).not.toContain(secret);
     }
     // The same lines reached the collector.
-    await new Promise((r) => setTimeout(r, 200));
-    expect(collector.calls.map((c) => c.body.event)).toEqual(expect.arrayContaining(['login_succeeded', 'impersonation']));
+    await collector.arrival((call) => eventOf(call) === 'logout');
+    expect(collector.calls.map(eventOf)).toEqual(expect.arrayContaining(['login_succeeded', 'impersonation']));
   });
 
   it('a collector that is down never slows or fails a request; it is logged', async () => {
-    const down = await startGateway({ AUDIT_URL: 'http://127.0.0.1:1/audit', AUDIT_TIMEOUT: '500ms' });
+    const down = await testApp({ AUDIT_URL: 'http://127.0.0.1:1/audit', AUDIT_TIMEOUT: '500ms' });
     try {
       await signUp(down, 'collector-down@example.com');
       const login = await down.call('/token', { json: { email: 'collector-down@example.com', password: STRONG_PASSWORD } });
       expect(login.status).toBe(200);
-      await new Promise((r) => setTimeout(r, 300));
-      expect(down.logs.some((l) => l.includes('audit collector unreachable'))).toBe(true);
+      await down.logged('audit collector unreachable');
       expect(down.logs.some((l) => l.includes('"event":"login_succeeded"'))).toBe(true);
     } finally {
       await down.close();
+    }
+  });
+
+  it('a collector that redirects is not followed (the redirect is logged as a refusal)', async () => {
+    const elsewhere = await startFakeServer({ 'POST /audit': (_call, res) => json(res, 200, {}) });
+    const redirecting = await startFakeServer({ 'POST /audit': (_call, res) => void res.writeHead(307, { location: `${elsewhere.url}/audit` }).end() });
+    const moved = await testApp({ AUDIT_URL: `${redirecting.url}/audit` });
+    try {
+      await moved.call('/token', { json: { email: 'nobody@example.com', password: 'Wrong-Pass-1!' } });
+      expect(await moved.logged('audit collector refused an event')).toContain('"status":307');
+      expect(redirecting.calls).toHaveLength(1);
+      expect(elsewhere.calls).toHaveLength(0);
+    } finally {
+      await moved.close();
+      await redirecting.close();
+      await elsewhere.close();
     }
   });
 });

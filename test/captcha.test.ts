@@ -1,29 +1,28 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signUp, startGateway, STRONG_PASSWORD, tokenOf, type TestGateway } from './helpers/gateway.js';
-import { json, startProviderServer } from './helpers/provider-server.js';
+import { signUp, testApp, STRONG_PASSWORD, tokenOf, type TestGateway } from './fixtures.js';
+import { json, startFakeServer } from './fakes.js';
 
 const SECRET = 'turnstile-secret';
-let siteverify: Awaited<ReturnType<typeof startProviderServer>>;
-let mode: 'ok' | 'slow' | 'error' | 'garbage' = 'ok';
+let siteverify: Awaited<ReturnType<typeof startFakeServer>>;
+let mode: 'ok' | 'error' | 'garbage' = 'ok';
 let gw: TestGateway;
 let access: string;
 
 beforeAll(async () => {
-  siteverify = await startProviderServer({
+  siteverify = await startFakeServer({
     // Cloudflare's siteverify protocol: form body with secret, response, remoteip.
     'POST /turnstile/v0/siteverify': async (req, res) => {
-      if (mode === 'slow') await new Promise((r) => setTimeout(r, 2000));
       if (mode === 'error') return json(res, 500, { error: 'internal' });
       if (mode === 'garbage') return void res.writeHead(200, { 'content-type': 'text/html' }).end('<html>');
-      const form = new URLSearchParams(req.body);
+      const form = new URLSearchParams(req.rawBody);
       const valid = form.get('secret') === SECRET && form.get('response') === 'pass-token';
       json(res, 200, valid ? { success: true, 'error-codes': [] } : { success: false, 'error-codes': ['invalid-input-response'] });
     },
   });
   // A user made before captcha is on, for the authenticated endpoints.
-  const plain = await startGateway();
+  const plain = await testApp();
   access = (await signUp(plain, 'cap@example.com')).tokens.access_token;
-  gw = await startGateway({
+  gw = await testApp({
     SQLITE_DB_PATH: plain.dbPath,
     CAPTCHA: 'turnstile',
     TURNSTILE_SECRET_KEY: SECRET,
@@ -63,12 +62,12 @@ describe('Turnstile', () => {
   it('a solved captcha passes, in JSON and form bodies; the verifier gets the secret and the client IP', async () => {
     const jsonBody = await gw.call('/signup', { json: { email: 'solved@example.com', 'cf-turnstile-response': 'pass-token' } });
     expect(jsonBody.status).toBe(200);
-    const token = tokenOf((await gw.smtp.next('solved@example.com')).link);
+    const token = tokenOf((await gw.mail.next('solved@example.com')).link);
     const form = await gw.call('/verify-email', { form: { token, password: STRONG_PASSWORD, 'cf-turnstile-response': 'pass-token' } });
     expect(form.status).toBe(200);
     const call = siteverify.calls.at(-1);
-    expect(new URLSearchParams(call?.body).get('remoteip')).toBe('127.0.0.1');
-    expect(new URLSearchParams(call?.body).get('secret')).toBe(SECRET);
+    expect(new URLSearchParams(call?.rawBody).get('remoteip')).toBe('127.0.0.1');
+    expect(new URLSearchParams(call?.rawBody).get('secret')).toBe(SECRET);
     const login = await gw.call('/token', { json: { email: 'solved@example.com', password: STRONG_PASSWORD, 'cf-turnstile-response': 'pass-token' } });
     expect(login.status).toBe(200);
   });
@@ -83,18 +82,21 @@ describe('Turnstile', () => {
   });
 
   it.each(['slow', 'error', 'garbage'] as const)('fails closed with 503 when the verifier is %s', async (fault) => {
-    mode = fault;
+    // Slow: it does not answer before CAPTCHA_TIMEOUT (it holds the call until released).
+    if (fault === 'slow') siteverify.hold();
+    else mode = fault;
     try {
       const response = await gw.call('/signup', { json: { email: 'closed@example.com', 'cf-turnstile-response': 'pass-token' } });
       expect(response.status).toBe(503);
       expect(await response.json()).toMatchObject({ error: 'captcha_unavailable' });
     } finally {
+      siteverify.release();
       mode = 'ok';
     }
   });
 
   it('fails closed with 503 when the verifier is unreachable', async () => {
-    const down = await startGateway({ CAPTCHA: 'turnstile', TURNSTILE_SECRET_KEY: SECRET, TURNSTILE_VERIFY_URL: 'http://127.0.0.1:1/siteverify' });
+    const down = await testApp({ CAPTCHA: 'turnstile', TURNSTILE_SECRET_KEY: SECRET, TURNSTILE_VERIFY_URL: 'http://127.0.0.1:1/siteverify' });
     try {
       const response = await down.call('/reset-password', { json: { email: 'a@example.com', 'cf-turnstile-response': 'pass-token' } });
       expect(response.status).toBe(503);

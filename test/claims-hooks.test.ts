@@ -3,8 +3,8 @@ import bcrypt from 'bcryptjs';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { signUp, startGateway, STRONG_PASSWORD, tokenOf, type TestGateway } from './helpers/gateway.js';
-import { startHookReceiver } from './helpers/hook-receiver.js';
+import { signUp, testApp, STRONG_PASSWORD, tokenOf, type TestGateway } from './fixtures.js';
+import { startHookReceiver } from './fakes.js';
 
 const HASURA = 'https://hasura.io/jwt/claims';
 const ADMIN = { email: 'root@example.com', password: 'Admin-Pass-123!' };
@@ -27,7 +27,7 @@ function expectHasuraShape(claims: Record<string, unknown>) {
 describe('JWT extensions', () => {
   let gw: TestGateway;
   beforeAll(async () => {
-    gw = await startGateway({
+    gw = await testApp({
       JWT_EXTENSIONS: 'hasura,env',
       JWT_ENV_EXTENSION_NAMESPACE: 'custom',
       JWT_ENV_EXTENSION_CLAIMS: '{"x-custom-claim-id": "{{.ID}}", "mail": "{{email}}", "nested": {"role": "{{.Role}}", "tenant": "{{.TenantID}}"}, "n": 5}',
@@ -61,7 +61,7 @@ describe('JWT extensions', () => {
     expect(ns['x-hasura-allowed-roles']).toEqual(['admin', 'user']);
 
     await gw.call('/invite', { json: { email: 'ed@example.com', role: 'editor' }, bearer: admin.access_token, headers: acme });
-    const token = tokenOf((await gw.smtp.next('ed@example.com')).link);
+    const token = tokenOf((await gw.mail.next('ed@example.com')).link);
     const accept = (await (await gw.call('/verify-email', { json: { token, password: STRONG_PASSWORD }, headers: acme })).json()) as {
       tokens: { access_token: string };
     };
@@ -95,15 +95,15 @@ describe('JWT extensions', () => {
     const evilRole = 'user","x-hasura-allowed-roles":["admin"],"y":"';
     db.prepare("INSERT INTO users (email, role, password, tenant_id, verified_at) VALUES (?, ?, ?, 'acme', '2025-01-01T00:00:00Z')").run(evilEmail, evilRole, hash);
     db.close();
-    const backend = gw.running.deps.backend;
+    const backend = gw.deps.backend;
     const stored = await backend.findByEmail(evilEmail, 'acme');
-    expect(stored).not.toBeNull();
+    if (!stored) throw new Error('the row was not stored');
     // Log in the way the gateway does, through its own token path.
     const { issueTokens } = await import('../src/accounts/sign-in.js');
-    const tokens = await issueTokens(gw.running.deps, { user: stored!, hookData: undefined });
+    const tokens = await issueTokens(gw.deps, { user: stored, hookData: undefined });
     const claims = decodeJwt(tokens.access_token);
     expect(claims.role).toBe(evilRole);
-    expect(claims.sub).toBe(String(stored!.id));
+    expect(claims.sub).toBe(String(stored.id));
     expect(claims.email).toBe(evilEmail);
     expect(Object.keys(claims).sort()).toEqual([HASURA, 'custom', 'email', 'exp', 'iat', 'iss', 'jti', 'role', 'sub', 'tid', 'verified_at'].sort());
     const custom = claims.custom as Record<string, unknown>;
@@ -117,7 +117,7 @@ describe('JWT extensions', () => {
 
 describe('hasura stringified_json and a custom namespace', () => {
   it('puts the claims object as a JSON string under the namespace', async () => {
-    const gw = await startGateway({ JWT_EXTENSIONS: 'hasura', HASURA_CLAIMS_FORMAT: 'stringified_json', HASURA_CLAIMS_NAMESPACE: 'hasura' });
+    const gw = await testApp({ JWT_EXTENSIONS: 'hasura', HASURA_CLAIMS_FORMAT: 'stringified_json', HASURA_CLAIMS_NAMESPACE: 'hasura' });
     try {
       const { user, tokens } = await signUp(gw, 's@example.com');
       const claims = decodeJwt(tokens.access_token);
@@ -139,7 +139,7 @@ describe('webhooks', () => {
   const SIGNING = 'hook-signing-secret-0123456789';
   beforeAll(async () => {
     hook = await startHookReceiver();
-    gw = await startGateway({
+    gw = await testApp({
       HOOK_URL: hook.url,
       HOOK_AUTH_HEADER_VALUE: 'Bearer hook-token',
       HOOK_SIGNING_SECRET: SIGNING,
@@ -195,11 +195,11 @@ describe('webhooks', () => {
   it('a refusing create_or_update_user hook: its status and body reach the client, nothing is written', async () => {
     hook.replies.create_or_update_user = { status: 403, body: { error: 'domain_not_allowed', message: 'Use your work address' } };
     await gw.call('/signup', { json: { email: 'refused@example.com' } });
-    const token = tokenOf((await gw.smtp.next('refused@example.com')).link);
+    const token = tokenOf((await gw.mail.next('refused@example.com')).link);
     const verify = await gw.call('/verify-email', { json: { token, password: STRONG_PASSWORD } });
     expect(verify.status).toBe(403);
     expect(await verify.json()).toEqual({ error: 'domain_not_allowed', message: 'Use your work address' });
-    expect(await gw.running.deps.backend.findByEmail('refused@example.com', null)).toBeNull();
+    expect(await gw.deps.backend.findByEmail('refused@example.com', null)).toBeNull();
     // The link still works once the hook agrees.
     hook.replies.create_or_update_user = { body: {} };
     expect((await gw.call('/verify-email', { json: { token, password: STRONG_PASSWORD } })).status).toBe(200);
@@ -229,9 +229,11 @@ describe('webhooks', () => {
 
   it('a slow hook is a 504, a dead or babbling one a 502; nothing written', async () => {
     await gw.call('/signup', { json: { email: 'slowhook@example.com' } });
-    const token = tokenOf((await gw.smtp.next('slowhook@example.com')).link);
-    hook.replies.create_or_update_user = { delayMs: 1500 };
+    const token = tokenOf((await gw.mail.next('slowhook@example.com')).link);
+    // The hook holds the call past HOOK_TIMEOUT (until released).
+    hook.replies.create_or_update_user = { hold: true };
     const slow = await gw.call('/verify-email', { json: { token, password: STRONG_PASSWORD } });
+    hook.release();
     expect(slow.status).toBe(504);
     expect(await slow.json()).toMatchObject({ error: 'hook_timeout' });
     hook.replies.create_or_update_user = { body: 'not json' };
@@ -240,9 +242,9 @@ describe('webhooks', () => {
     expect(await garbage.json()).toMatchObject({ error: 'hook_failed' });
     hook.replies.create_or_update_user = { body: '[1,2]' };
     expect((await gw.call('/verify-email', { json: { token, password: STRONG_PASSWORD } })).status).toBe(502);
-    expect(await gw.running.deps.backend.findByEmail('slowhook@example.com', null)).toBeNull();
+    expect(await gw.deps.backend.findByEmail('slowhook@example.com', null)).toBeNull();
 
-    const dead = await startGateway({ HOOK_URL: 'http://127.0.0.1:1/hook', SQLITE_DB_PATH: gw.dbPath });
+    const dead = await testApp({ HOOK_URL: 'http://127.0.0.1:1/hook', SQLITE_DB_PATH: gw.dbPath });
     try {
       const response = await dead.call('/token', { json: { email: 'hooked@example.com', password: STRONG_PASSWORD } });
       expect(response.status).toBe(502);

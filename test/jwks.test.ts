@@ -1,7 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { createRemoteJWKSet, decodeProtectedHeader, exportJWK, generateKeyPair, jwtVerify, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signUp, startGateway, STRONG_PASSWORD, type TestGateway } from './helpers/gateway.js';
+import { signUp, startGateway, STRONG_PASSWORD, type TestGateway } from './fixtures.js';
 
 const pem = (type: 'ed25519' | 'rsa') =>
   (type === 'rsa' ? generateKeyPairSync('rsa', { modulusLength: 2048 }) : generateKeyPairSync('ed25519')).privateKey

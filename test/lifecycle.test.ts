@@ -3,8 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { signUp, startGateway, STRONG_PASSWORD } from './helpers/gateway.js';
-import { startHookReceiver } from './helpers/hook-receiver.js';
+import { signUp, startGateway, STRONG_PASSWORD, watchOutput } from './fixtures.js';
+import { startHookReceiver } from './fakes.js';
 import { freePort } from './helpers/ports.js';
 
 describe('graceful shutdown', () => {
@@ -13,10 +13,12 @@ describe('graceful shutdown', () => {
     const gw = await startGateway({ HOOK_URL: hook.url });
     try {
       await signUp(gw, 'late@example.com');
-      hook.replies.get_user = { delayMs: 400, body: { slow: true } };
+      // The login's get_user call is held at the hook: the request is in flight when shutdown starts.
+      hook.replies.get_user = { hold: true, body: { slow: true } };
       const inFlight = gw.call('/token', { json: { email: 'late@example.com', password: STRONG_PASSWORD } });
-      await new Promise((r) => setTimeout(r, 150));
+      await hook.arrival('get_user');
       const closing = gw.running.close();
+      hook.release();
       const response = await inFlight;
       expect(response.status).toBe(200);
       expect(await response.json()).toHaveProperty('access_token');
@@ -38,19 +40,16 @@ describe('the process', () => {
       env: { PATH: process.env.PATH, PORT: String(port), HOST: '127.0.0.1', SQLITE_DB_PATH: join(dir, 'a.db'), JWT_SECRETS_FILE: join(dir, 'secrets.json') },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const output = watchOutput(child);
     try {
-      for (let i = 0; i < 100 && !output.includes('authura listening'); i++) await new Promise((r) => setTimeout(r, 100));
-      expect(output).toContain('authura listening');
-      expect(output).toContain('development secrets');
+      await output.until('authura listening');
+      expect(output.text).toContain('development secrets');
       expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
       expect((await fetch(`http://127.0.0.1:${port}/form`)).status).toBe(200);
       const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
       child.kill('SIGTERM');
       expect(await exited).toBe(0);
-      expect(output).toContain('shutting down');
+      expect(output.text).toContain('shutting down');
     } finally {
       child.kill('SIGKILL');
       rmSync(dir, { recursive: true, force: true });
@@ -83,19 +82,15 @@ describe('multi-process mode', () => {
       env: { PATH: process.env.PATH, PORT: String(port), HOST: '127.0.0.1', WORKERS: '2', HASH_WORKERS: '1', SQLITE_DB_PATH: join(dir, 'a.db'), JWT_SECRETS_FILE: join(dir, 's.json') },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const listening = () => output.match(/authura listening/g)?.length ?? 0;
+    const output = watchOutput(child);
+    const listening = (text: string) => text.match(/authura listening/g)?.length ?? 0;
     try {
-      for (let i = 0; i < 150 && listening() < 2; i++) await new Promise((r) => setTimeout(r, 100));
-      expect(listening()).toBe(2);
-      const pids = [...output.matchAll(/"pid":(\d+)/g)].map((m) => Number(m[1]));
+      await output.until((text) => listening(text) === 2);
+      const pids = [...output.text.matchAll(/"pid":(\d+)/g)].map((m) => Number(m[1]));
       expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
       process.kill(pids[0] as number, 'SIGKILL');
-      for (let i = 0; i < 150 && listening() < 3; i++) await new Promise((r) => setTimeout(r, 100));
-      expect(output).toContain('gateway process died');
-      expect(listening()).toBe(3);
+      await output.until((text) => listening(text) === 3);
+      expect(output.text).toContain('gateway process died');
       const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
       child.kill('SIGTERM');
       expect(await exited).toBe(0);

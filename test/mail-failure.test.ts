@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from './helpers/ports.js';
-import { signUp, startGateway, type TestGateway } from './helpers/gateway.js';
+import { type ListeningGateway, signUp, startGateway } from './fixtures.js';
 
-let gw: TestGateway;
+let gw: ListeningGateway;
 beforeAll(async () => {
   gw = await startGateway({ MAIL_TIMEOUT: '500ms' });
 });
@@ -53,6 +53,6 @@ describe('a failing mail server', () => {
     expect((await gw.call('/refresh', { json: { refresh_token: tokens.refresh_token } })).status).toBe(200);
     // And with the mail server back, mail flows again.
     expect((await gw.call('/signup', { json: { email: 'later@example.com' } })).status).toBe(200);
-    await gw.smtp.next('later@example.com');
+    await gw.mail.next('later@example.com');
   });
 });

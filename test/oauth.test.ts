@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signUp, startGateway, STRONG_PASSWORD, type TestGateway } from './helpers/gateway.js';
-import { startOAuthProvider } from './helpers/oauth-provider.js';
+import { signUp, testApp, STRONG_PASSWORD, type TestGateway } from './fixtures.js';
+import { startOAuthProvider } from './fakes.js';
 
 type Provider = Awaited<ReturnType<typeof startOAuthProvider>>;
 let google: Provider;
@@ -10,7 +10,7 @@ let gw: TestGateway;
 beforeAll(async () => {
   google = await startOAuthProvider('google', { id: 'g-client', secret: 'g-secret' });
   github = await startOAuthProvider('github', { id: 'gh-client', secret: 'gh-secret' });
-  gw = await startGateway({
+  gw = await testApp({
     OAUTH_PROVIDERS: 'google,github',
     ...google.env,
     ...github.env,
@@ -50,7 +50,7 @@ async function signInWith(provider: 'google' | 'github', user: { email: string; 
   return { started, code, ...(await callback(provider, { code, state: started.authorizationUrl.searchParams.get('state') ?? '' }, started.cookie)) };
 }
 
-const countUsers = async (email: string, tenant: string | null = null) => ((await gw.running.deps.backend.findByEmail(email, tenant)) ? 1 : 0);
+const countUsers = async (email: string, tenant: string | null = null) => ((await gw.deps.backend.findByEmail(email, tenant)) ? 1 : 0);
 
 describe('OAuth start', () => {
   it('redirects to the provider with state, PKCE S256 and our callback, in a signed HttpOnly cookie', async () => {
@@ -96,6 +96,9 @@ describe.each(['google', 'github'] as const)('OAuth with %s', (provider) => {
     const claimsA = JSON.parse(Buffer.from((fragment?.get('access_token') ?? '').split('.')[1] ?? '', 'base64url').toString());
     const claimsB = JSON.parse(Buffer.from((again.fragment?.get('access_token') ?? '').split('.')[1] ?? '', 'base64url').toString());
     expect(claimsB.sub).toBe(claimsA.sub);
+    // A federated first factor.
+    expect(claimsA.amr).toEqual(['fed']);
+    expect(Number.isInteger(claimsA.auth_time)).toBe(true);
   });
 
   it('refuses an email the provider has not verified, and creates nothing', async () => {
@@ -163,7 +166,7 @@ describe('OAuth and existing accounts', () => {
   });
 
   it('respects SIGNUP_DISABLED for first-time sign-ins only; tenants come from the start', async () => {
-    const closed = await startGateway({
+    const closed = await testApp({
       OAUTH_PROVIDERS: 'github',
       ...github.env,
       SIGNUP_DISABLED: 'true',
@@ -195,7 +198,7 @@ describe('OAuth and existing accounts', () => {
   });
 
   it('with cookie-only delivery, sets the token cookies and keeps the tokens out of the fragment', async () => {
-    const jar = await startGateway({ OAUTH_PROVIDERS: 'github', ...github.env, TOKEN_DELIVERY: 'cookie' });
+    const jar = await testApp({ OAUTH_PROVIDERS: 'github', ...github.env, TOKEN_DELIVERY: 'cookie' });
     try {
       const started = await jar.call('/oauth/github', { redirect: 'manual' });
       const url = new URL(started.headers.get('location') ?? '');

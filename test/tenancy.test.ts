@@ -1,6 +1,6 @@
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signUp, startGateway, STRONG_PASSWORD, type TestGateway } from './helpers/gateway.js';
+import { signUp, startGateway, STRONG_PASSWORD, type TestGateway } from './fixtures.js';
 import { freePort } from './helpers/ports.js';
 
 let gw: TestGateway;
@@ -40,7 +40,7 @@ describe('multi-tenancy', () => {
 
   it('a mailed link of one tenant is refused on another', async () => {
     await gw.call('/signup', { json: { email: 'link@example.com' }, headers: acme });
-    const token = new URL((await gw.smtp.next('link@example.com')).link ?? '').searchParams.get('token') ?? '';
+    const token = new URL((await gw.mail.next('link@example.com')).link ?? '').searchParams.get('token') ?? '';
     const response = await gw.call('/verify-email', { json: { token, password: STRONG_PASSWORD }, headers: globex });
     expect(response.status).toBe(401);
   });
@@ -62,7 +62,7 @@ describe('multi-tenancy', () => {
         req.end(JSON.stringify({ email: 'host@example.com' }));
       });
     expect((await post('ACME.test')).status).toBe(200);
-    const token = new URL((await gw.smtp.next('host@example.com')).link ?? '').searchParams.get('token') ?? '';
+    const token = new URL((await gw.mail.next('host@example.com')).link ?? '').searchParams.get('token') ?? '';
     const claims = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString()) as { tid: string };
     expect(claims.tid).toBe('acme.test');
     const other = await post('evil.test');

@@ -9,9 +9,9 @@ import type { AccountServices } from './services.js';
  * whether the address has an account (`account-exists` vs `verify-email`), so no metric may name
  * the kind.
  */
-export type MailFlow = 'signup' | 'reset' | 'change_email' | 'invite';
+type MailFlow = 'signup' | 'reset' | 'change_email' | 'invite';
 
-export interface MailRequest {
+interface MailRequest {
   readonly flow: MailFlow;
   readonly to: string;
   readonly redirect: URL;

@@ -2,7 +2,7 @@ import type { RequestScope } from '../core/request.js';
 import type { IssuedTokens } from '../tokens/tokens.js';
 import type { AccountServices } from './services.js';
 import { startSession } from './sign-in.js';
-import { createUser, hashNewPassword, timestamp, unguessablePassword, updateUser, withHookData } from './users.js';
+import { createUser, hashNewPassword, timestamp, unguessablePassword, updateUser, type UserWithHookData, withHookData } from './users.js';
 
 /** Why a provider's answer signs nobody in; the code goes to the app in the redirect's fragment. */
 export class SignInRefused extends Error {
@@ -31,7 +31,7 @@ export async function oauthSignIn(
   const email = identity.email;
   if (email === undefined) throw new SignInRefused('invalid_email', 'The provider returned an unusable email address');
   const existing = await backend.findByEmail(email, scope.tenantId);
-  let result;
+  let result: UserWithHookData | null;
   if (existing) {
     result = existing.verified_at === null ? await updateUser(services, existing, { verified_at: timestamp(clock) }) : await withHookData(services, existing);
     if (!result) throw new SignInRefused('server_error', 'The account changed during sign-in: try again');

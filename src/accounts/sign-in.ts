@@ -8,10 +8,10 @@ import type { UserWithHookData } from './users.js';
  * The first factor a sign-in was made with, as RFC 8176 names it: `pwd` a password, `otp` a
  * one-time link mailed to the address, `fed` a federated provider (OAuth).
  */
-export type FirstFactor = 'pwd' | 'otp' | 'fed';
+type FirstFactor = 'pwd' | 'otp' | 'fed';
 
 /** A user who has passed a first factor, with what the hook said of them. */
-export interface FirstFactorPassed extends UserWithHookData {
+interface FirstFactorPassed extends UserWithHookData {
   readonly factor: FirstFactor;
 }
 

@@ -1,17 +1,7 @@
-import type { RouteSpec } from './route.js';
-
-/** One input of a /form section. */
-export interface FormField {
-  readonly name: string;
-  readonly label: string;
-  readonly type: 'email' | 'password' | 'text';
-  readonly autocomplete?: string;
-  readonly required?: boolean;
-  readonly value?: string;
-}
+import type { FormField, RouteSpec } from './route.js';
 
 /** A form of the /form page, as the template renders it. */
-export interface FormSection {
+interface FormSection {
   readonly id: string;
   readonly title: string;
   readonly method: 'post' | 'get';

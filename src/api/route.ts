@@ -2,10 +2,18 @@ import type { Context } from 'hono';
 import type { z } from 'zod';
 import type { ErrorCode } from '../core/errors.js';
 import type { AppEnv } from '../http/context.js';
-import type { FormField } from './form-sections.js';
+/** One input of a /form section. */
+export interface FormField {
+  readonly name: string;
+  readonly label: string;
+  readonly type: 'email' | 'password' | 'text';
+  readonly autocomplete?: string;
+  readonly required?: boolean;
+  readonly value?: string;
+}
 
 /** One form of the /form page for a route (a route may have several: one per mailed-link action). */
-export interface FormSectionSpec {
+interface FormSectionSpec {
   readonly id: string;
   readonly title: string;
   readonly submit: string;

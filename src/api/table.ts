@@ -1,4 +1,4 @@
-import type { Deps } from '../deps.js';
+import type { AppServices as Deps } from './services.js';
 import type { RouteSpec } from './route.js';
 import { inviteRoute, resetPasswordRoute } from './routes/mail-flows.js';
 import { oauthRoutes } from './routes/oauth.js';

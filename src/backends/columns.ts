@@ -1,8 +1,8 @@
 import { BackendError, type StoredUser } from './types.js';
 
 /** The user fields a backend stores, in the order they are listed everywhere. */
-export const USER_FIELDS = ['id', 'email', 'role', 'password', 'tenant_id', 'verified_at'] as const;
-export type UserField = (typeof USER_FIELDS)[number];
+const USER_FIELDS = ['id', 'email', 'role', 'password', 'tenant_id', 'verified_at'] as const;
+type UserField = (typeof USER_FIELDS)[number];
 
 /**
  * Column (or GraphQL field) name of each user field: the Authura names unless configured.
@@ -23,7 +23,7 @@ export function mappedFields(c: ColumnMap): readonly MappedField[] {
 export type SessionVersionSetting = 'auto' | 'off' | { readonly column: string };
 
 /** The column `auto` looks for, and the one the gateway's own schema creates. */
-export const SESSION_VERSION_DEFAULT = 'session_version';
+const SESSION_VERSION_DEFAULT = 'session_version';
 
 /** The column a schema the gateway creates gets for `setting` (none with `off`). */
 export function sessionVersionColumnToCreate(setting: SessionVersionSetting): string | undefined {

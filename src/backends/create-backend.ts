@@ -53,7 +53,7 @@ const GRACE_MS = 1000;
  * A last bound on every call, whatever the backend does (a pool waiting for a free
  * connection, a driver stuck on a half-open socket): past it the call fails with `timeout`.
  */
-export function withDeadline(backend: UserBackend, timeoutMs: number): UserBackend {
+function withDeadline(backend: UserBackend, timeoutMs: number): UserBackend {
   const bound =
     <A extends unknown[], R>(operation: string, fn: (...args: A) => Promise<R>) =>
     (...args: A): Promise<R> =>

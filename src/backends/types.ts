@@ -52,7 +52,7 @@ export interface UserBackend {
 }
 
 /** The optional parts of the contract. */
-export interface BackendCapabilities {
+interface BackendCapabilities {
   /**
    * The store keeps a per-user `session_version` (SESSION_VERSION_COLUMN), returned on every
    * row and written by `update`: logout can then revoke refresh tokens.
@@ -60,7 +60,7 @@ export interface BackendCapabilities {
   readonly sessionVersion: boolean;
 }
 
-export type BackendErrorCode = 'conflict' | 'unavailable' | 'timeout' | 'bad_response';
+type BackendErrorCode = 'conflict' | 'unavailable' | 'timeout' | 'bad_response';
 
 export class BackendError extends Error {
   readonly code: BackendErrorCode;

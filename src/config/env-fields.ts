@@ -99,7 +99,7 @@ export const httpUrl = (fallback?: string) =>
     });
 
 /** The NODE_ENV values the gateway knows; `test` behaves as development. */
-export const NODE_ENVS = ['development', 'production', 'test'] as const;
+const NODE_ENVS = ['development', 'production', 'test'] as const;
 
 /** The valid value `value` most likely meant: a prefix either way, else the fewest edits. */
 function nearestNodeEnv(value: string): string {

@@ -9,7 +9,7 @@ const SECRET_NAMES = ['JWT_SECRET', 'JWT_REFRESH_SECRET', 'JWT_VERIFY_SECRET'] a
 type SecretName = (typeof SECRET_NAMES)[number];
 
 /** The token settings, with what development may still have to generate (the orchestrator does the I/O). */
-export interface JwtDraft {
+interface JwtDraft {
   readonly secrets: Readonly<Partial<Record<SecretName, string>>>;
   /** Secrets to generate into JWT_SECRETS_FILE (development only). */
   readonly missingSecrets: readonly SecretName[];

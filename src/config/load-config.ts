@@ -14,7 +14,7 @@ import { parseWeb } from './web.js';
 
 export { ConfigError, type Config } from './types.js';
 
-export interface LoadConfigOptions {
+interface LoadConfigOptions {
   /** Where development secrets are kept when none are configured; `false` disables generation. */
   readonly devSecrets?: ((path: string) => DevSecrets) | false;
 }

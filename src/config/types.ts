@@ -52,7 +52,7 @@ export interface Config {
   readonly hooks: HookSettings;
 }
 
-export interface ServerSettings {
+interface ServerSettings {
   readonly host: string;
   readonly port: number;
   /** Processes (node:cluster) sharing the port. */
@@ -74,7 +74,7 @@ export interface DeliverySettings {
   readonly secure: boolean;
 }
 
-export interface UrlSettings {
+interface UrlSettings {
   /** Where mailed links point unless the request names an allowed `redirect_url`. */
   readonly verifyRedirect: string;
   readonly external: string;
@@ -90,7 +90,7 @@ export interface TenancySettings {
   readonly allowedHosts: readonly string[];
 }
 
-export interface CorsSettings {
+interface CorsSettings {
   /** Full origins (`https://app.example.com`) allowed to call with credentials. */
   readonly origins: readonly string[];
   /** `*` in ALLOWED_ORIGINS (development only): any origin, never with credentials. */

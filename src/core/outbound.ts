@@ -1,5 +1,5 @@
 /** Why an outbound call produced no answer. */
-export type OutboundFailure = 'timeout' | 'unreachable' | 'too_large';
+type OutboundFailure = 'timeout' | 'unreachable' | 'too_large';
 
 /** The one error of an outbound call that got no usable answer; the fetch error is its cause. */
 export class OutboundError extends Error {
@@ -11,7 +11,7 @@ export class OutboundError extends Error {
   }
 }
 
-export interface OutboundRequest {
+interface OutboundRequest {
   readonly method?: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
   readonly headers?: Record<string, string>;
   readonly body?: string | URLSearchParams;
@@ -21,7 +21,7 @@ export interface OutboundRequest {
   readonly maxBytes?: number;
 }
 
-export interface OutboundAnswer {
+interface OutboundAnswer {
   readonly status: number;
   readonly headers: Headers;
   readonly text: string;

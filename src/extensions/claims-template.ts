@@ -1,7 +1,7 @@
 import Handlebars from 'handlebars';
 
 /** The user fields a claim template can use, by the Authura (Go) names and their snake_case twins. */
-export interface ClaimTemplateUser {
+interface ClaimTemplateUser {
   readonly id: string | number;
   readonly email: string;
   readonly role: string;
@@ -9,7 +9,7 @@ export interface ClaimTemplateUser {
 }
 
 /** Renders JWT_ENV_EXTENSION_CLAIMS for one user. */
-export type ClaimsRenderer = (user: ClaimTemplateUser, tenantId: string | null) => unknown;
+type ClaimsRenderer = (user: ClaimTemplateUser, tenantId: string | null) => unknown;
 
 function templateContext(user: ClaimTemplateUser, tenantId: string | null): Record<string, string> {
   const values = {

@@ -1,7 +1,7 @@
 import { AppError } from '../core/errors.js';
 import type { JwtExtension } from './types.js';
 
-export interface HasuraExtensionOptions {
+interface HasuraExtensionOptions {
   /** Default `https://hasura.io/jwt/claims` (HASURA_CLAIMS_NAMESPACE). */
   readonly namespace: string;
   /** `json` (an object) or `stringified_json` (the object as a JSON string), as Hasura documents. */

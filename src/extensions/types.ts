@@ -1,7 +1,7 @@
 import type { StoredUser } from '../backends/types.js';
 
 /** What an extension sees when an access token is built. */
-export interface ClaimContext {
+interface ClaimContext {
   readonly user: StoredUser;
   /** The tenant, when multi-tenancy is on. */
   readonly tenantId: string | null;

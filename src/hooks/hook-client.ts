@@ -13,10 +13,10 @@ export type HookSettings =
     }
   | undefined;
 
-export type HookAction = 'get_user' | 'create_or_update_user';
+type HookAction = 'get_user' | 'create_or_update_user';
 
 /** The user as a hook receives it: never the password hash; `id` is null before a create. */
-export interface HookUser {
+interface HookUser {
   readonly id: UserId | null;
   readonly email: string;
   readonly role: string;
@@ -28,7 +28,7 @@ export interface HookUser {
 export type HookData = Record<string, unknown>;
 
 /** What a call is about beyond the user object. */
-export interface HookContext {
+interface HookContext {
   /** The admin acting as the user (impersonation): sent in {@link IMPERSONATOR_HEADER}. */
   readonly impersonatorId?: UserId;
 }
@@ -43,14 +43,14 @@ export interface HookClient {
  * `"<t>.<body>"` (deprecated: it does not cover the action), `v2` of `"<t>.<action>.<body>"`, or
  * of `"<t>.<action>.<impersonator>.<body>"` when {@link IMPERSONATOR_HEADER} is sent.
  */
-export const SIGNATURE_HEADER = 'X-Authura-Signature';
+const SIGNATURE_HEADER = 'X-Authura-Signature';
 /** Sent (and covered by `v2`) while an admin acts as the user: the admin's id. */
-export const IMPERSONATOR_HEADER = 'X-Authura-Impersonator';
+const IMPERSONATOR_HEADER = 'X-Authura-Impersonator';
 /** A hook's refusal body is passed on up to this size. */
 const MAX_REFUSAL_BYTES = 16 * 1024;
 
 /** Signs a hook call the way receivers verify it (see README "Hooks"). */
-export function signHookCall(
+function signHookCall(
   secret: string,
   call: { action: HookAction; body: string; impersonator?: string },
   timestamp = Math.floor(Date.now() / 1000),

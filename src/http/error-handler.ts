@@ -15,7 +15,7 @@ const BACKEND: Record<BackendError['code'], [ErrorCode, string]> = {
 };
 
 /** Brings any thrown value into an {@link AppError}; unknown errors become a bare 500. */
-export function toAppError(error: unknown): AppError {
+function toAppError(error: unknown): AppError {
   if (error instanceof AppError) return error;
   if (error instanceof BackendError) {
     const [code, message] = BACKEND[error.code];

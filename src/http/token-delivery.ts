@@ -4,8 +4,8 @@ import type { CookieOptions } from 'hono/utils/cookie';
 import type { Config } from '../config/types.js';
 import type { IssuedTokens } from '../tokens/tokens.js';
 
-export const ACCESS_COOKIE = 'authura_access_token';
-export const REFRESH_COOKIE = 'authura_refresh_token';
+const ACCESS_COOKIE = 'authura_access_token';
+const REFRESH_COOKIE = 'authura_refresh_token';
 /** The access token as a response header, like Hanko's. */
 export const AUTH_TOKEN_HEADER = 'X-Auth-Token';
 
@@ -19,7 +19,7 @@ export function bearerToken(header: string | undefined): string | undefined {
 export type DeliveryConfig = Pick<Config, 'delivery'> & { readonly jwt: Pick<Config['jwt'], 'refreshTtl'> };
 
 /** What the JSON body says of the tokens: all of them, or (without `json`) only their type and lifetime. */
-export type TokensInBody = IssuedTokens | Pick<IssuedTokens, 'token_type' | 'expires_in'>;
+type TokensInBody = IssuedTokens | Pick<IssuedTokens, 'token_type' | 'expires_in'>;
 
 /**
  * Hands issued tokens out the ways TOKEN_DELIVERY names: cookies (HttpOnly, Secure,

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 
 /** The mails the gateway sends. */
-export const MAIL_KINDS = [
+const MAIL_KINDS = [
   'verify-email',
   'reset-password',
   'change-email',
@@ -27,13 +27,13 @@ export interface MailContext {
   readonly appUrl: string;
 }
 
-export interface RenderedMail {
+interface RenderedMail {
   readonly subject: string;
   readonly html: string;
   readonly text: string;
 }
 
-export type MailRenderer = (kind: MailKind, context: MailContext) => RenderedMail;
+type MailRenderer = (kind: MailKind, context: MailContext) => RenderedMail;
 
 /** The directory of the shipped templates (mail templates and the /form page). */
 export const DEFAULT_TEMPLATES_DIR = fileURLToPath(new URL('../../templates', import.meta.url));

@@ -12,7 +12,7 @@ import { jsonOf, send } from '../core/outbound.js';
 import { OAuthError } from './errors.js';
 
 /** The provider's answer about who signed in. */
-export interface Identity {
+interface Identity {
   /** Lower-cased, trimmed. */
   readonly email: string;
   /** Only a verified email may sign anyone in. */

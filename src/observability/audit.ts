@@ -4,7 +4,7 @@ import { send } from '../core/outbound.js';
 import type { RequestScope } from '../core/request.js';
 
 /** The security events written to the audit trail. */
-export type AuditEvent =
+type AuditEvent =
   | 'signup_requested'
   | 'account_created'
   | 'login_succeeded'

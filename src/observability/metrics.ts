@@ -3,7 +3,7 @@ import type { UserBackend } from '../backends/types.js';
 import type { HookClient } from '../hooks/hook-client.js';
 import type { HashPool } from '../passwords/worker-pool.js';
 
-export type Dependency = 'backend' | 'hook' | 'mail';
+type Dependency = 'backend' | 'hook' | 'mail';
 
 /** Prometheus metrics of one gateway (its own registry: no global state between app instances). */
 export interface Metrics {

@@ -1,5 +1,5 @@
 /** bcrypt reads at most 72 bytes; longer passwords are refused rather than silently truncated. */
-export const MAX_PASSWORD_BYTES = 72;
+const MAX_PASSWORD_BYTES = 72;
 
 /**
  * The Authura README's rule: at least 8 characters with an upper-case letter, a lower-case

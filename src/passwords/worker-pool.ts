@@ -2,10 +2,10 @@ import { Worker } from 'node:worker_threads';
 import { AppError } from '../core/errors.js';
 
 /** One job for a hashing thread (src/passwords/bcrypt-worker.js). */
-export type HashJob =
+type HashJob =
   | { id: number; op: 'hash'; password: string; cost: number }
   | { id: number; op: 'compare'; password: string; hash: string };
-export type HashResult = { id: number; value: string | boolean } | { id: number; error: string };
+type HashResult = { id: number; value: string | boolean } | { id: number; error: string };
 
 type JobInput = HashJob extends infer J ? (J extends HashJob ? Omit<J, 'id'> : never) : never;
 

@@ -14,7 +14,7 @@ export interface LimitsSettings {
 }
 
 /** Where a client stands against the per-IP limit. */
-export interface IpAllowance {
+interface IpAllowance {
   /** The RateLimit-* headers every answer carries. */
   readonly headers: Readonly<Record<string, string>>;
   /** Set past the limit: the 429 to answer with. */

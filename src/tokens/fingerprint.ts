@@ -26,4 +26,4 @@ export function fingerprintMatches(key: Uint8Array, user: StoredUser, fingerprin
 }
 
 /** `credentials` for mailed tokens (logout leaves a pending reset link alone); `session` for refresh tokens. */
-export type FingerprintScope = 'credentials' | 'session';
+type FingerprintScope = 'credentials' | 'session';

@@ -9,7 +9,7 @@ const MAX_TOKEN_LENGTH = 8192;
 export const CLOCK_TOLERANCE = 5;
 
 /** What every token kind is signed with: its `typ`, its keys, its lifetime. */
-export interface SignOptions {
+interface SignOptions {
   readonly typ: string;
   readonly ring: KeyRing;
   /** Seconds. */
@@ -34,7 +34,7 @@ export function signJwt(claims: Record<string, unknown>, options: SignOptions): 
   return jwt.sign(signer.key);
 }
 
-export interface VerifyOptions {
+interface VerifyOptions {
   readonly typ: string;
   readonly ring: KeyRing;
   readonly issuer: string;

@@ -4,7 +4,7 @@ import type { JwtAlgorithm, TokenSettings } from './settings.js';
 
 type CryptoKey = webcrypto.CryptoKey;
 
-export interface RingKey {
+interface RingKey {
   readonly kid: string;
   readonly alg: JwtAlgorithm;
   readonly key: CryptoKey;
@@ -24,12 +24,12 @@ export interface KeyRing {
 }
 
 /** An HMAC key's id: a hash of the secret, which says nothing about a high-entropy secret. */
-export function hmacKid(secret: string): string {
+function hmacKid(secret: string): string {
   return `hs-${createHash('sha256').update(`authura-kid:${secret}`).digest().subarray(0, 9).toString('base64url')}`;
 }
 
 /** HS256 with `current` signing and `previous` still verifying. */
-export async function hmacRing(current: string, previous: readonly string[]): Promise<KeyRing> {
+async function hmacRing(current: string, previous: readonly string[]): Promise<KeyRing> {
   const keys = await Promise.all(
     [current, ...previous].map(async (secret) => {
       const raw = new TextEncoder().encode(secret);
@@ -46,7 +46,7 @@ const PRIVATE_JWK_FIELDS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'];
  * EdDSA (Ed25519) or RS256 from private keys given as PKCS#8 PEM or as JWK (JSON). The first
  * signs; all verify and are published. A key's `kid` is its JWK's, or its RFC 7638 thumbprint.
  */
-export async function asymmetricRing(alg: 'EdDSA' | 'RS256', privateKeys: readonly string[]): Promise<KeyRing> {
+async function asymmetricRing(alg: 'EdDSA' | 'RS256', privateKeys: readonly string[]): Promise<KeyRing> {
   const keys = await Promise.all(
     privateKeys.map(async (text, index) => {
       try {
@@ -72,7 +72,7 @@ export async function asymmetricRing(alg: 'EdDSA' | 'RS256', privateKeys: readon
 }
 
 /** The keys of every token kind, each kind its own (several per kind while rotating). */
-export interface KeyRings {
+interface KeyRings {
   readonly access: KeyRing;
   readonly refresh: KeyRing;
   readonly verify: KeyRing;

@@ -6,7 +6,7 @@ import { anyRawKey, type KeyRing } from './key-ring.js';
 import type { TokenSettings } from './settings.js';
 
 /** The actions a mailed link can carry. */
-export const LINK_ACTIONS = ['verify-email', 'reset-password', 'change-email', 'invite'] as const;
+const LINK_ACTIONS = ['verify-email', 'reset-password', 'change-email', 'invite'] as const;
 export type LinkAction = (typeof LINK_ACTIONS)[number];
 
 const TYP = 'verify+jwt';

@@ -6,7 +6,7 @@ const TYP = 'oauth-state+jwt';
 export const OAUTH_STATE_TTL = 600;
 
 /** What the OAuth state cookie carries between the start and the callback. */
-export interface OAuthFlow {
+interface OAuthFlow {
   provider: string;
   state: string;
   codeVerifier: string;

@@ -8,7 +8,7 @@ import type { TokenSettings } from './settings.js';
 
 const TYP = 'refresh+jwt';
 
-export interface RefreshClaims extends JWTPayload {
+interface RefreshClaims extends JWTPayload {
   sub: string;
   tid?: string;
   /** The user's credential fingerprint (with the session version) when the token was issued. */

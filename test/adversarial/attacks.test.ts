@@ -1,19 +1,19 @@
 import { createHmac } from 'node:crypto';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signUp, startGateway, STRONG_PASSWORD, tokenOf, type TestGateway } from '../helpers/gateway.js';
+import { signUp, testApp, STRONG_PASSWORD, tokenOf, type TestGateway } from '../fixtures.js';
 import { parseMetrics } from '../helpers/metrics.js';
-import { json, startProviderServer } from '../helpers/provider-server.js';
+import { json, startFakeServer } from '../fakes.js';
 
 let gw: TestGateway;
-let trap: Awaited<ReturnType<typeof startProviderServer>>;
+let trap: Awaited<ReturnType<typeof startFakeServer>>;
 let victim: Awaited<ReturnType<typeof signUp>>;
 const ACCESS_SECRET = new TextEncoder().encode('test-access-secret-0123456789abcdef');
 
 beforeAll(async () => {
   // Any request here means the gateway followed a URL an attacker put in a token.
-  trap = await startProviderServer({ 'GET /jwks.json': (_req, res) => json(res, 200, { keys: [] }), 'GET /cert.pem': (_req, res) => json(res, 200, {}) });
-  gw = await startGateway();
+  trap = await startFakeServer({ 'GET /jwks.json': (_call, res) => json(res, 200, { keys: [] }), 'GET /cert.pem': (_call, res) => json(res, 200, {}) });
+  gw = await testApp();
   victim = await signUp(gw, 'victim@example.com');
 });
 afterAll(async () => {
@@ -77,16 +77,16 @@ describe('mailed links are bound to their user and action', () => {
   it('a reset link of one user cannot reset another, nor survive that user\'s email change', async () => {
     const other = await signUp(gw, 'other@example.com');
     await gw.call('/reset-password', { json: { email: 'other@example.com' } });
-    const otherReset = tokenOf((await gw.smtp.next('other@example.com')).link);
+    const otherReset = tokenOf((await gw.mail.next('other@example.com')).link);
     // The link names `other`; whatever is posted with it, only `other` changes.
     const used = await gw.call('/verify-email', { json: { token: otherReset, password: 'Taken-Over-1!', email: 'victim@example.com' } });
     expect(await used.json()).toMatchObject({ user: { email: 'other@example.com' } });
     expect((await gw.call('/token', { json: { email: 'victim@example.com', password: STRONG_PASSWORD } })).status).toBe(200);
 
     await gw.call('/reset-password', { json: { email: 'other@example.com' } });
-    const stale = tokenOf((await gw.smtp.next('other@example.com')).link);
+    const stale = tokenOf((await gw.mail.next('other@example.com')).link);
     await gw.call('/change-email', { json: { email: 'other2@example.com' }, bearer: other.tokens.access_token });
-    const confirm = tokenOf((await gw.smtp.next('other2@example.com')).link);
+    const confirm = tokenOf((await gw.mail.next('other2@example.com')).link);
     expect((await gw.call('/verify-email', { json: { token: confirm } })).status).toBe(200);
     expect((await gw.call('/verify-email', { json: { token: stale, password: 'Late-Reset-1!' } })).status).toBe(401);
   });
@@ -96,7 +96,7 @@ describe('injection into mails', () => {
   it('markup in an allowed redirect_url reaches the mail only escaped and URL-encoded', async () => {
     const redirect = 'http://localhost:9000/form?next="><script>alert(1)</script><a href="javascript:x';
     expect((await gw.call('/signup', { json: { email: 'markup@example.com', redirect_url: redirect } })).status).toBe(200);
-    const mail = await gw.smtp.next('markup@example.com');
+    const mail = await gw.mail.next('markup@example.com');
     expect(mail.html).not.toMatch(/<script|javascript:x"|"><a/i);
     expect(mail.subject).toBe('Confirm your email address');
     const link = new URL(mail.link ?? '');
@@ -136,7 +136,7 @@ describe('bodies built to break parsers', () => {
   it('deeply nested JSON is a clean 400, not a stack overflow', async () => {
     for (const [open, depth] of [['[', 20_000], ['{"a":', 10_000]] as const) {
       const close = open === '[' ? ']' : '}';
-      const text = open.repeat(depth) + '1' + close.repeat(depth);
+      const text = `${open.repeat(depth)}1${close.repeat(depth)}`;
       const response = await gw.call('/signup', { method: 'POST', body: text, headers: { 'content-type': 'application/json' } });
       expect(response.status).toBe(400);
     }
@@ -146,9 +146,9 @@ describe('bodies built to break parsers', () => {
     const body = '{"email":"victim@example.com","email":"attacker@evil.example"}';
     const response = await gw.call('/reset-password', { method: 'POST', body, headers: { 'content-type': 'application/json' } });
     expect(response.status).toBe(200);
-    const mail = await gw.smtp.next('attacker@evil.example');
+    const mail = await gw.mail.next('attacker@evil.example');
     expect(mail.subject).toBe('Password reset requested'); // a notice: no account, no link
-    expect(gw.smtp.mails.filter((m) => m.to === 'victim@example.com')).toHaveLength(0);
+    expect(gw.mail.mails.filter((m) => m.to === 'victim@example.com')).toHaveLength(0);
   });
 
   it('Unicode look-alikes, NUL bytes and overlong values are refused as emails', async () => {
@@ -157,7 +157,7 @@ describe('bodies built to break parsers', () => {
       if (email.endsWith('\n')) {
         // Trimmed to the real address, so nothing reaches a header.
         expect(response.status).toBe(200);
-        await gw.smtp.next('victim@example.com');
+        await gw.mail.next('victim@example.com');
       } else expect(response.status, JSON.stringify(email)).toBe(400);
     }
   });

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDatabase } from '../helpers/databases.js';
-import { signUp, startGateway, type TestGateway } from '../helpers/gateway.js';
+import { signUp, startGateway, type TestGateway } from '../fixtures.js';
 
 /**
  * Property: whatever arrives — any JSON, any form, any content type, any headers — the gateway

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { chmodSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createServer, type IncomingMessage } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,12 +9,11 @@ import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config/load-config.js';
 import { loadDevSecrets } from '../../src/config/dev-secrets.js';
-import { signUp, startGateway, STRONG_PASSWORD, type TestGateway } from '../helpers/gateway.js';
-import { startHookReceiver } from '../helpers/hook-receiver.js';
-import { listen } from '../helpers/http-server.js';
+import { signUp, startGateway, STRONG_PASSWORD, type TestGateway, testApp } from '../fixtures.js';
+import { json, startFakeServer, startHookReceiver } from '../fakes.js';
 import { parseMetrics } from '../helpers/metrics.js';
 
-// The red team's findings that stand alone, each against a real listening gateway.
+// The red team's findings that stand alone, each against a real gateway (listening where the finding is about the socket).
 
 const SECRETS = {
   JWT_SECRET: 'a'.repeat(32),
@@ -67,7 +66,7 @@ describe('one request must not freeze the gateway', () => {
 describe('/metrics tells nobody who has an account', () => {
   let gw: TestGateway;
   beforeAll(async () => {
-    gw = await startGateway();
+    gw = await testApp();
     await signUp(gw, 'known@example.com');
   });
   afterAll(() => gw.close());
@@ -95,8 +94,8 @@ describe('/metrics tells nobody who has an account', () => {
       const second = await counts();
       const unknown = await answer(await gw.call(path, { json: { email: `nobody-${flow}@example.com` } }));
       const third = await counts();
-      await gw.smtp.next('known@example.com');
-      await gw.smtp.next(`nobody-${flow}@example.com`);
+      await gw.mail.next('known@example.com');
+      await gw.mail.next(`nobody-${flow}@example.com`);
       expect(known).toEqual(unknown);
       expect(delta(first, second)).toEqual(delta(second, third));
       expect(delta(first, second)).toHaveProperty([`authura_dependency_duration_seconds_count${JSON.stringify({ dependency: 'mail', operation: flow })}`], 1);
@@ -109,14 +108,14 @@ describe('/metrics tells nobody who has an account', () => {
   });
 
   it('is not served in production without METRICS_TOKEN, and the start says so', async () => {
-    const production = await startGateway({ NODE_ENV: 'production', METRICS_TOKEN: '' });
+    const production = await testApp({ NODE_ENV: 'production', METRICS_TOKEN: '' });
     try {
       expect((await production.call('/metrics')).status).toBe(404);
-      expect(production.running.deps.config.warnings.join('\n')).toContain('METRICS_TOKEN is not set: /metrics is not served in production');
+      expect(production.deps.config.warnings.join('\n')).toContain('METRICS_TOKEN is not set: /metrics is not served in production');
     } finally {
       await production.close();
     }
-    const withToken = await startGateway({ NODE_ENV: 'production', METRICS_TOKEN: 'scrape-token' });
+    const withToken = await testApp({ NODE_ENV: 'production', METRICS_TOKEN: 'scrape-token' });
     try {
       expect((await withToken.call('/metrics', { bearer: 'scrape-token' })).status).toBe(200);
     } finally {
@@ -193,7 +192,7 @@ describe("Hasura's built-in admin role", () => {
   });
 
   it('HASURA_ROLE_MAP renames roles in the Hasura claims only; any other row holding admin gets no Hasura admin', async () => {
-    const gw = await startGateway({
+    const gw = await testApp({
       NODE_ENV: 'production',
       METRICS_TOKEN: 'm'.repeat(32),
       JWT_EXTENSIONS: 'hasura',
@@ -209,7 +208,7 @@ describe("Hasura's built-in admin role", () => {
       expect(claims[HASURA]).toMatchObject({ 'x-hasura-default-role': 'app_admin', 'x-hasura-allowed-roles': ['app_admin', 'user'] });
       // A row an existing table holds with role "admin" (not ADMIN_ROLE here).
       const { user } = await signUp(gw, 'sneaky@example.com');
-      await gw.running.deps.backend.update(user.id, null, { role: 'admin' });
+      await gw.deps.backend.update(user.id, null, { role: 'admin' });
       const sneaky = await gw.call('/token', { json: { email: 'sneaky@example.com', password: STRONG_PASSWORD } });
       expect(sneaky.status).toBe(403);
       expect(await sneaky.text()).not.toContain('access_token');
@@ -225,7 +224,7 @@ describe('webhook signatures cover the action and the impersonator', () => {
   let hook: Awaited<ReturnType<typeof startHookReceiver>>;
   beforeAll(async () => {
     hook = await startHookReceiver();
-    gw = await startGateway({
+    gw = await testApp({
       HOOK_URL: hook.url,
       HOOK_SIGNING_SECRET: SIGNING,
       IMPERSONATION_ENABLED: 'true',
@@ -281,7 +280,7 @@ describe('file modes', () => {
     const dir = mkdtempSync(join(tmpdir(), 'authura-modes-'));
     try {
       const path = join(dir, 'new.db');
-      const gw = await startGateway({ SQLITE_DB_PATH: path });
+      const gw = await testApp({ SQLITE_DB_PATH: path });
       try {
         await signUp(gw, 'mode@example.com');
         for (const file of [path, `${path}-wal`, `${path}-shm`]) expect((statSync(file).mode & 0o777).toString(8)).toBe('600');
@@ -291,7 +290,7 @@ describe('file modes', () => {
       const shared = join(dir, 'shared.db');
       writeFileSync(shared, '');
       chmodSync(shared, 0o644);
-      const existing = await startGateway({ SQLITE_DB_PATH: shared });
+      const existing = await testApp({ SQLITE_DB_PATH: shared });
       try {
         expect(existing.logs.join('\n')).toContain('can be read by other users of this machine');
         expect((statSync(shared).mode & 0o777).toString(8)).toBe('644');
@@ -320,7 +319,7 @@ describe('file modes', () => {
 describe('WWW-Authenticate on every 401', () => {
   let gw: TestGateway;
   beforeAll(async () => {
-    gw = await startGateway({ METRICS_TOKEN: 'scrape-token', JWT_EXPIRATION: '1s' });
+    gw = await testApp({ METRICS_TOKEN: 'scrape-token', JWT_EXPIRATION: '1s' });
   });
   afterAll(() => gw.close());
 
@@ -349,8 +348,8 @@ describe('WWW-Authenticate on every 401', () => {
 describe('proxies, readiness, slow clients and the audit collector', () => {
   it('when every X-Forwarded-For entry is trusted, the rightmost counts; TRUSTED_PROXY_HOPS counts from the right', async () => {
     const audited = (gw: TestGateway) => gw.logs.filter((l) => l.includes('"login_failed"')).map((l) => (JSON.parse(l) as { ip: string }).ip);
-    const walk = await startGateway({ TRUSTED_PROXIES: 'loopback,192.0.2.0/24' });
-    const hops = await startGateway({ TRUSTED_PROXIES: 'loopback', TRUSTED_PROXY_HOPS: '2' });
+    const walk = await testApp({ TRUSTED_PROXIES: 'loopback,192.0.2.0/24' });
+    const hops = await testApp({ TRUSTED_PROXIES: 'loopback', TRUSTED_PROXY_HOPS: '2' });
     try {
       const fail = (gw: TestGateway, chain: string) =>
         gw.call('/token', { json: { email: 'a@example.com', password: 'Wrong-Pass-1!' }, headers: { 'X-Forwarded-For': chain } });
@@ -369,7 +368,7 @@ describe('proxies, readiness, slow clients and the audit collector', () => {
   });
 
   it('a burst of /readyz makes one backend probe', async () => {
-    const gw = await startGateway();
+    const gw = await testApp();
     try {
       const answers = await Promise.all(Array.from({ length: 20 }, () => gw.call('/readyz')));
       expect(answers.map((r) => r.status)).toEqual(Array(20).fill(200));
@@ -429,22 +428,19 @@ describe('proxies, readiness, slow clients and the audit collector', () => {
   });
 
   it('at most AUDIT_MAX_IN_FLIGHT events are on their way to a stalled collector; the rest are dropped and counted', async () => {
-    const received: string[] = [];
-    const stalled = await listen(
-      createServer((req) => {
-        req.resume();
-        received.push(req.url ?? '');
-        // Never answers.
-      }),
-    );
-    const gw = await startGateway({ AUDIT_URL: `http://127.0.0.1:${stalled.port}/audit`, AUDIT_TIMEOUT: '30s', AUDIT_MAX_IN_FLIGHT: '2' });
+    // A collector that holds every call: nothing it receives is ever answered.
+    const stalled = await startFakeServer({ 'POST /audit': (_call, res) => json(res, 200, {}) });
+    stalled.hold();
+    const gw = await testApp({ AUDIT_URL: `${stalled.url}/audit`, AUDIT_TIMEOUT: '30s', AUDIT_MAX_IN_FLIGHT: '2' });
     try {
       for (let i = 0; i < 5; i++) await gw.call('/token', { json: { email: 'a@example.com', password: 'Wrong-Pass-1!' } });
       const samples = parseMetrics(await (await gw.call('/metrics')).text());
       expect(samples.find((s) => s.name === 'authura_audit_dropped_total')?.value).toBe(3);
       // Every event still reached the local trail.
       expect(gw.logs.filter((l) => l.includes('"login_failed"'))).toHaveLength(5);
-      await expect.poll(() => received.length, { timeout: 5000 }).toBe(2);
+      // The two in flight reached it (and are held there).
+      await stalled.arrival(() => stalled.calls.length === 2);
+      expect(stalled.calls).toHaveLength(2);
     } finally {
       await gw.close();
       await stalled.close();

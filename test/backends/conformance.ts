@@ -23,7 +23,11 @@ export const TIMEOUT_MS = 800;
 
 /** A store behind a test server with fault switches (the Hasura and HTTP fakes). */
 export interface FaultyService {
-  readonly faults: { delayMs?: number; malformedRows?: boolean };
+  readonly faults: { malformedRows?: boolean };
+  /** Holds every call: a store that does not answer in time. */
+  hold(): void;
+  /** Ends the held calls unanswered (their client gave up) and answers again. */
+  drop(): void;
   pause(): Promise<void>;
   resume(): Promise<void>;
   close(): Promise<void>;
@@ -42,7 +46,7 @@ export function serviceHarness(
   return {
     env,
     ...options,
-    slow: toggle(() => (service.faults.delayMs = 3000), () => (service.faults.delayMs = 0)),
+    slow: toggle(() => service.hold(), () => service.drop()),
     malformed: toggle(() => (service.faults.malformedRows = true), () => (service.faults.malformedRows = false)),
     async down() {
       await service.pause();
@@ -239,13 +243,8 @@ export function describeBackendConformance(
       }
       expect(error).toBeInstanceOf(BackendError);
       expect(['unavailable', 'timeout']).toContain((error as BackendError).code);
-      // Give pools a moment to notice the server is back.
-      let found: StoredUser | null = null;
-      for (let i = 0; i < 20 && !found; i++) {
-        found = await backend.findByEmail(user.email, null).catch(() => null);
-        if (!found) await new Promise((r) => setTimeout(r, 250));
-      }
-      expect(found).toEqual(user);
+      // Pools notice the server is back on their own schedule: polled, with a bound.
+      await expect.poll(() => backend.findByEmail(user.email, null).catch(() => null), { timeout: 5000, interval: 100 }).toEqual(user);
     });
   });
 }

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { migrate } from '../../src/backends/migrate.js';
 import { loadConfig } from '../../src/config/load-config.js';
 import { createDatabase } from '../helpers/databases.js';
-import { signUp, startGateway, STRONG_PASSWORD } from '../helpers/gateway.js';
+import { signUp, testApp, STRONG_PASSWORD } from '../fixtures.js';
 import { backendFor } from './conformance.js';
 
 const SECRETS = { JWT_SECRET: 'x'.repeat(32), JWT_REFRESH_SECRET: 'y'.repeat(32), JWT_VERIFY_SECRET: 'z'.repeat(32) };
@@ -65,7 +65,7 @@ describe('an existing users table with other names', () => {
       USERS_TABLE: 'auth.accounts',
       USERS_COLUMNS: 'id=user_id, email=email_address, role=user_role, password=password_hash, tenant_id=org, verified_at=confirmed_at',
     };
-    const gw = await startGateway(env);
+    const gw = await testApp(env);
     try {
       const { user, tokens } = await signUp(gw, 'mapped@example.com');
       expect(user.id).toMatch(/^[0-9a-f-]{36}$/);
@@ -91,7 +91,7 @@ describe('an existing users table with other names', () => {
     db.exec(`CREATE TABLE members (member_id INTEGER PRIMARY KEY, mail TEXT NOT NULL UNIQUE, kind TEXT NOT NULL,
              pw TEXT NOT NULL, tenant TEXT, confirmed TEXT, nickname TEXT)`);
     db.close();
-    const gw = await startGateway({
+    const gw = await testApp({
       SQLITE_DB_PATH: path,
       USERS_TABLE: 'members',
       USERS_COLUMNS: 'id=member_id,email=mail,role=kind,password=pw,tenant_id=tenant,verified_at=confirmed',
@@ -129,8 +129,9 @@ describe('an existing users table with other names', () => {
     // A column of another name, named.
     const named = await backendFor({ AUTH_BACKEND: 'sqlite', SQLITE_DB_PATH: sqlitePath, SESSION_VERSION_COLUMN: 'logouts' });
     const found = await named.findByEmail('sqlite@example.com', null);
-    expect(found?.session_version).toBe(0);
-    expect((await named.update(found!.id, null, { session_version: 1 }))?.session_version).toBe(1);
+    if (!found) throw new Error('the row is not found');
+    expect(found.session_version).toBe(0);
+    expect((await named.update(found.id, null, { session_version: 1 }))?.session_version).toBe(1);
     await named.close();
     // off: a table that has the column is used without it.
     await migrate(loadConfig({ ...SECRETS, AUTH_BACKEND: 'postgres', POSTGRES_DSN: dsn }, { devSecrets: false }).backend);

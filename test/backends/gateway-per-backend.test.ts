@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDatabase, README_SCHEMA } from '../helpers/databases.js';
-import { movableClock, signUp, startGateway, STRONG_PASSWORD, tokenOf, type TestGateway } from '../helpers/gateway.js';
+import { movableClock, signUp, startGateway, STRONG_PASSWORD, tokenOf, type TestGateway } from '../fixtures.js';
 import { READINESS_TTL_MS } from '../../src/api/routes/operations.js';
-import { startHasura } from '../helpers/hasura-server.js';
-import { startUsersService } from '../helpers/users-service.js';
+import { startHasura, startUsersService } from '../fakes.js';
 import type { FaultyService } from './conformance.js';
 
 interface Store {
@@ -22,10 +21,10 @@ function faultyStore(service: FaultyService & { faults: { garbage?: boolean } },
         await service.pause();
         return () => service.resume();
       }
-      if (kind === 'slow') service.faults.delayMs = 3000;
+      if (kind === 'slow') service.hold();
       else service.faults.garbage = true;
       return async () => {
-        service.faults.delayMs = 0;
+        service.drop();
         service.faults.garbage = false;
       };
     },
@@ -94,7 +93,7 @@ describe.each(Object.keys(STORES))('the gateway on the %s backend', (name) => {
     expect(((await me.json()) as { user: unknown }).user).toEqual(user);
 
     await gw.call('/reset-password', { json: { email: 'flow@example.com' }, headers: acme });
-    const reset = tokenOf((await gw.smtp.next('flow@example.com')).link);
+    const reset = tokenOf((await gw.mail.next('flow@example.com')).link);
     expect((await gw.call('/verify-email', { json: { token: reset, password: 'Reset-Pass-77' }, headers: acme })).status).toBe(200);
     expect((await gw.call('/refresh', { json: { refresh_token: tokens.refresh_token }, headers: acme })).status).toBe(401);
     expect((await gw.call('/token', { json: { email: 'flow@example.com', password: 'Reset-Pass-77' }, headers: acme })).status).toBe(200);
@@ -123,7 +122,7 @@ describe.each(Object.keys(STORES))('the gateway on the %s backend', (name) => {
     expect(login.status).toBe(200);
     const { access_token } = (await login.json()) as { access_token: string };
     expect((await gw.call('/invite', { json: { email: 'inv@example.com', role: 'editor' }, bearer: access_token, headers: acme })).status).toBe(200);
-    const token = tokenOf((await gw.smtp.next('inv@example.com')).link);
+    const token = tokenOf((await gw.mail.next('inv@example.com')).link);
     const accept = await gw.call('/verify-email', { json: { token, password: STRONG_PASSWORD }, headers: acme });
     expect(await accept.json()).toMatchObject({ user: { role: 'editor', tenant_id: 'acme' } });
   });

@@ -1,5 +1,5 @@
 import { createDatabase, README_SCHEMA } from '../helpers/databases.js';
-import { startHasura } from '../helpers/hasura-server.js';
+import { startHasura } from '../fakes.js';
 import { describeBackendConformance, serviceHarness } from './conformance.js';
 
 describeBackendConformance(

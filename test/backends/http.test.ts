@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signUp, startGateway, type TestGateway } from '../helpers/gateway.js';
-import { startUsersService } from '../helpers/users-service.js';
+import { signUp, testApp, type TestGateway } from '../fixtures.js';
+import { startUsersService } from '../fakes.js';
 import { describeBackendConformance, serviceHarness } from './conformance.js';
 
 describeBackendConformance(
@@ -21,7 +21,7 @@ describe('logout against a users service that does not store session_version', (
   let gw: TestGateway;
   beforeAll(async () => {
     service = await startUsersService({ name: 'X-Api-Key', value: 'service-key' });
-    gw = await startGateway({
+    gw = await testApp({
       AUTH_BACKEND: 'http',
       HTTP_URL: service.url,
       HTTP_AUTH_HEADER_KEY: 'X-Api-Key',

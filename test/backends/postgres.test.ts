@@ -25,16 +25,21 @@ describeBackendConformance(
       atomicWithoutTenant: true,
       idType: 'number',
       async slow() {
+        // A transaction holds the table locked until the test undoes it.
         const db = admin();
+        let unlock = () => {};
         const locked = new Promise<void>((resolveLocked) => {
           void db.begin(async (tx) => {
             await tx`LOCK TABLE users IN ACCESS EXCLUSIVE MODE`;
             resolveLocked();
-            await new Promise((r) => setTimeout(r, 2500));
+            await new Promise<void>((resolve) => {
+              unlock = resolve;
+            });
           });
         });
         await locked;
         return async () => {
+          unlock();
           await db.end({ timeout: 5 });
         };
       },

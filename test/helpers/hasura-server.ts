@@ -6,7 +6,6 @@ import postgres from 'postgres';
 
 /** What the fake can be told to do wrong, for fault tests. */
 export interface HasuraFaults {
-  delayMs?: number;
   /** Answer 200 with a body that is not JSON. */
   garbage?: boolean;
   /** Answer with this HTTP status and an HTML body (a proxy in front of a dead Hasura). */
@@ -26,6 +25,9 @@ const COLUMNS = ['id', 'email', 'role', 'password', 'tenant_id', 'verified_at', 
 export async function startHasura(databaseUrl: string, adminSecret: string) {
   const sql = postgres(databaseUrl, { max: 4, onnotice: () => {} });
   const faults: HasuraFaults = {};
+  // While set, calls wait here: a Hasura that does not answer in time.
+  let held: Promise<boolean> | undefined;
+  let open: (proceed: boolean) => void = () => {};
   const typeDefs = /* GraphQL */ `
     scalar timestamptz
     input String_comparison_exp { _eq: String, _neq: String, _is_null: Boolean }
@@ -127,11 +129,8 @@ export async function startHasura(databaseUrl: string, adminSecret: string) {
     plugins: [
       {
         async onRequest({ request, endResponse }) {
-          if (faults.delayMs) {
-            await new Promise((r) => setTimeout(r, faults.delayMs));
-            // Like Hasura, do not run the operation of a client that disconnected.
-            if (request.signal.aborted) return endResponse(new Response(null, { status: 499 }));
-          }
+          // Like Hasura, do not run the operation of a client that gave up (dropped while held).
+          if (held && !(await held)) return endResponse(new Response(null, { status: 499 }));
           if (faults.garbage) return endResponse(new Response('<<not json>>', { status: 200, headers: { 'content-type': 'application/json' } }));
           if (faults.status) return endResponse(new Response('<html>Bad Gateway</html>', { status: faults.status, headers: { 'content-type': 'text/html' } }));
           if (request.headers.get('x-hasura-admin-secret') !== adminSecret) {
@@ -150,6 +149,16 @@ export async function startHasura(databaseUrl: string, adminSecret: string) {
   return {
     url: `http://127.0.0.1:${server.port}/v1/graphql`,
     faults,
+    hold() {
+      held ??= new Promise((resolve) => {
+        open = resolve;
+      });
+    },
+    /** Ends the held calls unanswered and answers again. */
+    drop() {
+      held = undefined;
+      open(false);
+    },
     pause: server.pause,
     resume: server.resume,
     async close() {

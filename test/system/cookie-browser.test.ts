@@ -1,7 +1,7 @@
 /// <reference lib="dom" />
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signUp, startGateway, STRONG_PASSWORD, type TestGateway } from '../helpers/gateway.js';
+import { signUp, startGateway, STRONG_PASSWORD, type TestGateway } from '../fixtures.js';
 import { freePort } from '../helpers/ports.js';
 import { launchChromium } from '../helpers/chromium.js';
 

@@ -1,7 +1,7 @@
 /// <reference lib="dom" />
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startGateway, STRONG_PASSWORD, type TestGateway } from '../helpers/gateway.js';
+import { startGateway, STRONG_PASSWORD, type TestGateway } from '../fixtures.js';
 import { freePort } from '../helpers/ports.js';
 import { launchChromium } from '../helpers/chromium.js';
 
@@ -50,7 +50,7 @@ describe('/form in a real browser', () => {
     const signup = await resultAfter(() => page.click('#primary button[type="submit"]'));
     expect(signup.status).toBe('200');
 
-    const mail = await gw.smtp.next('browser@example.com');
+    const mail = await gw.mail.next('browser@example.com');
     expect(mail.link).toBeDefined();
     await page.goto(mail.link as string);
     const token = new URL(mail.link as string).searchParams.get('token');
@@ -84,7 +84,7 @@ describe('/form in a real browser', () => {
 
 describe('/form after an OAuth sign-in', () => {
   it('picks the tokens out of the fragment, shows them, and drops them from the address bar', async () => {
-    const { startOAuthProvider } = await import('../helpers/oauth-provider.js');
+    const { startOAuthProvider } = await import('../fakes.js');
     const google = await startOAuthProvider('google', { id: 'g', secret: 's' });
     const port = await freePort();
     const oauth = await startGateway({

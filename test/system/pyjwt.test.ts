@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signUp, startGateway, type TestGateway } from '../helpers/gateway.js';
+import { signUp, startGateway, type TestGateway } from '../fixtures.js';
 
 const run = promisify(execFile);
 /** Debian's Python with PyJWT and cryptography (python3-jwt, installed by .ci/run). */

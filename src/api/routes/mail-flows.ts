@@ -3,7 +3,7 @@ import { authorizeInviter, invite } from '../../accounts/invite.js';
 import { resolveRedirect } from '../../accounts/links.js';
 import { requestPasswordReset } from '../../accounts/reset-password.js';
 import { captchaField } from '../../captcha/turnstile.js';
-import type { Deps } from '../../deps.js';
+import type { AppServices as Deps } from '../services.js';
 import { scopeOf } from '../../http/context.js';
 import { BACKEND_ERRORS, MAIL_ERRORS } from '../error-groups.js';
 import { emailField, redirectUrlField, roleField } from '../fields.js';
@@ -11,8 +11,8 @@ import { FIELDS } from '../form-sections.js';
 import { route } from '../route.js';
 import { emptySchema } from '../schemas.js';
 
-export const inviteBody = z.object({ ...captchaField, email: emailField, role: roleField.optional(), redirect_url: redirectUrlField.optional() });
-export const resetBody = z.object({ ...captchaField, email: emailField, redirect_url: redirectUrlField.optional() });
+const inviteBody = z.object({ ...captchaField, email: emailField, role: roleField.optional(), redirect_url: redirectUrlField.optional() });
+const resetBody = z.object({ ...captchaField, email: emailField, redirect_url: redirectUrlField.optional() });
 
 /** POST /invite: an admin mails someone a link that creates their account. */
 export const inviteRoute = (deps: Deps) =>

@@ -6,7 +6,7 @@ import { BackendError } from '../../backends/types.js';
 import { AppError, HookRefusal } from '../../core/errors.js';
 import { errorFields } from '../../core/logger.js';
 import { safeEqual } from '../../core/safe-equal.js';
-import type { Deps } from '../../deps.js';
+import type { AppServices as Deps } from '../services.js';
 import { type AppEnv, scopeOf } from '../../http/context.js';
 import { deliverTokens } from '../../http/token-delivery.js';
 import { OAuthError } from '../../oauth/errors.js';

@@ -3,7 +3,7 @@ import type { Clock } from '../../core/clock.js';
 import { AppError } from '../../core/errors.js';
 import { errorFields } from '../../core/logger.js';
 import { safeEqual } from '../../core/safe-equal.js';
-import type { Deps } from '../../deps.js';
+import type { AppServices as Deps } from '../services.js';
 import { bearerToken } from '../../http/token-delivery.js';
 import { route } from '../route.js';
 

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Handlebars from 'handlebars';
 import { html, raw } from 'hono/html';
-import type { Deps } from '../../deps.js';
+import type { AppServices as Deps } from '../services.js';
 import { DEFAULT_TEMPLATES_DIR } from '../../mail/templates.js';
 import { formSections } from '../form-sections.js';
 import { buildOpenApi } from '../openapi.js';
@@ -88,7 +88,7 @@ function render(document: Record<string, unknown>): { text: string; page: Promis
   const rows = Object.entries(paths).flatMap(([path, methods]) =>
     Object.entries(methods).map(
       ([method, op]) =>
-        `<tr><td style="padding: 4px 12px 4px 0;"><code>${method.toUpperCase()}</code></td><td style="padding: 4px 12px 4px 0;"><code>${escape(path)}</code></td><td>${escape(op.summary)}${op.security ? ' (bearer token)' : ''}</td></tr>`,
+        `<tr><td style="padding: 4px 12px 4px 0;"><code>${method.toUpperCase()}</code></td><td style="padding: 4px 12px 4px 0;"><code>${escapeHtml(path)}</code></td><td>${escapeHtml(op.summary)}${op.security ? ' (bearer token)' : ''}</td></tr>`,
     ),
   );
   const page = html`<!doctype html>
@@ -105,6 +105,6 @@ ${raw(rows.join('\n'))}
   return { text, page: Promise.resolve(page).then(String) };
 }
 
-function escape(value: string): string {
+function escapeHtml(value: string): string {
   return value.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
 }

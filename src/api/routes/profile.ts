@@ -4,7 +4,7 @@ import { changePassword } from '../../accounts/change-password.js';
 import { resolveRedirect } from '../../accounts/links.js';
 import { publicUser, userFromToken, withHookData } from '../../accounts/users.js';
 import { captchaField } from '../../captcha/turnstile.js';
-import type { Deps } from '../../deps.js';
+import type { AppServices as Deps } from '../services.js';
 import { scopeOf } from '../../http/context.js';
 import { BACKEND_ERRORS, HOOK_ERRORS, MAIL_ERRORS, PASSWORD_ERRORS } from '../error-groups.js';
 import { emailField, passwordField, redirectUrlField } from '../fields.js';
@@ -12,12 +12,12 @@ import { FIELDS } from '../form-sections.js';
 import { route } from '../route.js';
 import { emptySchema, userSchema } from '../schemas.js';
 
-export const changePasswordBody = z.object({
+const changePasswordBody = z.object({
   ...captchaField,
   old_password: passwordField.min(1, 'is required'),
   new_password: passwordField.min(1, 'is required'),
 });
-export const changeEmailBody = z.object({ ...captchaField, email: emailField, redirect_url: redirectUrlField.optional() });
+const changeEmailBody = z.object({ ...captchaField, email: emailField, redirect_url: redirectUrlField.optional() });
 
 /** GET /user: the signed-in user, read afresh (with what the hook says of them). */
 export const userRoute = (deps: Deps) =>

@@ -3,7 +3,7 @@ import { resolveRedirect } from '../../accounts/links.js';
 import { redeemLink } from '../../accounts/redeem-link.js';
 import { signup } from '../../accounts/signup.js';
 import { captchaField } from '../../captcha/turnstile.js';
-import type { Deps } from '../../deps.js';
+import type { AppServices as Deps } from '../services.js';
 import { scopeOf } from '../../http/context.js';
 import { deliverTokens } from '../../http/token-delivery.js';
 import { emailField, passwordField, redirectUrlField, tokenField } from '../fields.js';
@@ -12,8 +12,8 @@ import { FIELDS } from '../form-sections.js';
 import { route } from '../route.js';
 import { emptySchema, tokensSchema, userSchema } from '../schemas.js';
 
-export const signupBody = z.object({ ...captchaField, email: emailField, redirect_url: redirectUrlField.optional() });
-export const verifyBody = z.object({ ...captchaField, token: tokenField, password: passwordField.optional() });
+const signupBody = z.object({ ...captchaField, email: emailField, redirect_url: redirectUrlField.optional() });
+const verifyBody = z.object({ ...captchaField, token: tokenField, password: passwordField.optional() });
 
 /** POST /signup: mails a signup link (or a notice to an existing account). */
 export const signupRoute = (deps: Deps) =>

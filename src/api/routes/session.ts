@@ -5,7 +5,7 @@ import { logout } from '../../accounts/logout.js';
 import { refresh } from '../../accounts/refresh.js';
 import { CAPTCHA_FIELD, captchaField } from '../../captcha/turnstile.js';
 import { requiredField } from '../../core/errors.js';
-import type { Deps } from '../../deps.js';
+import type { AppServices as Deps } from '../services.js';
 import { scopeOf } from '../../http/context.js';
 import { bearerToken, clearTokenCookies, deliverTokens, refreshTokenOf } from '../../http/token-delivery.js';
 import { BACKEND_ERRORS, HOOK_ERRORS, PASSWORD_ERRORS } from '../error-groups.js';
@@ -14,9 +14,9 @@ import { FIELDS } from '../form-sections.js';
 import { route } from '../route.js';
 import { tokensSchema } from '../schemas.js';
 
-export const tokenBody = z.object({ ...captchaField, email: emailField, password: passwordField.optional() });
+const tokenBody = z.object({ ...captchaField, email: emailField, password: passwordField.optional() });
 /** Without `refresh_token`, the refresh cookie (cookie delivery) is used. */
-export const refreshBody = z.object({ refresh_token: tokenField.optional() });
+const refreshBody = z.object({ refresh_token: tokenField.optional() });
 
 /** POST /token: a password login, or (empty password and an admin's bearer token) an impersonation. */
 export const tokenRoute = (deps: Deps) =>

@@ -4,7 +4,7 @@ import { fromColumns, mappedFields, toColumns, type ColumnMap } from '../columns
 import { toStoredUser } from '../row.js';
 import { BackendError, type NewUser, type StoredUser, type UserBackend, type UserId, type UserPatch } from '../types.js';
 
-export interface HasuraBackendOptions {
+interface HasuraBackendOptions {
   /** The GraphQL endpoint, e.g. `http://localhost:8080/v1/graphql`. */
   readonly url: string;
   readonly adminSecret: string | undefined;

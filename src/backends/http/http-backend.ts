@@ -2,7 +2,7 @@ import { OutboundError, send } from '../../core/outbound.js';
 import { toStoredUser } from '../row.js';
 import { BackendError, type NewUser, type StoredUser, type UserBackend, type UserId, type UserPatch } from '../types.js';
 
-export interface HttpBackendOptions {
+interface HttpBackendOptions {
   /** The users collection, e.g. `http://users.internal/users`. */
   readonly url: string;
   readonly timeoutMs: number;

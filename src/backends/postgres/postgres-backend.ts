@@ -13,7 +13,7 @@ import { toStoredUser } from '../row.js';
 import { splitTableName } from '../sql.js';
 import { BackendError, type NewUser, type StoredUser, type UserBackend, type UserId, type UserPatch } from '../types.js';
 
-export interface PostgresBackendOptions {
+interface PostgresBackendOptions {
   readonly dsn: string;
   readonly timeoutMs: number;
   readonly poolSize: number;

@@ -34,7 +34,7 @@ CREATE UNIQUE INDEX ${quote(`${name}_email_no_tenant`)} ON ${quote(name)} (${quo
 
 const PATCHABLE = ['email', 'role', 'password', 'verified_at', 'session_version'] as const;
 
-export interface SqliteBackendOptions {
+interface SqliteBackendOptions {
   readonly path: string;
   /** How long a write waits for a lock held by another connection before failing. */
   readonly timeoutMs: number;

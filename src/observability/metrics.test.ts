@@ -1,12 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signUp, startGateway, STRONG_PASSWORD, type TestGateway } from './helpers/gateway.js';
-import { parseMetrics as parse } from './helpers/metrics.js';
+import { describe, expect, it } from 'vitest';
+import { signUp, testApp, STRONG_PASSWORD, useGateway } from '../../test/fixtures.js';
+import { parseMetrics as parse } from '../../test/helpers/metrics.js';
 
-let gw: TestGateway;
-beforeAll(async () => {
-  gw = await startGateway();
-});
-afterAll(() => gw.close());
+const gw = useGateway();
 
 describe('GET /metrics', () => {
   it('is Prometheus text with requests by route pattern, logins, tokens and dependency latency', async () => {
@@ -33,7 +29,8 @@ describe('GET /metrics', () => {
   });
 
   it('counts dependency errors, and can require a token', async () => {
-    const locked = await startGateway({ METRICS_TOKEN: 'scrape-me', MAIL_PORT: '1' });
+    // Mail to a port nobody listens on: a dependency error.
+    const locked = await testApp({ METRICS_TOKEN: 'scrape-me', MAIL_PORT: '1' }, { configuredMail: true });
     try {
       await locked.call('/signup', { json: { email: 'x@example.com' } });
       expect((await locked.call('/metrics')).status).toBe(401);

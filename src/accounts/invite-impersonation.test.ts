@@ -1,13 +1,13 @@
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signUp, startGateway, STRONG_PASSWORD, tokenOf, type TestGateway } from './helpers/gateway.js';
+import { signUp, testApp, STRONG_PASSWORD, tokenOf, type TestGateway } from '../../test/fixtures.js';
 
 const ADMIN = { email: 'root@example.com', password: 'Admin-Pass-123!' };
 let gw: TestGateway;
 let admin: { access_token: string };
 
 beforeAll(async () => {
-  gw = await startGateway({
+  gw = await testApp({
     INITIAL_USER_EMAIL: ADMIN.email,
     INITIAL_USER_PASSWORD: ADMIN.password,
     SIGNUP_DISABLED: 'true',
@@ -22,7 +22,7 @@ afterAll(() => gw.close());
 async function invite(email: string, role?: string) {
   const response = await gw.call('/invite', { json: { email, role }, bearer: admin.access_token });
   expect(response.status).toBe(200);
-  const mail = await gw.smtp.next(email);
+  const mail = await gw.mail.next(email);
   const verify = await gw.call('/verify-email', { json: { token: tokenOf(mail.link), password: STRONG_PASSWORD } });
   expect(verify.status).toBe(200);
   return (await verify.json()) as { user: { role: string }; tokens: { access_token: string } };
@@ -46,7 +46,7 @@ describe('invitations', () => {
     const response = await gw.call('/invite', { json: { email: 'Guest@Example.com', role: 'editor' }, bearer: admin.access_token });
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({});
-    const mail = await gw.smtp.next('guest@example.com');
+    const mail = await gw.mail.next('guest@example.com');
     expect(mail.subject).toBe("You're invited");
     expect(mail.text).toContain('editor');
     expect(new URL(mail.link ?? '').searchParams.get('action')).toBe('invite');
@@ -58,7 +58,7 @@ describe('invitations', () => {
     // Disabled signup never blocks login or reset.
     expect((await gw.call('/token', { json: { email: 'guest@example.com', password: STRONG_PASSWORD } })).status).toBe(200);
     expect((await gw.call('/reset-password', { json: { email: 'guest@example.com' } })).status).toBe(200);
-    await gw.smtp.next('guest@example.com');
+    await gw.mail.next('guest@example.com');
   });
 
   it('defaults the role to DEFAULT_ROLE', async () => {
@@ -89,6 +89,8 @@ describe('impersonation', () => {
     expect(claims.email).toBe('target@example.com');
     const adminClaims = decodeJwt(admin.access_token);
     expect(claims.act).toEqual({ sub: adminClaims.sub });
+    // The sign-in that happened is the admin's: their amr and auth_time.
+    expect(claims).toMatchObject({ amr: adminClaims.amr, auth_time: adminClaims.auth_time });
     expect((claims.exp as number) - (claims.iat as number)).toBeLessThanOrEqual(300);
     expect(gw.logs.some((l) => l.includes('"impersonation"') && l.includes(String(adminClaims.sub)))).toBe(true);
 
@@ -104,7 +106,7 @@ describe('impersonation', () => {
     const byMember = await gw.call('/token', { json: { email: 'target@example.com', password: '' }, bearer: member.tokens.access_token });
     expect(byMember.status).toBe(403);
     await gw.call('/invite', { json: { email: 'admin2@example.com', role: 'admin' }, bearer: admin.access_token });
-    const mail = await gw.smtp.next('admin2@example.com');
+    const mail = await gw.mail.next('admin2@example.com');
     await gw.call('/verify-email', { json: { token: tokenOf(mail.link), password: STRONG_PASSWORD } });
     const ofAdmin = await gw.call('/token', { json: { email: 'admin2@example.com', password: '' }, bearer: admin.access_token });
     expect(ofAdmin.status).toBe(403);
@@ -113,7 +115,7 @@ describe('impersonation', () => {
   });
 
   it('stays short-lived when access tokens are long-lived (IMPERSONATION_EXPIRATION, default 5m)', async () => {
-    const long = await startGateway({
+    const long = await testApp({
       INITIAL_USER_EMAIL: ADMIN.email,
       INITIAL_USER_PASSWORD: ADMIN.password,
       IMPERSONATION_ENABLED: 'true',
@@ -134,7 +136,7 @@ describe('impersonation', () => {
   });
 
   it('is refused when IMPERSONATION_ENABLED is off', async () => {
-    const off = await startGateway({ INITIAL_USER_EMAIL: ADMIN.email, INITIAL_USER_PASSWORD: ADMIN.password });
+    const off = await testApp({ INITIAL_USER_EMAIL: ADMIN.email, INITIAL_USER_PASSWORD: ADMIN.password });
     try {
       const token = ((await (await off.call('/token', { json: ADMIN })).json()) as { access_token: string }).access_token;
       await signUp(off, 'victim@example.com');

@@ -3,12 +3,19 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../src/config/load-config.js';
-import { signUp, startGateway, STRONG_PASSWORD, tokenOf, type TestGateway } from './helpers/gateway.js';
+import { loadConfig } from '../config/load-config.js';
+import { signUp, testApp, STRONG_PASSWORD, tokenOf, type TestGateway } from '../../test/fixtures.js';
 
 const SECRETS = { JWT_SECRET: 'x'.repeat(32), JWT_REFRESH_SECRET: 'y'.repeat(32), JWT_VERIFY_SECRET: 'z'.repeat(32) };
 
 /** The cookies a response sets, by name: value and attributes as sent. */
+/** The value of cookie `name`, which must be there. */
+function cookieValue(cookies: Map<string, { value: string }>, name: string): string {
+  const cookie = cookies.get(name);
+  if (!cookie) throw new Error(`no ${name} cookie`);
+  return cookie.value;
+}
+
 function cookiesOf(response: Response): Map<string, { value: string; attributes: string[] }> {
   const out = new Map<string, { value: string; attributes: string[] }>();
   for (const line of response.headers.getSetCookie()) {
@@ -27,7 +34,7 @@ const login = (gw: TestGateway, email: string, password = STRONG_PASSWORD) => gw
 describe('token delivery: json, cookie and X-Auth-Token together', () => {
   let gw: TestGateway;
   beforeAll(async () => {
-    gw = await startGateway({
+    gw = await testApp({
       TOKEN_DELIVERY: 'json,cookie,header',
       JWT_EXPIRATION: '2m',
       INITIAL_USER_EMAIL: 'root@example.com',
@@ -53,7 +60,7 @@ describe('token delivery: json, cookie and X-Auth-Token together', () => {
 
   it('GET /user takes the access cookie; a state-changing call does not (no cross-site request forgery)', async () => {
     const cookies = cookiesOf(await login(gw, 'cookie@example.com'));
-    const jar = cookieHeader({ authura_access_token: cookies.get('authura_access_token')!.value });
+    const jar = cookieHeader({ authura_access_token: cookieValue(cookies, 'authura_access_token') });
     const me = await gw.call('/user', { headers: jar });
     expect(me.status).toBe(200);
     expect(await me.json()).toMatchObject({ user: { email: 'cookie@example.com' } });
@@ -66,7 +73,7 @@ describe('token delivery: json, cookie and X-Auth-Token together', () => {
 
   it('POST /refresh takes the refresh cookie and sets fresh cookies', async () => {
     const first = cookiesOf(await login(gw, 'cookie@example.com'));
-    const refreshed = await gw.call('/refresh', { method: 'POST', headers: cookieHeader({ authura_refresh_token: first.get('authura_refresh_token')!.value }) });
+    const refreshed = await gw.call('/refresh', { method: 'POST', headers: cookieHeader({ authura_refresh_token: cookieValue(first, 'authura_refresh_token') }) });
     expect(refreshed.status).toBe(200);
     const next = cookiesOf(refreshed);
     expect(next.get('authura_access_token')?.value).toMatch(/^ey/);
@@ -81,14 +88,14 @@ describe('token delivery: json, cookie and X-Auth-Token together', () => {
     await signUp(gw, 'leaver@example.com');
     const laptop = cookiesOf(await login(gw, 'leaver@example.com'));
     const phone = (await (await login(gw, 'leaver@example.com')).json()) as { access_token: string; refresh_token: string };
-    const logout = await gw.call('/logout', { method: 'POST', headers: cookieHeader({ authura_refresh_token: laptop.get('authura_refresh_token')!.value }) });
+    const logout = await gw.call('/logout', { method: 'POST', headers: cookieHeader({ authura_refresh_token: cookieValue(laptop, 'authura_refresh_token') }) });
     expect(await logout.json()).toEqual({ refresh_tokens_revoked: true });
     const cleared = cookiesOf(logout);
     for (const name of ['authura_access_token', 'authura_refresh_token']) {
       expect(cleared.get(name)?.value).toBe('');
       expect(cleared.get(name)?.attributes).toEqual(expect.arrayContaining(['max-age=0', 'path=/', 'httponly', 'secure']));
     }
-    for (const token of [laptop.get('authura_refresh_token')!.value, phone.refresh_token]) {
+    for (const token of [cookieValue(laptop, 'authura_refresh_token'), phone.refresh_token]) {
       const refused = await gw.call('/refresh', { json: { refresh_token: token } });
       expect(refused.status).toBe(401);
     }
@@ -112,7 +119,7 @@ describe('token delivery: json, cookie and X-Auth-Token together', () => {
   it('logout leaves a password reset link mailed before it usable', async () => {
     await signUp(gw, 'resetter@example.com');
     await gw.call('/reset-password', { json: { email: 'resetter@example.com' } });
-    const link = tokenOf((await gw.smtp.next('resetter@example.com')).link);
+    const link = tokenOf((await gw.mail.next('resetter@example.com')).link);
     const { refresh_token } = (await (await login(gw, 'resetter@example.com')).json()) as { refresh_token: string };
     expect(await (await gw.call('/logout', { json: { refresh_token } })).json()).toEqual({ refresh_tokens_revoked: true });
     expect((await gw.call('/verify-email', { json: { token: link, password: 'Reset-Pass-77' } })).status).toBe(200);
@@ -142,7 +149,7 @@ describe('token delivery: json, cookie and X-Auth-Token together', () => {
   });
 
   it('lets a listed origin read X-Auth-Token (CORS)', async () => {
-    const gwCors = await startGateway({ TOKEN_DELIVERY: 'json,header', ALLOWED_ORIGINS: 'https://app.example.com' });
+    const gwCors = await testApp({ TOKEN_DELIVERY: 'json,header', ALLOWED_ORIGINS: 'https://app.example.com' });
     try {
       await signUp(gwCors, 'cors@example.com');
       const response = await gwCors.call('/token', {
@@ -161,7 +168,7 @@ describe('token delivery: json, cookie and X-Auth-Token together', () => {
 describe('cookie-only delivery', () => {
   let gw: TestGateway;
   beforeAll(async () => {
-    gw = await startGateway({ TOKEN_DELIVERY: 'cookie', COOKIE_SAME_SITE: 'strict', COOKIE_DOMAIN: 'auth.example.com' });
+    gw = await testApp({ TOKEN_DELIVERY: 'cookie', COOKIE_SAME_SITE: 'strict', COOKIE_DOMAIN: 'auth.example.com' });
   });
   afterAll(() => gw?.close());
 
@@ -174,8 +181,8 @@ describe('cookie-only delivery', () => {
     expect(cookies.get('authura_access_token')?.attributes).toEqual(expect.arrayContaining(['samesite=strict', 'domain=auth.example.com']));
     expect(response.headers.get('x-auth-token')).toBeNull();
     const jar = {
-      authura_access_token: cookies.get('authura_access_token')!.value,
-      authura_refresh_token: cookies.get('authura_refresh_token')!.value,
+      authura_access_token: cookieValue(cookies, 'authura_access_token'),
+      authura_refresh_token: cookieValue(cookies, 'authura_refresh_token'),
     };
     expect((await gw.call('/user', { headers: cookieHeader(jar) })).status).toBe(200);
     const refreshed = await gw.call('/refresh', { method: 'POST', headers: cookieHeader(jar) });
@@ -192,7 +199,7 @@ describe('json delivery (the default)', () => {
     const path = join(mkdtempSync(join(tmpdir(), 'authura-nosv-')), 'users.db');
     new Database(path).exec(`CREATE TABLE users (id INTEGER PRIMARY KEY AUTOINCREMENT, email TEXT NOT NULL, role TEXT NOT NULL,
       password TEXT NOT NULL, tenant_id TEXT, verified_at TEXT)`);
-    const gw = await startGateway({ SQLITE_DB_PATH: path });
+    const gw = await testApp({ SQLITE_DB_PATH: path });
     try {
       const { tokens } = await signUp(gw, 'plain@example.com');
       const response = await login(gw, 'plain@example.com');
@@ -213,11 +220,11 @@ describe('json delivery (the default)', () => {
     const path = join(mkdtempSync(join(tmpdir(), 'authura-addsv-')), 'users.db');
     new Database(path).exec(`CREATE TABLE users (id INTEGER PRIMARY KEY AUTOINCREMENT, email TEXT NOT NULL, role TEXT NOT NULL,
       password TEXT NOT NULL, tenant_id TEXT, verified_at TEXT)`);
-    const before = await startGateway({ SQLITE_DB_PATH: path });
+    const before = await testApp({ SQLITE_DB_PATH: path });
     const { tokens } = await signUp(before, 'upgrade@example.com');
     await before.close();
     new Database(path).exec('ALTER TABLE users ADD COLUMN session_version INTEGER NOT NULL DEFAULT 0');
-    const after = await startGateway({ SQLITE_DB_PATH: path });
+    const after = await testApp({ SQLITE_DB_PATH: path });
     try {
       expect((await after.call('/refresh', { json: { refresh_token: tokens.refresh_token } })).status).toBe(200);
       expect(await (await after.call('/logout', { json: { refresh_token: tokens.refresh_token } })).json()).toEqual({ refresh_tokens_revoked: true });

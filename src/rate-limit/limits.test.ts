@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signUp, startGateway, STRONG_PASSWORD, type TestGateway } from './helpers/gateway.js';
+import { signUp, testApp, STRONG_PASSWORD, type TestGateway, movableClock } from '../../test/fixtures.js';
 
 describe('per-IP rate limit', () => {
   let gw: TestGateway;
   beforeAll(async () => {
-    gw = await startGateway({ RATE_PER_MINUTE: '5' });
+    gw = await testApp({ RATE_PER_MINUTE: '5' });
   });
   afterAll(() => gw.close());
 
@@ -29,7 +29,7 @@ describe('per-IP rate limit', () => {
 describe('behind a trusted proxy', () => {
   let gw: TestGateway;
   beforeAll(async () => {
-    gw = await startGateway({ RATE_PER_MINUTE: '3', TRUSTED_PROXIES: 'loopback' });
+    gw = await testApp({ RATE_PER_MINUTE: '3', TRUSTED_PROXIES: 'loopback' });
   });
   afterAll(() => gw.close());
 
@@ -46,8 +46,9 @@ describe('behind a trusted proxy', () => {
 
 describe('password guessing', () => {
   let gw: TestGateway;
+  const clock = movableClock();
   beforeAll(async () => {
-    gw = await startGateway({ TRUSTED_PROXIES: 'loopback', LOGIN_FREE_ATTEMPTS: '3', LOGIN_MAX_BACKOFF: '2s' });
+    gw = await testApp({ TRUSTED_PROXIES: 'loopback', LOGIN_FREE_ATTEMPTS: '3', LOGIN_MAX_BACKOFF: '2s' }, { clock });
     await signUp(gw, 'victim@example.com');
   });
   afterAll(() => gw.close());
@@ -66,8 +67,8 @@ describe('password guessing', () => {
     // Unknown accounts are counted the same way, so the backoff reveals nothing.
     for (let i = 0; i < 4; i++) await login('Wrong-Pass-1', '203.0.113.7', 'ghost@example.com');
     expect((await login('Wrong-Pass-1', '203.0.113.7', 'ghost@example.com')).status).toBe(429);
-    // After the backoff the right password works and clears the failures.
-    await new Promise((r) => setTimeout(r, 1100));
+    // After the backoff (moved past on the gateway's clock) the right password works and clears the failures.
+    clock.advance(2000);
     expect((await login(STRONG_PASSWORD, '203.0.113.7')).status).toBe(200);
     expect((await login('Wrong-Pass-1', '203.0.113.7')).status).toBe(401);
   });
@@ -75,7 +76,7 @@ describe('password guessing', () => {
 
 describe('mails per address', () => {
   it('stops flooding one inbox whoever asks, and says when to come back', async () => {
-    const gw = await startGateway({ MAIL_PER_ADDRESS_PER_HOUR: '2', TRUSTED_PROXIES: 'loopback' });
+    const gw = await testApp({ MAIL_PER_ADDRESS_PER_HOUR: '2', TRUSTED_PROXIES: 'loopback' });
     try {
       for (const ip of ['203.0.113.1', '203.0.113.2']) {
         const response = await gw.call('/reset-password', { json: { email: 'inbox@example.com' }, headers: { 'X-Forwarded-For': ip } });
@@ -84,7 +85,7 @@ describe('mails per address', () => {
       const third = await gw.call('/reset-password', { json: { email: 'inbox@example.com' }, headers: { 'X-Forwarded-For': '203.0.113.3' } });
       expect(third.status).toBe(429);
       expect(Number(third.headers.get('retry-after'))).toBeGreaterThan(3000);
-      expect(gw.smtp.mails.filter((m) => m.to === 'inbox@example.com')).toHaveLength(2);
+      expect(gw.mail.mails.filter((m) => m.to === 'inbox@example.com')).toHaveLength(2);
       expect((await gw.call('/reset-password', { json: { email: 'other@example.com' } })).status).toBe(200);
     } finally {
       await gw.close();
@@ -95,7 +96,7 @@ describe('mails per address', () => {
 describe('CORS', () => {
   let gw: TestGateway;
   beforeAll(async () => {
-    gw = await startGateway({ ALLOWED_ORIGINS: 'app.example.com:3000,https://admin.example.com', MULTI_TENANT_ENABLED: 'true' });
+    gw = await testApp({ ALLOWED_ORIGINS: 'app.example.com:3000,https://admin.example.com', MULTI_TENANT_ENABLED: 'true' });
   });
   afterAll(() => gw.close());
 
@@ -133,7 +134,7 @@ describe('CORS', () => {
   });
 
   it('a wildcard (development only) allows any origin but never with credentials', async () => {
-    const dev = await startGateway({ ALLOWED_ORIGINS: '*' });
+    const dev = await testApp({ ALLOWED_ORIGINS: '*' });
     try {
       const response = await dev.call('/healthz', { headers: { Origin: 'https://anything.example' } });
       expect(response.headers.get('access-control-allow-origin')).toBe('*');
@@ -146,7 +147,7 @@ describe('CORS', () => {
 
 describe('hosts, tenants and headers', () => {
   it('refuses hosts outside ALLOWED_HOSTS, but not health checks', async () => {
-    const gw = await startGateway({ ALLOWED_HOSTS: 'auth.example.com', HOST_HEADER: 'X-Forwarded-Host' });
+    const gw = await testApp({ ALLOWED_HOSTS: 'auth.example.com', HOST_HEADER: 'X-Forwarded-Host' });
     try {
       const wrong = await gw.call('/form', { headers: { 'X-Forwarded-Host': 'evil.example' } });
       expect(wrong.status).toBe(400);
@@ -160,7 +161,7 @@ describe('hosts, tenants and headers', () => {
   });
 
   it('multi-tenant without a tenant header or an allowed host: 400 tenant_required on every user route', async () => {
-    const gw = await startGateway({ MULTI_TENANT_ENABLED: 'true' });
+    const gw = await testApp({ MULTI_TENANT_ENABLED: 'true' });
     try {
       const response = await gw.call('/token', { json: { email: 'a@example.com', password: STRONG_PASSWORD } });
       expect(response.status).toBe(400);
@@ -178,8 +179,8 @@ describe('hosts, tenants and headers', () => {
   });
 
   it('sends HSTS only when EXTERNAL_URL is https', async () => {
-    const https = await startGateway({ EXTERNAL_URL: 'https://auth.example.com' });
-    const http = await startGateway();
+    const https = await testApp({ EXTERNAL_URL: 'https://auth.example.com' });
+    const http = await testApp();
     try {
       expect((await https.call('/healthz')).headers.get('strict-transport-security')).toBe('max-age=31536000; includeSubDomains');
       expect((await http.call('/healthz')).headers.get('strict-transport-security')).toBeNull();

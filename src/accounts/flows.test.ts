@@ -1,22 +1,18 @@
 import Database from 'better-sqlite3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signUp, startGateway, STRONG_PASSWORD, tokenOf, type TestGateway } from './helpers/gateway.js';
+import { decodeJwt } from 'jose';
+import { describe, expect, it } from 'vitest';
+import { signUp, STRONG_PASSWORD, tokenOf, useGateway } from '../../test/fixtures.js';
 
-let gw: TestGateway;
-beforeAll(async () => {
-  gw = await startGateway();
-});
-afterAll(() => gw.close());
+const gw = useGateway();
 
 describe('signup → verify → login → refresh → user', () => {
-  it('runs the whole flow with mails read from a real SMTP server', async () => {
+  it('runs the whole flow (the mails as the templates render them; SMTP itself: test/backends)', async () => {
     const signup = await gw.call('/signup', { json: { email: '  Alice@Example.com ' } });
     expect(signup.status).toBe(200);
     expect(await signup.json()).toEqual({});
 
-    const mail = await gw.smtp.next('alice@example.com');
+    const mail = await gw.mail.next('alice@example.com');
     expect(mail.subject).toBe('Confirm your email address');
-    expect(mail.from).toContain('no-reply@authura.test');
     const link = new URL(mail.link ?? '');
     expect(link.origin + link.pathname).toBe('http://localhost:9000/form');
     expect(link.searchParams.get('action')).toBe('verify-email');
@@ -50,10 +46,10 @@ describe('signup → verify → login → refresh → user', () => {
   it('accepts form-urlencoded bodies on every endpoint, and no content type as a form', async () => {
     const signup = await gw.call('/signup', { form: { email: 'form@example.com' } });
     expect(signup.status).toBe(200);
-    const mail = await gw.smtp.next('form@example.com');
+    const mail = await gw.mail.next('form@example.com');
     const verify = await gw.call('/verify-email', { form: { token: tokenOf(mail.link), password: STRONG_PASSWORD } });
     expect(verify.status).toBe(200);
-    const raw = await fetch(`${gw.url}/token`, {
+    const raw = await gw.call('/token', {
       method: 'POST',
       // A byte body: fetch sends no Content-Type at all.
       body: new TextEncoder().encode(new URLSearchParams({ email: 'form@example.com', password: STRONG_PASSWORD }).toString()),
@@ -67,7 +63,7 @@ describe('signup → verify → login → refresh → user', () => {
     });
     expect(change.status).toBe(200);
     expect((await gw.call('/reset-password', { form: { email: 'form@example.com' } })).status).toBe(200);
-    await gw.smtp.next('form@example.com');
+    await gw.mail.next('form@example.com');
   });
 
   it('keeps one account per address: a second signup mails a notice, not a link', async () => {
@@ -75,14 +71,14 @@ describe('signup → verify → login → refresh → user', () => {
     const again = await gw.call('/signup', { json: { email: 'ONCE@example.com' } });
     expect(again.status).toBe(200);
     expect(await again.json()).toEqual({});
-    const notice = await gw.smtp.next('once@example.com');
+    const notice = await gw.mail.next('once@example.com');
     expect(notice.subject).toBe('You already have an account');
     expect(notice.text).not.toContain('token=');
   });
 
   it('a signup link works once', async () => {
     await gw.call('/signup', { json: { email: 'single@example.com' } });
-    const token = tokenOf((await gw.smtp.next('single@example.com')).link);
+    const token = tokenOf((await gw.mail.next('single@example.com')).link);
     expect((await gw.call('/verify-email', { json: { token, password: STRONG_PASSWORD } })).status).toBe(200);
     const reuse = await gw.call('/verify-email', { json: { token, password: 'Other-Pass-1' } });
     expect(reuse.status).toBe(401);
@@ -93,7 +89,7 @@ describe('signup → verify → login → refresh → user', () => {
 
   it('verifying without a password creates an account whose password only a reset can set', async () => {
     await gw.call('/signup', { json: { email: 'nopass@example.com' } });
-    const token = tokenOf((await gw.smtp.next('nopass@example.com')).link);
+    const token = tokenOf((await gw.mail.next('nopass@example.com')).link);
     const verify = await gw.call('/verify-email', { json: { token } });
     expect(verify.status).toBe(200);
     const body = (await verify.json()) as { tokens: { access_token: string } };
@@ -102,7 +98,7 @@ describe('signup → verify → login → refresh → user', () => {
 
   it('refuses a weak password at verification and creates nothing', async () => {
     await gw.call('/signup', { json: { email: 'weak@example.com' } });
-    const token = tokenOf((await gw.smtp.next('weak@example.com')).link);
+    const token = tokenOf((await gw.mail.next('weak@example.com')).link);
     const weak = await gw.call('/verify-email', { json: { token, password: 'password' } });
     expect(weak.status).toBe(400);
     expect(await weak.json()).toMatchObject({ error: 'weak_password', issues: [{ path: 'password' }] });
@@ -143,7 +139,7 @@ describe('login', () => {
     expect(await login.json()).toMatchObject({ error: 'email_not_verified' });
 
     await gw.call('/reset-password', { json: { email: 'legacy@example.com' } });
-    const token = tokenOf((await gw.smtp.next('legacy@example.com')).link);
+    const token = tokenOf((await gw.mail.next('legacy@example.com')).link);
     const reset = await gw.call('/verify-email', { json: { token, password: 'Brand-New-Pass-2' } });
     expect(reset.status).toBe(200);
     expect(((await reset.json()) as { user: { verified_at: string | null } }).user.verified_at).not.toBeNull();
@@ -199,9 +195,9 @@ describe('password change and reset revoke older tokens', () => {
   it('reset-password: needs no token, the link works once and revokes older links and refresh tokens', async () => {
     const { tokens } = await signUp(gw, 'dave@example.com');
     expect((await gw.call('/reset-password', { json: { email: 'dave@example.com' } })).status).toBe(200);
-    const first = tokenOf((await gw.smtp.next('dave@example.com')).link);
+    const first = tokenOf((await gw.mail.next('dave@example.com')).link);
     await gw.call('/reset-password', { json: { email: 'dave@example.com' } });
-    const second = await gw.smtp.next('dave@example.com');
+    const second = await gw.mail.next('dave@example.com');
     expect(second.subject).toBe('Reset your password');
     expect(new URL(second.link ?? '').searchParams.get('action')).toBe('reset-password');
 
@@ -219,7 +215,7 @@ describe('password change and reset revoke older tokens', () => {
     const response = await gw.call('/reset-password', { json: { email: 'ghost@example.com' } });
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({});
-    const notice = await gw.smtp.next('ghost@example.com');
+    const notice = await gw.mail.next('ghost@example.com');
     expect(notice.subject).toBe('Password reset requested');
     expect(notice.link).toBeUndefined();
   });
@@ -231,7 +227,7 @@ describe('change-email', () => {
     const change = await gw.call('/change-email', { json: { email: 'Erin.New@Example.com' }, bearer: tokens.access_token });
     expect(change.status).toBe(200);
     expect(await change.json()).toEqual({});
-    const mail = await gw.smtp.next('erin.new@example.com');
+    const mail = await gw.mail.next('erin.new@example.com');
     expect(mail.subject).toBe('Confirm your new email address');
     const token = tokenOf(mail.link);
     const confirm = await gw.call('/verify-email', { json: { token } });
@@ -248,7 +244,7 @@ describe('change-email', () => {
     const { tokens } = await signUp(gw, 'frank@example.com');
     const change = await gw.call('/change-email', { json: { email: 'taken@example.com' }, bearer: tokens.access_token });
     expect(change.status).toBe(200);
-    expect((await gw.smtp.next('taken@example.com')).subject).toBe('You already have an account');
+    expect((await gw.mail.next('taken@example.com')).subject).toBe('You already have an account');
   });
 
   it('needs an access token', async () => {
@@ -262,7 +258,7 @@ describe('redirect_url', () => {
   it('builds the mailed link on an allowed redirect_url', async () => {
     const response = await gw.call('/signup', { json: { email: 'redir@example.com', redirect_url: 'http://localhost:9000/welcome?x=1' } });
     expect(response.status).toBe(200);
-    const link = new URL((await gw.smtp.next('redir@example.com')).link ?? '');
+    const link = new URL((await gw.mail.next('redir@example.com')).link ?? '');
     expect(link.pathname).toBe('/welcome');
     expect(link.searchParams.get('x')).toBe('1');
     expect(link.searchParams.get('action')).toBe('verify-email');
@@ -280,6 +276,43 @@ describe('redirect_url', () => {
     const response = await gw.call('/signup', { json: { email: 'victim@example.com', redirect_url } });
     expect(response.status).toBe(400);
     expect(await response.json()).toMatchObject({ error: 'invalid_redirect_url' });
-    expect(gw.smtp.mails.filter((m) => m.to === 'victim@example.com')).toHaveLength(0);
+    expect(gw.mail.mails.filter((m) => m.to === 'victim@example.com')).toHaveLength(0);
+  });
+});
+
+describe('how and when a session began (amr, auth_time)', () => {
+  const claimsOf = (token: string) => decodeJwt(token);
+
+  it('a mailed link signs in with otp, a password with pwd; a refresh keeps both unchanged', async () => {
+    const verified = await signUp(gw, 'amr@example.com');
+    const fromLink = claimsOf(verified.tokens.access_token);
+    expect(fromLink.amr).toEqual(['otp']);
+    expect(claimsOf(verified.tokens.refresh_token)).toMatchObject({ amr: ['otp'], auth_time: fromLink.auth_time });
+
+    const seconds = () => Math.floor(gw.deps.clock.now() / 1000);
+    const before = seconds();
+    const login = (await (await gw.call('/token', { json: { email: 'amr@example.com', password: STRONG_PASSWORD } })).json()) as { access_token: string; refresh_token: string };
+    const after = seconds();
+    const signedIn = claimsOf(login.access_token);
+    expect(signedIn.amr).toEqual(['pwd']);
+    // The time of this sign-in, on the gateway's clock.
+    expect(signedIn.auth_time).toBeGreaterThanOrEqual(before);
+    expect(signedIn.auth_time).toBeLessThanOrEqual(after);
+
+    const refreshed = (await (await gw.call('/refresh', { json: { refresh_token: login.refresh_token } })).json()) as { access_token: string; refresh_token: string };
+    for (const token of [refreshed.access_token, refreshed.refresh_token]) {
+      expect(claimsOf(token)).toMatchObject({ amr: ['pwd'], auth_time: signedIn.auth_time });
+    }
+  });
+
+  it('a refresh token issued before sessions carried them gives tokens without amr and auth_time', async () => {
+    const { user } = await signUp(gw, 'old-session@example.com');
+    const stored = await gw.deps.backend.findById(String(user.id), null);
+    if (!stored) throw new Error('no user');
+    // What an earlier release issued: no amr, no auth_time.
+    const old = await gw.deps.tokens.refresh.sign(stored);
+    const refreshed = (await (await gw.call('/refresh', { json: { refresh_token: old } })).json()) as { access_token: string };
+    expect(claimsOf(refreshed.access_token)).not.toHaveProperty('amr');
+    expect(claimsOf(refreshed.access_token)).not.toHaveProperty('auth_time');
   });
 });

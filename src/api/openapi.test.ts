@@ -1,16 +1,12 @@
 import { Validator } from '@seriousme/openapi-schema-validator';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../src/app.js';
-import { openApiPath } from '../src/api/openapi.js';
-import { routeTable } from '../src/api/table.js';
-import { startGateway, type TestGateway } from './helpers/gateway.js';
+import { describe, expect, it } from 'vitest';
+import { createApp } from '../app.js';
+import { openApiPath } from './openapi.js';
+import { routeTable } from './table.js';
+import { useGateway } from '../../test/fixtures.js';
 
-let gw: TestGateway;
-beforeAll(async () => {
-  gw = await startGateway({ MULTI_TENANT_ENABLED: 'true', OAUTH_PROVIDERS: 'github', GITHUB_CLIENT_ID: 'a', GITHUB_CLIENT_SECRET: 'b' });
-});
-afterAll(() => gw.close());
-const documentedRoutes = () => routeTable(gw.running.deps).map((spec) => `${spec.method.toUpperCase()} ${spec.path}`);
+const gw = useGateway({ MULTI_TENANT_ENABLED: 'true', OAUTH_PROVIDERS: 'github', GITHUB_CLIENT_ID: 'a', GITHUB_CLIENT_SECRET: 'b' });
+const documentedRoutes = () => routeTable(gw.deps).map((spec) => `${spec.method.toUpperCase()} ${spec.path}`);
 
 describe('the API description', () => {
   it('/openapi.json is a valid OpenAPI 3.1 document', async () => {
@@ -24,7 +20,7 @@ describe('the API description', () => {
   });
 
   it('lists every route the app serves, and nothing it does not', () => {
-    const app = createApp(gw.running.deps);
+    const app = createApp(gw.deps);
     const served = [...new Set(app.routes.filter((r) => r.method !== 'ALL').map((r) => `${r.method} ${r.path}`))].sort();
     expect(documentedRoutes().sort()).toEqual(served);
   });

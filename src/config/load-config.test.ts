@@ -3,8 +3,8 @@ import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../src/config/load-config.js';
-import { parseDuration } from '../src/config/duration.js';
+import { ConfigError, loadConfig } from './load-config.js';
+import { parseDuration } from './duration.js';
 
 const SECRETS = {
   JWT_SECRET: 'a'.repeat(32),
