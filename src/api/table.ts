@@ -1,4 +1,4 @@
-import type { AppServices as Deps } from './services.js';
+import type { AppServices } from './services.js';
 import type { RouteSpec } from './route.js';
 import { inviteRoute, resetPasswordRoute } from './routes/mail-flows.js';
 import { oauthRoutes } from './routes/oauth.js';
@@ -13,7 +13,7 @@ import { logoutRoute, refreshRoute, tokenRoute } from './routes/session.js';
  * marked `open` (health checks, the API description) are answered before the host check and the
  * per-IP limit; the app mounts them first.
  */
-export function routeTable(deps: Deps): readonly RouteSpec[] {
+export function routeTable(deps: AppServices): readonly RouteSpec[] {
   const table: RouteSpec[] = [];
   const all = () => table;
   table.push(
@@ -31,6 +31,6 @@ export function routeTable(deps: Deps): readonly RouteSpec[] {
     inviteRoute(deps),
     resetPasswordRoute(deps),
     ...oauthRoutes(deps),
-  ) as unknown as RouteSpec[];
+  );
   return table;
 }

@@ -23,27 +23,17 @@ export interface Metrics {
 export function createMetrics(): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'authura_process_' });
-  const registers = [registry];
-  const requests = new Counter({ name: 'authura_http_requests_total', help: 'HTTP requests', labelNames: ['route', 'method', 'status'], registers });
-  const duration = new Histogram({
-    name: 'authura_http_request_duration_seconds',
-    help: 'HTTP request latency',
-    labelNames: ['route', 'method'],
-    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
-    registers,
-  });
-  const logins = new Counter({ name: 'authura_logins_total', help: 'Password logins', labelNames: ['result'], registers });
-  const issued = new Counter({ name: 'authura_tokens_issued_total', help: 'Tokens issued', labelNames: ['kind'], registers });
-  const passwordJobs = new Counter({ name: 'authura_password_jobs_total', help: 'Jobs run by the password hashing threads', labelNames: ['op'], registers });
-  const auditDropped = new Counter({ name: 'authura_audit_dropped_total', help: 'Audit events not sent to AUDIT_URL because too many were in flight', registers });
-  const depErrors = new Counter({ name: 'authura_dependency_errors_total', help: 'Failed calls to a dependency', labelNames: ['dependency', 'operation'], registers });
-  const depDuration = new Histogram({
-    name: 'authura_dependency_duration_seconds',
-    help: 'Latency of calls to a dependency',
-    labelNames: ['dependency', 'operation'],
-    buckets: [0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
-    registers,
-  });
+  const counter = (name: string, help: string, labelNames: string[] = []) => new Counter({ name, help, labelNames, registers: [registry] });
+  const histogram = (name: string, help: string, labelNames: string[], buckets: number[]) =>
+    new Histogram({ name, help, labelNames, buckets, registers: [registry] });
+  const requests = counter('authura_http_requests_total', 'HTTP requests', ['route', 'method', 'status']);
+  const duration = histogram('authura_http_request_duration_seconds', 'HTTP request latency', ['route', 'method'], [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5]);
+  const logins = counter('authura_logins_total', 'Password logins', ['result']);
+  const issued = counter('authura_tokens_issued_total', 'Tokens issued', ['kind']);
+  const passwordJobs = counter('authura_password_jobs_total', 'Jobs run by the password hashing threads', ['op']);
+  const auditDropped = counter('authura_audit_dropped_total', 'Audit events not sent to AUDIT_URL because too many were in flight');
+  const depErrors = counter('authura_dependency_errors_total', 'Failed calls to a dependency', ['dependency', 'operation']);
+  const depDuration = histogram('authura_dependency_duration_seconds', 'Latency of calls to a dependency', ['dependency', 'operation'], [0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5]);
 
   return {
     registry,

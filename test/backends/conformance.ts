@@ -125,6 +125,12 @@ export function describeBackendConformance(
       expect(await backend.findById(created.id, null)).toEqual(created);
     });
 
+    it('reports its capabilities as its rows show them: a session version on every row', async () => {
+      const capabilities = await backend.capabilities();
+      expect(capabilities).toEqual({ sessionVersion: true });
+      expect((await backend.create(newUser())).session_version).toBe(0);
+    });
+
     it('keeps the session version logout bumps: 0 at first, stored by an update, left alone by others', async () => {
       const user = await backend.create(newUser());
       expect(user.session_version).toBe(0);

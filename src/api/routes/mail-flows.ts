@@ -3,7 +3,7 @@ import { authorizeInviter, invite } from '../../accounts/invite.js';
 import { resolveRedirect } from '../../accounts/links.js';
 import { requestPasswordReset } from '../../accounts/reset-password.js';
 import { captchaField } from '../../captcha/turnstile.js';
-import type { AppServices as Deps } from '../services.js';
+import type { AppServices } from '../services.js';
 import { scopeOf } from '../../http/context.js';
 import { BACKEND_ERRORS, MAIL_ERRORS } from '../error-groups.js';
 import { emailField, redirectUrlField, roleField } from '../fields.js';
@@ -15,7 +15,7 @@ const inviteBody = z.object({ ...captchaField, email: emailField, role: roleFiel
 const resetBody = z.object({ ...captchaField, email: emailField, redirect_url: redirectUrlField.optional() });
 
 /** POST /invite: an admin mails someone a link that creates their account. */
-export const inviteRoute = (deps: Deps) =>
+export const inviteRoute = (deps: AppServices) =>
   route({
     method: 'post',
     path: '/invite',
@@ -40,7 +40,7 @@ export const inviteRoute = (deps: Deps) =>
   });
 
 /** POST /reset-password: mails a reset link (or a notice to an unknown address); needs no token. */
-export const resetPasswordRoute = (deps: Deps) =>
+export const resetPasswordRoute = (deps: AppServices) =>
   route({
     method: 'post',
     path: '/reset-password',

@@ -6,7 +6,7 @@ import { BackendError } from '../../backends/types.js';
 import { AppError, HookRefusal } from '../../core/errors.js';
 import { errorFields } from '../../core/logger.js';
 import { safeEqual } from '../../core/safe-equal.js';
-import type { AppServices as Deps } from '../services.js';
+import type { AppServices } from '../services.js';
 import { type AppEnv, scopeOf } from '../../http/context.js';
 import { deliverTokens } from '../../http/token-delivery.js';
 import { OAuthError } from '../../oauth/errors.js';
@@ -33,7 +33,7 @@ class FlowFailure extends Error {
  * server, never in an access log). State and PKCE verifier travel in a signed, HttpOnly,
  * SameSite=Lax cookie scoped to the provider's path: nothing is stored. No routes without providers.
  */
-export function oauthRoutes(deps: Deps) {
+export function oauthRoutes(deps: AppServices) {
   const providers = deps.oauthProviders;
   if (providers.size === 0) return [];
   const secure = deps.config.urls.external.startsWith('https://');

@@ -3,7 +3,7 @@ import type { Clock } from '../../core/clock.js';
 import { AppError } from '../../core/errors.js';
 import { errorFields } from '../../core/logger.js';
 import { safeEqual } from '../../core/safe-equal.js';
-import type { AppServices as Deps } from '../services.js';
+import type { AppServices } from '../services.js';
 import { bearerToken } from '../../http/token-delivery.js';
 import { route } from '../route.js';
 
@@ -35,7 +35,7 @@ export function coalescedProbe(probe: () => Promise<void>, clock: Clock): () => 
 }
 
 /** GET /healthz, /readyz, /metrics and /.well-known/jwks.json: for orchestrators, scrapers and verifiers. */
-export function operationsRoutes(deps: Deps) {
+export function operationsRoutes(deps: AppServices) {
   const probe = coalescedProbe(() => deps.backend.ping(), deps.clock);
   const routes = [
     route({

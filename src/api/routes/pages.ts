@@ -3,14 +3,14 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Handlebars from 'handlebars';
 import { html, raw } from 'hono/html';
-import type { AppServices as Deps } from '../services.js';
+import type { AppServices } from '../services.js';
 import { DEFAULT_TEMPLATES_DIR } from '../../mail/templates.js';
 import { formSections } from '../form-sections.js';
 import { buildOpenApi } from '../openapi.js';
 import { route, type RouteSpec } from '../route.js';
 
 /** GET /form: the developer page for every flow (the Authura README's `/form`), its forms from the route table. */
-export function formRoute(deps: Deps, routes: () => readonly RouteSpec[]) {
+export function formRoute(deps: AppServices, routes: () => readonly RouteSpec[]) {
   const { tenancy } = deps.config;
   const turnstile = deps.captcha.widget;
   const oauthProviders = deps.config.oauth.providers.map((p) => p.name);
@@ -52,7 +52,7 @@ export function formRoute(deps: Deps, routes: () => readonly RouteSpec[]) {
 }
 
 /** GET /openapi.json (generated once from the route table) and GET /docs, a plain page of it. */
-export function docsRoutes(deps: Deps, routes: () => readonly RouteSpec[]) {
+export function docsRoutes(deps: AppServices, routes: () => readonly RouteSpec[]) {
   let built: { text: string; page: Promise<string> } | undefined;
   const document = () => (built ??= render(buildOpenApi(routes(), deps.config)));
   return [

@@ -4,7 +4,7 @@ import { changePassword } from '../../accounts/change-password.js';
 import { resolveRedirect } from '../../accounts/links.js';
 import { publicUser, userFromToken, withHookData } from '../../accounts/users.js';
 import { captchaField } from '../../captcha/turnstile.js';
-import type { AppServices as Deps } from '../services.js';
+import type { AppServices } from '../services.js';
 import { scopeOf } from '../../http/context.js';
 import { BACKEND_ERRORS, HOOK_ERRORS, MAIL_ERRORS, PASSWORD_ERRORS } from '../error-groups.js';
 import { emailField, passwordField, redirectUrlField } from '../fields.js';
@@ -20,7 +20,7 @@ const changePasswordBody = z.object({
 const changeEmailBody = z.object({ ...captchaField, email: emailField, redirect_url: redirectUrlField.optional() });
 
 /** GET /user: the signed-in user, read afresh (with what the hook says of them). */
-export const userRoute = (deps: Deps) =>
+export const userRoute = (deps: AppServices) =>
   route({
     method: 'get',
     path: '/user',
@@ -39,7 +39,7 @@ export const userRoute = (deps: Deps) =>
   });
 
 /** POST /change-password: the old password, then the new one (older sessions and links end). */
-export const changePasswordRoute = (deps: Deps) =>
+export const changePasswordRoute = (deps: AppServices) =>
   route({
     method: 'post',
     path: '/change-password',
@@ -69,7 +69,7 @@ export const changePasswordRoute = (deps: Deps) =>
   });
 
 /** POST /change-email: mails the new address a link that moves the account there. */
-export const changeEmailRoute = (deps: Deps) =>
+export const changeEmailRoute = (deps: AppServices) =>
   route({
     method: 'post',
     path: '/change-email',

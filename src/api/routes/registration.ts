@@ -3,7 +3,7 @@ import { resolveRedirect } from '../../accounts/links.js';
 import { redeemLink } from '../../accounts/redeem-link.js';
 import { signup } from '../../accounts/signup.js';
 import { captchaField } from '../../captcha/turnstile.js';
-import type { AppServices as Deps } from '../services.js';
+import type { AppServices } from '../services.js';
 import { scopeOf } from '../../http/context.js';
 import { deliverTokens } from '../../http/token-delivery.js';
 import { emailField, passwordField, redirectUrlField, tokenField } from '../fields.js';
@@ -16,7 +16,7 @@ const signupBody = z.object({ ...captchaField, email: emailField, redirect_url: 
 const verifyBody = z.object({ ...captchaField, token: tokenField, password: passwordField.optional() });
 
 /** POST /signup: mails a signup link (or a notice to an existing account). */
-export const signupRoute = (deps: Deps) =>
+export const signupRoute = (deps: AppServices) =>
   route({
     method: 'post',
     path: '/signup',
@@ -36,7 +36,7 @@ export const signupRoute = (deps: Deps) =>
   });
 
 /** POST /verify-email: every mailed link's action, then a session. */
-export const verifyEmailRoute = (deps: Deps) =>
+export const verifyEmailRoute = (deps: AppServices) =>
   route({
     method: 'post',
     path: '/verify-email',

@@ -5,7 +5,7 @@ import { logout } from '../../accounts/logout.js';
 import { refresh } from '../../accounts/refresh.js';
 import { CAPTCHA_FIELD, captchaField } from '../../captcha/turnstile.js';
 import { requiredField } from '../../core/errors.js';
-import type { AppServices as Deps } from '../services.js';
+import type { AppServices } from '../services.js';
 import { scopeOf } from '../../http/context.js';
 import { bearerToken, clearTokenCookies, deliverTokens, refreshTokenOf } from '../../http/token-delivery.js';
 import { BACKEND_ERRORS, HOOK_ERRORS, PASSWORD_ERRORS } from '../error-groups.js';
@@ -19,7 +19,7 @@ const tokenBody = z.object({ ...captchaField, email: emailField, password: passw
 const refreshBody = z.object({ refresh_token: tokenField.optional() });
 
 /** POST /token: a password login, or (empty password and an admin's bearer token) an impersonation. */
-export const tokenRoute = (deps: Deps) =>
+export const tokenRoute = (deps: AppServices) =>
   route({
     method: 'post',
     path: '/token',
@@ -57,7 +57,7 @@ export const tokenRoute = (deps: Deps) =>
   });
 
 /** POST /refresh: new tokens for the session a refresh token (body or cookie) continues. */
-export const refreshRoute = (deps: Deps) =>
+export const refreshRoute = (deps: AppServices) =>
   route({
     method: 'post',
     path: '/refresh',
@@ -81,7 +81,7 @@ export const refreshRoute = (deps: Deps) =>
  * POST /logout: clears the token cookies and, given a refresh token (body or cookie), revokes
  * every refresh token of its user.
  */
-export const logoutRoute = (deps: Deps) =>
+export const logoutRoute = (deps: AppServices) =>
   route({
     method: 'post',
     path: '/logout',

@@ -68,11 +68,30 @@ function prepareFile(path: string, warn: SqliteBackendOptions['warn']): void {
   }
 }
 
+/**
+ * Switches the file to WAL. SQLite answers that pragma with SQLITE_BUSY at once, without its busy
+ * timeout, while another process is switching the same new file: processes starting together
+ * (WORKERS) retry, briefly, up to the backend timeout. At start only, so a blocking wait is fine.
+ */
+function enableWal(db: Database.Database, timeoutMs: number): void {
+  const deadline = Date.now() + timeoutMs;
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (;;) {
+    try {
+      db.pragma('journal_mode = WAL');
+      return;
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== 'SQLITE_BUSY' || Date.now() >= deadline) throw error;
+      Atomics.wait(pause, 0, 0, 10);
+    }
+  }
+}
+
 /** The SQLite backend: one synchronous connection, WAL journal, prepared statements. */
 export function createSqliteBackend(options: SqliteBackendOptions): UserBackend {
   prepareFile(options.path, options.warn);
   const db = new Database(options.path, { timeout: options.timeoutMs });
-  db.pragma('journal_mode = WAL');
+  enableWal(db, options.timeoutMs);
   db.pragma('foreign_keys = ON');
   const table = options.table ?? 'users';
   const setting = options.sessionVersion ?? 'auto';
