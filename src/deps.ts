@@ -13,6 +13,7 @@ import { createBcryptHasher } from './passwords/hasher.js';
 import { createHashPool } from './passwords/worker-pool.js';
 import { createLimits } from './rate-limit/limits.js';
 import { createMemoryStore } from './rate-limit/store.js';
+import { chooseSpentLinks } from './links/spent-links.js';
 import { createTokens } from './tokens/tokens.js';
 
 /** Everything the app needs, built once at start (or by a test) and passed to `createApp`. */
@@ -32,6 +33,7 @@ interface BuildOptions {
 export async function buildDeps(config: Config, options: BuildOptions = {}): Promise<Deps> {
   const { logger = createLogger(config.logLevel), clock = systemClock } = options;
   const metrics = createMetrics();
+  const backend = observedBackend(await createBackend(config.backend, logger), metrics);
   const pool = observedHashPool(createHashPool({ size: config.passwords.threads, queueLimit: config.passwords.queueLimit }), metrics);
   return {
     config,
@@ -39,7 +41,7 @@ export async function buildDeps(config: Config, options: BuildOptions = {}): Pro
     logger,
     metrics,
     audit: createAudit(config.audit, logger, { write: options.auditWrite, onDropped: () => metrics.auditDropped(), clock }),
-    backend: observedBackend(await createBackend(config.backend, logger), metrics),
+    backend,
     tokens: await createTokens(config.jwt, config.tenancy.enabled),
     mailer: options.mailer ?? (await createMailer(config.mail, logger)),
     hasher: await createBcryptHasher(pool, config.passwords.cost),
@@ -51,6 +53,14 @@ export async function buildDeps(config: Config, options: BuildOptions = {}): Pro
         ? (await import('./oauth/create-providers.js')).createOAuthProviders(config.oauth, config.urls.external)
         : new Map(),
     captcha: createCaptcha(config.captcha),
+    spentLinks: await chooseSpentLinks({
+      backend,
+      redisUrl: config.limits.redisUrl,
+      workers: config.server.workers,
+      timeoutMs: config.backend.timeoutMs,
+      clock,
+      warn: (message) => logger.warn(message),
+    }),
     limits: createLimits(
       config.limits,
       config.limits.redisUrl

@@ -88,6 +88,7 @@ export async function startServer(config: Config, given?: Deps): Promise<Running
         deps.mailer.close();
         await deps.limits.close();
         await deps.hasher.close();
+        await deps.spentLinks.close();
         await deps.backend.close();
       })();
       return closing;

@@ -259,10 +259,20 @@ export async function startUsersService(auth: { name: string; value: string }) {
     return user;
   };
   const found = (res: ServerResponse, row: unknown) => (row ? json(res, 200, out(row)) : json(res, 404, { error: 'not found' }));
+  db.exec('CREATE TABLE spent (jti TEXT PRIMARY KEY, expires_at INTEGER NOT NULL)');
   const users: FakeHandler = (call, res) => {
     if (faults.garbage) return void res.end('<<garbage>>');
     if (faults.status) return json(res, faults.status, { error: 'fault' });
     if (call.headers[auth.name.toLowerCase()] !== auth.value) return json(res, 401, { error: 'unauthorized' });
+    // The documented spent-links endpoint: POST spends (201, or 409 when spent), DELETE forgets.
+    if (call.path.startsWith('/spent-links')) {
+      const body = call.rawBody ? (JSON.parse(call.rawBody) as { jti?: string; expires_at?: number }) : {};
+      if (call.method === 'POST') return json(res, db.prepare('INSERT OR IGNORE INTO spent VALUES (?, ?)').run(body.jti, body.expires_at).changes === 1 ? 201 : 409, {});
+      if (call.method === 'DELETE') {
+        db.prepare('DELETE FROM spent WHERE jti = ?').run(decodeURIComponent(call.path.split('/')[2] ?? ''));
+        return json(res, 200, {});
+      }
+    }
     const tenant = call.query.get('tenant_id');
     const id = /^\/users\/([^/]+)$/.exec(call.path)?.[1];
     if (call.path !== '/users' && id === undefined) return json(res, 404, { error: 'no such path' });
@@ -277,15 +287,23 @@ export async function startUsersService(auth: { name: string; value: string }) {
         return json(res, 201, out(row));
       }
       if (call.method === 'PATCH' && id) {
-        const allowed = ['email', 'role', 'password', 'verified_at', 'session_version'].filter((k) => k in body && !(k === 'session_version' && faults.dropSessionVersion));
+        // A conditional PATCH is {"set", "expect"}: written only while the row holds `expect`, else 412.
+        const conditional = 'set' in body && 'expect' in body;
+        const patch = (conditional ? body.set : body) as Record<string, unknown>;
+        const expect = (conditional ? body.expect : {}) as Record<string, unknown>;
+        const allowed = ['email', 'role', 'password', 'verified_at', 'session_version'].filter((k) => k in patch && !(k === 'session_version' && faults.dropSessionVersion));
+        const checks = ['email', 'role', 'password', 'session_version'].filter((k) => k in expect);
         const set = allowed.map((k) => `${k} = @${k}`).join(', ');
-        const params = { ...Object.fromEntries(allowed.map((k) => [k, body[k]])), id: decodeURIComponent(id), tenant };
-        return found(
-          res,
-          set
-            ? db.prepare(`UPDATE users SET ${set} WHERE id = @id AND tenant_id IS @tenant RETURNING *`).get(params)
-            : db.prepare('SELECT * FROM users WHERE id = @id AND tenant_id IS @tenant').get(params),
-        );
+        const where = ['id = @id AND tenant_id IS @tenant', ...checks.map((k) => `${k} = @expect_${k}`)].join(' AND ');
+        const params = {
+          ...Object.fromEntries(allowed.map((k) => [k, patch[k]])),
+          ...Object.fromEntries(checks.map((k) => [`expect_${k}`, expect[k]])),
+          id: decodeURIComponent(id),
+          tenant,
+        };
+        const row = set ? db.prepare(`UPDATE users SET ${set} WHERE ${where} RETURNING *`).get(params) : db.prepare(`SELECT * FROM users WHERE ${where}`).get(params);
+        if (!row && checks.length > 0 && db.prepare('SELECT 1 FROM users WHERE id = @id AND tenant_id IS @tenant').get(params)) return json(res, 412, { error: 'changed' });
+        return found(res, row);
       }
       return json(res, 405, { error: 'method not allowed' });
     } catch (error) {
@@ -296,6 +314,8 @@ export async function startUsersService(auth: { name: string; value: string }) {
   const server = await startFakeServer(users);
   return {
     url: `${server.url}/users`,
+    /** HTTP_SPENT_LINKS_URL of this service. */
+    spentLinksUrl: `${server.url}/spent-links`,
     port: server.port,
     faults,
     calls: server.calls,
@@ -316,7 +336,7 @@ export async function startUsersService(auth: { name: string; value: string }) {
  * An in-process mail transport: renders the real templates and keeps what it would have sent,
  * with the link a test follows. For tests whose subject is not SMTP (SMTP has its own server).
  */
-export function recordingMailer(templatesDir?: string): Mailer & { readonly mails: ReceivedMail[]; next(to: string): Promise<ReceivedMail> } {
+export function recordingMailer(templatesDir?: string): Mailer & { readonly mails: ReceivedMail[]; next(to: string, subject?: string): Promise<ReceivedMail> } {
   const render = compileMailTemplates(templatesDir);
   const mails: ReceivedMail[] = [];
   return {
@@ -327,9 +347,9 @@ export function recordingMailer(templatesDir?: string): Mailer & { readonly mail
       mails.push({ to, from: '', subject: mail.subject, html: mail.html, text: mail.text, link: /https?:\/\/\S+/.exec(mail.text)?.[0] });
     },
     close() {},
-    async next(to) {
-      const index = mails.findIndex((m) => m.to === to);
-      if (index < 0) throw new Error(`no mail to ${to}`);
+    async next(to, subject) {
+      const index = mails.findIndex((m) => m.to === to && (subject === undefined || m.subject === subject));
+      if (index < 0) throw new Error(`no mail to ${to}${subject ? ` (${subject})` : ''}`);
       return mails.splice(index, 1)[0] as ReceivedMail;
     },
   };

@@ -29,8 +29,8 @@ export const TEST_SECRETS = {
 /** Where a test reads the mails the gateway sent. */
 export interface Mailbox {
   readonly mails: ReceivedMail[];
-  /** The next mail to `to` (or one already received and not yet taken). */
-  next(to: string): Promise<ReceivedMail>;
+  /** The next mail to `to` (or one already received and not yet taken), with `subject` when given. */
+  next(to: string, subject?: string): Promise<ReceivedMail>;
 }
 
 export interface TestGateway {
@@ -188,6 +188,7 @@ export async function testApp(env: Record<string, string> = {}, options: Gateway
       deps.mailer.close();
       await deps.limits.close();
       await deps.hasher.close();
+      await deps.spentLinks.close();
       await deps.backend.close();
       rmSync(dir, { recursive: true, force: true });
     },

@@ -2,6 +2,7 @@ import { AppError } from '../core/errors.js';
 import type { RequestScope } from '../core/request.js';
 import type { AccessClaims } from '../tokens/access-token.js';
 import { notImpersonating } from './change-email.js';
+import { noticePasswordChanged } from './notices.js';
 import { guardedPasswordCheck } from './password-check.js';
 import type { AccountServices } from './services.js';
 import { hashNewPassword, updateUser, userFromToken } from './users.js';
@@ -11,7 +12,7 @@ import { hashNewPassword, updateUser, userFromToken } from './users.js';
  * new one. The change revokes every older refresh token and mailed link (credential fingerprint).
  */
 export async function changePassword(
-  services: Pick<AccountServices, 'backend' | 'hasher' | 'limits' | 'hooks' | 'audit'>,
+  services: Pick<AccountServices, 'backend' | 'hasher' | 'limits' | 'hooks' | 'audit' | 'mailer' | 'metrics' | 'config'>,
   scope: RequestScope,
   input: { claims: AccessClaims; oldPassword: string; newPassword: string },
 ): Promise<void> {
@@ -21,6 +22,9 @@ export async function changePassword(
     throw new AppError('invalid_credentials', 'The old password is wrong');
   }
   const hash = await hashNewPassword(services, input.newPassword, 'new_password');
-  if (!(await updateUser(services, user, { password: hash }))) throw new AppError('invalid_token', "The token's user no longer exists");
+  await noticePasswordChanged(services, user, 'change_password');
+  if (!(await updateUser(services, user, { password: hash }))) {
+    throw new AppError('conflict', 'The account changed meanwhile (another change won): sign in again and retry');
+  }
   services.audit.record(scope, 'password_changed', { userId: user.id });
 }

@@ -25,6 +25,7 @@ export async function invite(
 ): Promise<void> {
   const role = input.role ?? services.config.roles.default;
   if (await services.backend.findByEmail(input.email, scope.tenantId)) throw new AppError('conflict', 'A user with this email already exists');
-  await mailLink(services, 'invite', { flow: 'invite', to: input.email, redirect: input.redirect, tenantId: scope.tenantId, role });
+  // The link names its admin: it is honoured only while they still are one, not logged out since.
+  await mailLink(services, 'invite', { flow: 'invite', to: input.email, redirect: input.redirect, tenantId: scope.tenantId, role, inviter: input.admin });
   services.audit.record(scope, 'user_invited', { actorId: input.admin.id, detail: role });
 }

@@ -8,6 +8,7 @@ import type { Mailer } from '../mail/mailer.js';
 import type { Audit } from '../observability/audit.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { PasswordHasher } from '../passwords/hasher.js';
+import type { SpentLinks } from '../links/types.js';
 import type { Limits } from '../rate-limit/limits.js';
 import type { Tokens } from '../tokens/tokens.js';
 
@@ -16,7 +17,9 @@ import type { Tokens } from '../tokens/tokens.js';
  * (`Pick<AccountServices, …>`), so its signature says what it touches.
  */
 export interface AccountServices {
-  readonly config: Pick<Config, 'roles' | 'signupDisabled' | 'impersonationEnabled' | 'urls' | 'jwt'>;
+  readonly config: Pick<Config, 'roles' | 'signupDisabled' | 'impersonationEnabled' | 'reauthWindow' | 'urls' | 'jwt'>;
+  /** Where used mailed links are remembered (every link works once). */
+  readonly spentLinks: SpentLinks;
   readonly backend: UserBackend;
   readonly tokens: Tokens;
   readonly hasher: PasswordHasher;

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { NewUser, StoredUser, UserId, UserPatch } from '../backends/types.js';
+import { type NewUser, type StoredUser, unchanged, type UserId, type UserPatch } from '../backends/types.js';
 import type { Clock } from '../core/clock.js';
 import { AppError } from '../core/errors.js';
 import type { HookData } from '../hooks/hook-client.js';
@@ -55,7 +55,8 @@ export async function createUser({ hooks, backend }: Pick<AccountServices, 'hook
 
 /**
  * `create_or_update_user` hook with the user as it will be (a refusal writes nothing), then the
- * update. `null` when the user vanished meanwhile.
+ * update — conditional on the row being the one that was read: `null` when the user vanished or
+ * changed meanwhile (another request won).
  */
 export async function updateUser(
   { hooks, backend }: Pick<AccountServices, 'hooks' | 'backend'>,
@@ -63,7 +64,7 @@ export async function updateUser(
   patch: UserPatch,
 ): Promise<UserWithHookData | null> {
   const hookData = await hooks.call('create_or_update_user', { ...user, ...patch });
-  const updated = await backend.update(user.id, user.tenant_id, patch);
+  const updated = await backend.update(user.id, user.tenant_id, patch, unchanged(user));
   return updated ? { user: updated, hookData } : null;
 }
 

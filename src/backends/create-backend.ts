@@ -17,7 +17,14 @@ export interface BackendSettings {
   readonly sessionVersion: SessionVersionSetting;
   readonly postgres: { readonly dsn: string; readonly poolSize: number };
   readonly hasura: { readonly url: string; readonly adminSecret: string | undefined; readonly idType: string };
-  readonly http: { readonly url: string; readonly authHeader: { readonly name: string; readonly value: string } | undefined };
+  readonly http: {
+    readonly url: string;
+    readonly authHeader: { readonly name: string; readonly value: string } | undefined;
+    /** HTTP_CONDITIONAL_UPDATES: the service honours `PATCH {"set", "expect"}` (412 on a mismatch). */
+    readonly conditionalUpdates: boolean;
+    /** HTTP_SPENT_LINKS_URL: where the service keeps used links (spend-once). */
+    readonly spentLinksUrl: string | undefined;
+  };
 }
 
 /**
@@ -70,6 +77,8 @@ function withDeadline(backend: UserBackend, timeoutMs: number): UserBackend {
     update: bound('update user', backend.update.bind(backend)),
     ping: bound('ping', backend.ping.bind(backend)),
     capabilities: bound('describe', backend.capabilities.bind(backend)),
+    ...(backend.spendLink ? { spendLink: bound('spend link', backend.spendLink.bind(backend)) } : {}),
+    ...(backend.unspendLink ? { unspendLink: bound('unspend link', backend.unspendLink.bind(backend)) } : {}),
     close: () => backend.close(),
   };
 }

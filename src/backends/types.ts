@@ -24,6 +24,20 @@ export type NewUser = Omit<StoredUser, 'id' | 'session_version'>;
 export type UserPatch = Partial<Pick<StoredUser, 'email' | 'role' | 'password' | 'verified_at' | 'session_version'>>;
 
 /**
+ * What an update requires the row to still hold — the credentials read before deciding to write
+ * (a field left out, or `undefined`, is not checked; `session_version` only where kept).
+ */
+export type UserExpectation = Partial<Pick<StoredUser, 'email' | 'role' | 'password' | 'session_version'>>;
+
+/** The fields an expectation can name, in a fixed order. */
+export const EXPECTABLE = ['email', 'role', 'password', 'session_version'] as const;
+
+/** `user`'s credentials as an expectation: the row must still be the one that was read. */
+export function unchanged(user: StoredUser): UserExpectation {
+  return { email: user.email, role: user.role, password: user.password, session_version: user.session_version };
+}
+
+/**
  * The storage contract every backend implements (sqlite, postgres, hasura, http).
  *
  * - Emails are passed in canonical form (trimmed, lower-case); backends compare them exactly.
@@ -38,8 +52,14 @@ export interface UserBackend {
   findByEmail(email: string, tenantId: string | null): Promise<StoredUser | null>;
   findById(id: UserId, tenantId: string | null): Promise<StoredUser | null>;
   create(user: NewUser): Promise<StoredUser>;
-  /** Returns the updated user, or `null` when no user has that id in that tenant. */
-  update(id: UserId, tenantId: string | null, patch: UserPatch): Promise<StoredUser | null>;
+  /**
+   * Writes `patch` in one atomic step — only if the row still holds every value `expected` names
+   * (a conditional update: of two writers that read the same row, one wins). Returns the updated
+   * user, or `null` when no user has that id in that tenant or the row no longer matches
+   * `expected` (nothing is written then). Without `conditionalUpdate` among its capabilities a
+   * backend checks `expected` against a read just before the write instead (not atomic).
+   */
+  update(id: UserId, tenantId: string | null, patch: UserPatch, expected?: UserExpectation): Promise<StoredUser | null>;
   /** Resolves when the backend answers; rejects with a {@link BackendError} otherwise. */
   ping(): Promise<void>;
   /**
@@ -48,11 +68,26 @@ export interface UserBackend {
    * start. Rejects with a {@link BackendError} while the store cannot be asked.
    */
   capabilities(): Promise<BackendCapabilities>;
+  /**
+   * With the `spendOnce` capability: records the mailed link `jti` as used until `expiresAt`
+   * (seconds since the epoch) and answers true — or false when it already was. Atomic: of two
+   * concurrent calls for one `jti`, one gets true.
+   */
+  spendLink?(jti: string, expiresAt: number): Promise<boolean>;
+  /** With `spendOnce`: forgets a spend whose action did not take place (the link works again). */
+  unspendLink?(jti: string): Promise<void>;
   close(): Promise<void>;
 }
 
 /** The optional parts of the contract. */
 interface BackendCapabilities {
+  /** `update` with `expected` is one atomic write (HTTP: HTTP_CONDITIONAL_UPDATES). */
+  readonly conditionalUpdate: boolean;
+  /**
+   * `spendLink` and `unspendLink` keep used links (the `authura_spent_links` table: SQLite
+   * creates it, `npm run migrate` on Postgres, tracked on Hasura; HTTP: HTTP_SPENT_LINKS_URL).
+   */
+  readonly spendOnce: boolean;
   /**
    * The store keeps a per-user `session_version` (SESSION_VERSION_COLUMN), returned on every
    * row and written by `update`: logout can then revoke refresh tokens.

@@ -19,6 +19,12 @@ export function parseBackend(env: Env, report: Report): Config['backend'] {
   const sessionVersion = sessionVersionSetting(env, columnMap.columns, (message) => report.problem('SESSION_VERSION_COLUMN', message));
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(env.HASURA_ID_TYPE)) report.problem('HASURA_ID_TYPE', 'must be a GraphQL type name such as Int or uuid');
   if (env.HTTP_AUTH_HEADER_VALUE !== undefined && !isHeaderName(env.HTTP_AUTH_HEADER_KEY)) report.problem('HTTP_AUTH_HEADER_KEY', 'must be an HTTP header name');
+  if (report.production && env.AUTH_BACKEND === 'http' && !env.HTTP_CONDITIONAL_UPDATES) {
+    report.problem(
+      'HTTP_CONDITIONAL_UPDATES',
+      'required in production with AUTH_BACKEND=http: the users service must honour PATCH {"set", "expect"} with a 412 on a mismatch (README, http backend), so that a link used twice at once takes effect once',
+    );
+  }
   return {
     kind: env.AUTH_BACKEND,
     timeoutMs: env.BACKEND_TIMEOUT,
@@ -31,6 +37,8 @@ export function parseBackend(env: Env, report: Report): Config['backend'] {
     http: {
       url: env.HTTP_URL ?? '',
       authHeader: env.HTTP_AUTH_HEADER_VALUE !== undefined ? { name: env.HTTP_AUTH_HEADER_KEY, value: env.HTTP_AUTH_HEADER_VALUE } : undefined,
+      conditionalUpdates: env.HTTP_CONDITIONAL_UPDATES,
+      spentLinksUrl: env.HTTP_SPENT_LINKS_URL,
     },
     initialUser: initialUser(env, report),
   };

@@ -83,6 +83,8 @@ export const envSchema = z.object({
   JWT_EXPIRATION: duration('5m', 's'),
   JWT_REFRESH_EXPIRATION: duration('720h', 's'),
   JWT_VERIFY_EXPIRATION: duration('1h', 's'),
+  EMAIL_REVERT_EXPIRATION: duration('168h', 's'),
+  REAUTH_WINDOW: duration('5m', 's'),
   JWT_SECRETS_FILE: text('.authura/dev-secrets.json'),
   JWT_EXTENSIONS: list,
   JWT_ENV_EXTENSION_NAMESPACE: optionalText,
@@ -112,6 +114,8 @@ export const envSchema = z.object({
   HTTP_URL: httpUrl(),
   HTTP_AUTH_HEADER_KEY: text('Authorization'),
   HTTP_AUTH_HEADER_VALUE: optionalSecret,
+  HTTP_CONDITIONAL_UPDATES: bool(false),
+  HTTP_SPENT_LINKS_URL: httpUrl(),
 
   // Mail
   MAIL_HOST: optionalText,

@@ -4,7 +4,18 @@ import type { Config, Report } from './types.js';
 
 type ServerSection = Pick<
   Config,
-  'logLevel' | 'server' | 'passwords' | 'roles' | 'signupDisabled' | 'impersonationEnabled' | 'limits' | 'captcha' | 'audit' | 'metricsToken' | 'metricsServed'
+  | 'logLevel'
+  | 'server'
+  | 'passwords'
+  | 'roles'
+  | 'signupDisabled'
+  | 'impersonationEnabled'
+  | 'reauthWindow'
+  | 'limits'
+  | 'captcha'
+  | 'audit'
+  | 'metricsToken'
+  | 'metricsServed'
 >;
 
 /** The process and its guards: listening, workers, hashing, roles and switches, limits, captcha, audit and metrics. */
@@ -34,6 +45,7 @@ export function parseServer(env: Env, report: Report): ServerSection {
     roles: { admin: env.ADMIN_ROLE, default: env.DEFAULT_ROLE },
     signupDisabled: env.SIGNUP_DISABLED,
     impersonationEnabled: env.IMPERSONATION_ENABLED,
+    reauthWindow: env.REAUTH_WINDOW,
     limits: {
       perMinute: env.RATE_PER_MINUTE,
       freePasswordAttempts: env.LOGIN_FREE_ATTEMPTS,

@@ -31,6 +31,8 @@ export interface Config {
   readonly roles: { readonly admin: string; readonly default: string };
   readonly signupDisabled: boolean;
   readonly impersonationEnabled: boolean;
+  /** REAUTH_WINDOW, seconds: how recent a sign-in lets `/change-email` go without the password. */
+  readonly reauthWindow: number;
   readonly delivery: DeliverySettings;
   readonly urls: UrlSettings;
   readonly tenancy: TenancySettings;

@@ -12,6 +12,8 @@ export const ERROR_STATUS = {
   signup_disabled: 403,
   email_not_verified: 403,
   impersonation_disabled: 403,
+  reauthentication_required: 403,
+  cross_site_request: 403,
   not_found: 404,
   method_not_allowed: 405,
   conflict: 409,

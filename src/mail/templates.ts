@@ -11,6 +11,8 @@ const MAIL_KINDS = [
   'invite',
   'account-exists',
   'no-account',
+  'email-changed',
+  'password-changed',
 ] as const;
 export type MailKind = (typeof MAIL_KINDS)[number];
 
@@ -19,8 +21,13 @@ export interface MailContext {
   readonly email: string;
   /** The link to follow (absent for notices that need none). */
   readonly link?: string;
-  /** Minutes the link stays valid. */
+  /** Minutes (and hours, rounded up) the link stays valid. */
   readonly expiresInMinutes: number;
+  readonly expiresInHours: number;
+  /** email-changed: the address the account moved to. */
+  readonly newEmail?: string;
+  /** password-changed: why, when it was not the user's own change (e.g. a sign-in with Google). */
+  readonly reason?: string;
   readonly tenant: string | null;
   readonly role?: string;
   /** Where the user can start over (e.g. request a password reset). */

@@ -14,6 +14,7 @@ type AuditEvent =
   | 'password_changed'
   | 'email_change_requested'
   | 'email_changed'
+  | 'email_change_reverted'
   | 'user_invited'
   | 'impersonation'
   | 'oauth_login'

@@ -61,6 +61,7 @@ export function createMetrics(): Metrics {
 
 /** The backend with every call timed and failures counted. */
 export function observedBackend(backend: UserBackend, metrics: Metrics): UserBackend {
+  const { spendLink, unspendLink } = backend;
   return {
     kind: backend.kind,
     findByEmail: (...a) => metrics.observe('backend', 'find', () => backend.findByEmail(...a)),
@@ -69,6 +70,8 @@ export function observedBackend(backend: UserBackend, metrics: Metrics): UserBac
     update: (...a) => metrics.observe('backend', 'update', () => backend.update(...a)),
     ping: () => metrics.observe('backend', 'ping', () => backend.ping()),
     capabilities: () => backend.capabilities(),
+    ...(spendLink ? { spendLink: (jti: string, expiresAt: number) => metrics.observe('backend', 'spend', () => spendLink.call(backend, jti, expiresAt)) } : {}),
+    ...(unspendLink ? { unspendLink: (jti: string) => metrics.observe('backend', 'spend', () => unspendLink.call(backend, jti)) } : {}),
     close: () => backend.close(),
   };
 }

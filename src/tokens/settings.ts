@@ -10,6 +10,8 @@ export interface TokenSettings {
   readonly accessTtl: number;
   readonly refreshTtl: number;
   readonly verifyTtl: number;
+  /** A "this wasn't me" link (EMAIL_REVERT_EXPIRATION): longer than other links, a notice may be read late. */
+  readonly revertTtl: number;
   /** Every token's `iss` (EXTERNAL_URL). */
   readonly issuer: string;
   readonly algorithm: JwtAlgorithm;

@@ -84,7 +84,7 @@ describe('mailed links are bound to their user and action', () => {
     expect((await gw.call('/token', { json: { email: 'victim@example.com', password: STRONG_PASSWORD } })).status).toBe(200);
 
     await gw.call('/reset-password', { json: { email: 'other@example.com' } });
-    const stale = tokenOf((await gw.mail.next('other@example.com')).link);
+    const stale = tokenOf((await gw.mail.next('other@example.com', 'Reset your password')).link);
     await gw.call('/change-email', { json: { email: 'other2@example.com' }, bearer: other.tokens.access_token });
     const confirm = tokenOf((await gw.mail.next('other2@example.com')).link);
     expect((await gw.call('/verify-email', { json: { token: confirm } })).status).toBe(200);

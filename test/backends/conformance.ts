@@ -1,6 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBackend } from '../../src/backends/create-backend.js';
-import { BackendError, type NewUser, type StoredUser, type UserBackend } from '../../src/backends/types.js';
+import { BackendError, type NewUser, type StoredUser, unchanged, type UserBackend } from '../../src/backends/types.js';
 import { loadConfig } from '../../src/config/load-config.js';
 
 /** A backend under test, with the switches its fault tests need. */
@@ -127,8 +128,45 @@ export function describeBackendConformance(
 
     it('reports its capabilities as its rows show them: a session version on every row', async () => {
       const capabilities = await backend.capabilities();
-      expect(capabilities).toEqual({ sessionVersion: true });
+      expect(capabilities).toEqual({ conditionalUpdate: true, spendOnce: true, sessionVersion: true });
       expect((await backend.create(newUser())).session_version).toBe(0);
+    });
+
+    it('updates conditionally: only while the row still holds what the writer read, else null and nothing written', async () => {
+      const user = await backend.create(newUser());
+      expect(await backend.update(user.id, null, { role: 'editor' }, { password: `${HASH}x` })).toBeNull();
+      expect(await backend.update(user.id, null, { role: 'editor' }, { session_version: 7 })).toBeNull();
+      expect(await backend.findById(user.id, null)).toEqual(user);
+      const updated = await backend.update(user.id, null, { role: 'editor' }, unchanged(user));
+      expect(updated).toEqual({ ...user, role: 'editor' });
+      // What was read before that write no longer holds.
+      expect(await backend.update(user.id, null, { role: 'admin' }, unchanged(user))).toBeNull();
+      expect(await backend.findById(user.id, null)).toEqual(updated);
+      // Another tenant's row is never matched.
+      expect(await backend.update(user.id, 'acme', { role: 'admin' }, unchanged(updated as StoredUser))).toBeNull();
+    });
+
+    it('of 20 writers that read the same row at once, exactly one writes', async () => {
+      const user = await backend.create(newUser());
+      const results = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => backend.update(user.id, null, { password: `${HASH.slice(0, -2)}${String(i).padStart(2, '0')}` }, unchanged(user))),
+      );
+      const winners = results.filter((result) => result !== null);
+      expect(winners).toHaveLength(1);
+      expect(await backend.findById(user.id, null)).toEqual(winners[0]);
+    });
+
+    it('spends a link once: of 20 spends at once one wins, a second later loses, an unspent link works again', async () => {
+      const { spendLink, unspendLink } = backend;
+      if (!spendLink || !unspendLink) throw new Error('the backend keeps no spent links');
+      const jti = randomUUID();
+      const expiresAt = Math.floor(Date.now() / 1000) + 3600;
+      const results = await Promise.all(Array.from({ length: 20 }, () => spendLink.call(backend, jti, expiresAt)));
+      expect(results.filter(Boolean)).toHaveLength(1);
+      expect(await spendLink.call(backend, jti, expiresAt)).toBe(false);
+      await unspendLink.call(backend, jti);
+      expect(await spendLink.call(backend, jti, expiresAt)).toBe(true);
+      expect(await spendLink.call(backend, randomUUID(), expiresAt)).toBe(true);
     });
 
     it('keeps the session version logout bumps: 0 at first, stored by an update, left alone by others', async () => {

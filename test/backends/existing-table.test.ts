@@ -121,7 +121,7 @@ describe('an existing users table with other names', () => {
       const created = await auto.create({ ...user, email: `${store.AUTH_BACKEND}@example.com` });
       expect(created.session_version).toBeUndefined();
       expect((await auto.update(created.id, null, { session_version: 3 }))?.session_version).toBeUndefined();
-      expect(await auto.capabilities()).toEqual({ sessionVersion: false });
+      expect(await auto.capabilities()).toMatchObject({ conditionalUpdate: true, sessionVersion: false });
       await auto.close();
       // Named but missing: a clear error (at start for SQLite, at the first call for Postgres).
       const missing = (async () => (await backendFor({ ...store, SESSION_VERSION_COLUMN: 'session_version' })).findById(created.id, null))();
@@ -138,11 +138,11 @@ describe('an existing users table with other names', () => {
     await migrate(loadConfig({ ...SECRETS, AUTH_BACKEND: 'postgres', POSTGRES_DSN: dsn }, { devSecrets: false }).backend);
     const off = await backendFor({ AUTH_BACKEND: 'postgres', POSTGRES_DSN: dsn, SESSION_VERSION_COLUMN: 'off' });
     expect((await off.findByEmail('postgres@example.com', null))?.session_version).toBeUndefined();
-    expect(await off.capabilities()).toEqual({ sessionVersion: false });
+    expect(await off.capabilities()).toMatchObject({ conditionalUpdate: true, sessionVersion: false });
     await off.close();
     const on = await backendFor({ AUTH_BACKEND: 'postgres', POSTGRES_DSN: dsn });
     expect((await on.findByEmail('postgres@example.com', null))?.session_version).toBe(0);
-    expect(await on.capabilities()).toEqual({ sessionVersion: true });
+    expect(await on.capabilities()).toEqual({ conditionalUpdate: true, spendOnce: true, sessionVersion: true });
     await on.close();
   });
 

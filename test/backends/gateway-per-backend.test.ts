@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDatabase, README_SCHEMA } from '../helpers/databases.js';
+import { createDatabase, MIGRATED_SCHEMA } from '../helpers/databases.js';
 import { movableClock, signUp, startGateway, STRONG_PASSWORD, tokenOf, type TestGateway } from '../fixtures.js';
 import { READINESS_TTL_MS } from '../../src/api/routes/operations.js';
 import { startHasura, startUsersService } from '../fakes.js';
@@ -32,16 +32,14 @@ function faultyStore(service: FaultyService & { faults: { garbage?: boolean } },
   };
 }
 
-/** The README's table plus the counter logout bumps. */
-const WITH_SESSION_VERSION = `${README_SCHEMA}; ALTER TABLE users ADD COLUMN session_version INTEGER NOT NULL DEFAULT 0;`;
 
 const STORES: Record<string, () => Promise<Store>> = {
   sqlite: async () => ({ env: {}, close: async () => {} }),
   // Postgres faults (a stopped server, a locked table) are in the conformance suite; below, a
   // gateway pointed at a Postgres that is not there.
-  postgres: async () => ({ env: { AUTH_BACKEND: 'postgres', POSTGRES_DSN: await createDatabase(WITH_SESSION_VERSION) }, close: async () => {} }),
+  postgres: async () => ({ env: { AUTH_BACKEND: 'postgres', POSTGRES_DSN: await createDatabase(MIGRATED_SCHEMA) }, close: async () => {} }),
   hasura: async () => {
-    const hasura = await startHasura(await createDatabase(WITH_SESSION_VERSION), 'admin-secret');
+    const hasura = await startHasura(await createDatabase(MIGRATED_SCHEMA), 'admin-secret');
     return faultyStore(hasura, {
       AUTH_BACKEND: 'hasura',
       HASURA_URL: hasura.url,
@@ -51,7 +49,14 @@ const STORES: Record<string, () => Promise<Store>> = {
   },
   http: async () => {
     const service = await startUsersService({ name: 'Authorization', value: 'Bearer svc' });
-    return faultyStore(service, { AUTH_BACKEND: 'http', HTTP_URL: service.url, HTTP_AUTH_HEADER_VALUE: 'Bearer svc', SESSION_VERSION_COLUMN: 'session_version' });
+    return faultyStore(service, {
+      AUTH_BACKEND: 'http',
+      HTTP_URL: service.url,
+      HTTP_AUTH_HEADER_VALUE: 'Bearer svc',
+      SESSION_VERSION_COLUMN: 'session_version',
+      HTTP_CONDITIONAL_UPDATES: 'true',
+      HTTP_SPENT_LINKS_URL: service.spentLinksUrl,
+    });
   },
 };
 

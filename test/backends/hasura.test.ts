@@ -1,4 +1,4 @@
-import { createDatabase, README_SCHEMA } from '../helpers/databases.js';
+import { createDatabase, MIGRATED_SCHEMA } from '../helpers/databases.js';
 import { startHasura } from '../fakes.js';
 import { describeBackendConformance, serviceHarness } from './conformance.js';
 
@@ -6,7 +6,7 @@ describeBackendConformance(
   'hasura',
   async () => {
     const hasura = await startHasura(
-      await createDatabase(`${README_SCHEMA}; ALTER TABLE users ADD COLUMN session_version INTEGER NOT NULL DEFAULT 0;`),
+      await createDatabase(MIGRATED_SCHEMA),
       'hasura-admin-secret',
     );
     return serviceHarness(

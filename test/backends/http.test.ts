@@ -9,7 +9,15 @@ describeBackendConformance(
     const service = await startUsersService({ name: 'X-Api-Key', value: 'service-key' });
     return serviceHarness(
       service,
-      { AUTH_BACKEND: 'http', HTTP_URL: service.url, HTTP_AUTH_HEADER_KEY: 'X-Api-Key', HTTP_AUTH_HEADER_VALUE: 'service-key', SESSION_VERSION_COLUMN: 'session_version' },
+      {
+        AUTH_BACKEND: 'http',
+        HTTP_URL: service.url,
+        HTTP_AUTH_HEADER_KEY: 'X-Api-Key',
+        HTTP_AUTH_HEADER_VALUE: 'service-key',
+        SESSION_VERSION_COLUMN: 'session_version',
+        HTTP_CONDITIONAL_UPDATES: 'true',
+        HTTP_SPENT_LINKS_URL: service.spentLinksUrl,
+      },
       { atomicWithoutTenant: true, idType: 'string' },
     );
   },

@@ -1,6 +1,6 @@
 import postgres from 'postgres';
 import { afterAll } from 'vitest';
-import { createDatabase, README_SCHEMA } from '../helpers/databases.js';
+import { createDatabase, MIGRATED_SCHEMA } from '../helpers/databases.js';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.js';
 import { describeBackendConformance } from './conformance.js';
 
@@ -13,7 +13,7 @@ describeBackendConformance(
   'postgres',
   async () => {
     // The README's table plus the counter logout bumps, found by SESSION_VERSION_COLUMN=auto.
-    const direct = new URL(await createDatabase(`${README_SCHEMA}; ALTER TABLE users ADD COLUMN session_version INTEGER NOT NULL DEFAULT 0;`));
+    const direct = new URL(await createDatabase(MIGRATED_SCHEMA));
     const admin = () => postgres(direct.toString(), { max: 1, onnotice: () => {} });
     proxy = await startTcpProxy({ host: direct.hostname, port: Number(direct.port || 5432) });
     const viaProxy = new URL(direct.toString());

@@ -42,14 +42,25 @@ export async function startHasura(databaseUrl: string, adminSecret: string) {
     input users_insert_input { id: Int, email: String, role: String, password: String, tenant_id: String, verified_at: timestamptz }
     input users_set_input { email: String, role: String, password: String, tenant_id: String, verified_at: timestamptz, session_version: Int }
     input users_pk_columns_input { id: Int! }
+    type users_mutation_response { affected_rows: Int!, returning: [users!]! }
+    scalar bigint
+    type authura_spent_links { jti: String!, expires_at: bigint! }
+    input authura_spent_links_insert_input { jti: String, expires_at: bigint }
+    enum authura_spent_links_constraint { authura_spent_links_pkey }
+    enum authura_spent_links_update_column { jti, expires_at }
+    input authura_spent_links_on_conflict { constraint: authura_spent_links_constraint!, update_columns: [authura_spent_links_update_column!]! }
     type users { id: Int!, email: String!, role: String!, password: String!, tenant_id: String, verified_at: timestamptz, session_version: Int }
     type query_root {
       users(where: users_bool_exp, limit: Int): [users!]!
       users_by_pk(id: Int!): users
+      authura_spent_links(limit: Int): [authura_spent_links!]!
     }
     type mutation_root {
       insert_users_one(object: users_insert_input!): users
       update_users_by_pk(pk_columns: users_pk_columns_input!, _set: users_set_input): users
+      update_users(where: users_bool_exp!, _set: users_set_input): users_mutation_response
+      insert_authura_spent_links_one(object: authura_spent_links_insert_input!, on_conflict: authura_spent_links_on_conflict): authura_spent_links
+      delete_authura_spent_links_by_pk(jti: String!): authura_spent_links
     }
     schema { query: query_root, mutation: mutation_root }
   `;
@@ -105,6 +116,14 @@ export async function startHasura(databaseUrl: string, adminSecret: string) {
             return rows.map((r) => shape(r));
           },
           users_by_pk: async (_: unknown, args: { id: number }) => shape((await sql`SELECT * FROM users WHERE id = ${args.id}`)[0]),
+          // A tracked table exists only where the database has it (Hasura refuses an untracked one).
+          authura_spent_links: async (_: unknown, args: { limit?: number }) => {
+            try {
+              return await sql`SELECT jti, expires_at::text AS expires_at FROM authura_spent_links LIMIT ${args.limit ?? 100}`;
+            } catch {
+              throw new GraphQLError("field 'authura_spent_links' not found in type: 'query_root'", { extensions: { path: '$.selectionSet.authura_spent_links', code: 'validation-failed' } });
+            }
+          },
         },
         mutation_root: {
           insert_users_one: async (_: unknown, args: { object: Row }) => {
@@ -114,6 +133,22 @@ export async function startHasura(databaseUrl: string, adminSecret: string) {
               return dbError(error, '$.selectionSet.insert_users_one.args.object');
             }
           },
+          update_users: async (_: unknown, args: { where: Row; _set?: Row }) => {
+            const set = args._set ?? {};
+            try {
+              const rows = Object.keys(set).length === 0 ? [] : await sql`UPDATE users SET ${sql(set)} WHERE ${where(args.where)} RETURNING *`;
+              return { affected_rows: rows.length, returning: rows.map((r) => shape(r)) };
+            } catch (error) {
+              return dbError(error, '$.selectionSet.update_users.args._set');
+            }
+          },
+          insert_authura_spent_links_one: async (_: unknown, args: { object: { jti: string; expires_at: string | number } }) => {
+            // on_conflict with no column to update: the existing row is left alone and null returned.
+            const rows = await sql`INSERT INTO authura_spent_links (jti, expires_at) VALUES (${args.object.jti}, ${String(args.object.expires_at)}) ON CONFLICT (jti) DO NOTHING RETURNING jti, expires_at::text AS expires_at`;
+            return rows[0] ?? null;
+          },
+          delete_authura_spent_links_by_pk: async (_: unknown, args: { jti: string }) =>
+            (await sql`DELETE FROM authura_spent_links WHERE jti = ${args.jti} RETURNING jti, expires_at::text AS expires_at`)[0] ?? null,
           update_users_by_pk: async (_: unknown, args: { pk_columns: { id: number }; _set?: Row }) => {
             const set = args._set ?? {};
             if (Object.keys(set).length === 0) return shape((await sql`SELECT * FROM users WHERE id = ${args.pk_columns.id}`)[0]);

@@ -24,7 +24,7 @@ export class TestSmtpServer {
   readonly mails: ReceivedMail[] = [];
   options: SmtpOptions = {};
   #server: SMTPServer;
-  #waiters: Array<{ to: string; resolve: (mail: ReceivedMail) => void }> = [];
+  #waiters: Array<{ matches: (mail: ReceivedMail) => boolean; resolve: (mail: ReceivedMail) => void }> = [];
   port = 0;
 
   constructor() {
@@ -55,9 +55,12 @@ export class TestSmtpServer {
               link: /https?:\/\/\S+/.exec(text)?.[0],
             };
             this.mails.push(mail);
-            const waiting = this.#waiters.filter((w) => w.to === mail.to);
-            this.#waiters = this.#waiters.filter((w) => w.to !== mail.to);
-            for (const w of waiting) w.resolve(mail);
+            // The first waiter it answers takes it.
+            const waiter = this.#waiters.find((w) => w.matches(mail));
+            if (waiter) {
+              this.#waiters.splice(this.#waiters.indexOf(waiter), 1);
+              waiter.resolve(mail);
+            }
             callback();
           },
           (error: Error) => callback(error),
@@ -72,14 +75,15 @@ export class TestSmtpServer {
     return this.port;
   }
 
-  /** The next mail to `to` (or one already received and not yet taken). */
-  next(to: string, timeoutMs = 5000): Promise<ReceivedMail> {
-    const index = this.mails.findIndex((m) => m.to === to);
+  /** The next mail to `to` (or one already received and not yet taken), with `subject` when given. */
+  next(to: string, subject?: string, timeoutMs = 5000): Promise<ReceivedMail> {
+    const matches = (m: ReceivedMail) => m.to === to && (subject === undefined || m.subject === subject);
+    const index = this.mails.findIndex(matches);
     if (index >= 0) return Promise.resolve(this.mails.splice(index, 1)[0] as ReceivedMail);
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no mail to ${to} within ${timeoutMs} ms`)), timeoutMs);
+      const timer = setTimeout(() => reject(new Error(`no mail to ${to}${subject ? ` (${subject})` : ''} within ${timeoutMs} ms`)), timeoutMs);
       this.#waiters.push({
-        to,
+        matches,
         resolve: (mail) => {
           clearTimeout(timer);
           this.mails.splice(this.mails.indexOf(mail), 1);

@@ -17,7 +17,13 @@ const changePasswordBody = z.object({
   old_password: passwordField.min(1, 'is required'),
   new_password: passwordField.min(1, 'is required'),
 });
-const changeEmailBody = z.object({ ...captchaField, email: emailField, redirect_url: redirectUrlField.optional() });
+const changeEmailBody = z.object({
+  ...captchaField,
+  email: emailField,
+  /** The current password: needed unless the access token's sign-in is recent (REAUTH_WINDOW). */
+  password: passwordField.optional(),
+  redirect_url: redirectUrlField.optional(),
+});
 
 /** GET /user: the signed-in user, read afresh (with what the hook says of them). */
 export const userRoute = (deps: AppServices) =>
@@ -50,7 +56,7 @@ export const changePasswordRoute = (deps: AppServices) =>
     tenant: 'header',
     auth: true,
     ok: { status: 200, description: '`{}`', schema: emptySchema },
-    errors: ['forbidden', 'invalid_credentials', 'weak_password', ...PASSWORD_ERRORS, ...BACKEND_ERRORS, ...HOOK_ERRORS],
+    errors: ['forbidden', 'invalid_credentials', 'weak_password', 'conflict', ...PASSWORD_ERRORS, ...MAIL_ERRORS, ...BACKEND_ERRORS, ...HOOK_ERRORS],
     hookRefusals: true,
     form: [
       {
@@ -80,13 +86,20 @@ export const changeEmailRoute = (deps: AppServices) =>
     tenant: 'header',
     auth: true,
     ok: { status: 200, description: '`{}`', schema: emptySchema },
-    errors: ['forbidden', ...MAIL_ERRORS, ...BACKEND_ERRORS],
-    form: [{ id: 'change-email', title: 'Change email', submit: 'change email', fields: [FIELDS.email] }],
+    errors: ['forbidden', 'reauthentication_required', 'invalid_credentials', 'overloaded', ...MAIL_ERRORS, ...BACKEND_ERRORS],
+    form: [
+      {
+        id: 'change-email',
+        title: 'Change email',
+        submit: 'change email',
+        fields: [FIELDS.email, { ...FIELDS.currentPassword('password', 'Current password (unless you signed in a few minutes ago)'), required: false }],
+      },
+    ],
     async handle(c, read) {
       notImpersonating(c.get('claims'));
       const body = await read();
       const redirect = resolveRedirect(deps.config.urls, body.redirect_url);
-      await requestEmailChange(deps, scopeOf(c), { claims: c.get('claims'), email: body.email, redirect });
+      await requestEmailChange(deps, scopeOf(c), { claims: c.get('claims'), email: body.email, password: body.password, redirect });
       return c.json({});
     },
   });

@@ -41,22 +41,32 @@ export const verifyEmailRoute = (deps: AppServices) =>
     method: 'post',
     path: '/verify-email',
     tag: 'account',
-    summary: "Carry out a mailed link's action (signup, invite, reset-password, change-email)",
+    summary: "Carry out a mailed link's action (signup, invite, reset-password, change-email; revert-email signs nobody in)",
     body: verifyBody,
     captcha: true,
     tenant: 'header',
-    ok: { status: 200, description: 'The user and tokens', schema: z.object({ user: userSchema, tokens: tokensSchema }) },
-    errors: ['invalid_token', 'weak_password', 'signup_disabled', 'conflict', ...PASSWORD_ERRORS, ...BACKEND_ERRORS, ...HOOK_ERRORS],
+    ok: {
+      status: 200,
+      description: 'The user and tokens (a revert-email link: the user, moved back, and a reset mailed)',
+      schema: z.union([
+        z.object({ user: userSchema, tokens: tokensSchema }),
+        z.object({ user: userSchema, email_restored: z.literal(true), reset_mailed: z.literal(true) }),
+      ]),
+    },
+    errors: ['invalid_token', 'weak_password', 'signup_disabled', 'conflict', ...PASSWORD_ERRORS, ...MAIL_ERRORS, ...BACKEND_ERRORS, ...HOOK_ERRORS],
     hookRefusals: true,
     form: [
       { id: 'verify-email', title: 'Verify your email', submit: 'verify email', mailedLink: true, fields: [FIELDS.newPassword('Password', false)] },
       { id: 'invite', title: 'Accept the invitation', submit: 'accept invitation', mailedLink: true, fields: [FIELDS.newPassword('Password', false)] },
       { id: 'reset-password', title: 'Choose a new password', submit: 'set new password', mailedLink: true, fields: [FIELDS.newPassword('New password', true)] },
       { id: 'change-email', title: 'Confirm your new email', submit: 'confirm new email', mailedLink: true, fields: [] },
+      { id: 'revert-email', title: "This wasn't me: move my account back", submit: 'move my account back', mailedLink: true, fields: [] },
     ],
     async handle(c, read) {
       const body = await read();
-      const { user, tokens } = await redeemLink(deps, scopeOf(c), { token: body.token, password: body.password });
-      return c.json({ user, tokens: deliverTokens(c, deps.config, tokens) });
+      const result = await redeemLink(deps, scopeOf(c), { token: body.token, password: body.password });
+      // A "this wasn't me" link signs nobody in: it says what it did.
+      if (!('tokens' in result)) return c.json(result);
+      return c.json({ user: result.user, tokens: deliverTokens(c, deps.config, result.tokens) });
     },
   });

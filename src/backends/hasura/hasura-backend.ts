@@ -1,8 +1,9 @@
 import { ClientError, GraphQLClient } from 'graphql-request';
 import { OutboundError, send } from '../../core/outbound.js';
 import { fromColumns, mappedFields, toColumns, type ColumnMap } from '../columns.js';
+import { SPENT_LINKS_TABLE as SPENT } from '../sql.js';
 import { toStoredUser } from '../row.js';
-import { BackendError, type NewUser, type StoredUser, type UserBackend, type UserId, type UserPatch } from '../types.js';
+import { BackendError, EXPECTABLE, type NewUser, type StoredUser, type UserBackend, type UserExpectation, type UserId, type UserPatch } from '../types.js';
 
 interface HasuraBackendOptions {
   /** The GraphQL endpoint, e.g. `http://localhost:8080/v1/graphql`. */
@@ -41,12 +42,28 @@ export function createHasuraBackend(options: HasuraBackendOptions): UserBackend 
   const integerId = idType === 'Int' || idType === 'bigint';
 
   const queries = {
-    byEmail: `query AuthuraUserByEmail($where: ${t}_bool_exp!) { ${t}(where: $where, limit: 1) { ${fields} } }`,
+    byWhere: `query AuthuraUserWhere($where: ${t}_bool_exp!) { ${t}(where: $where, limit: 1) { ${fields} } }`,
     byId: `query AuthuraUserById($id: ${idType}!) { ${t}_by_pk(${c.id}: $id) { ${fields} } }`,
     insert: `mutation AuthuraCreateUser($object: ${t}_insert_input!) { insert_${t}_one(object: $object) { ${fields} } }`,
-    update: `mutation AuthuraUpdateUser($id: ${idType}!, $set: ${t}_set_input!) { update_${t}_by_pk(pk_columns: { ${c.id}: $id }, _set: $set) { ${fields} } }`,
+    // `where` names the row, its tenant and what the row must still hold: one conditional write.
+    update: `mutation AuthuraUpdateUser($where: ${t}_bool_exp!, $set: ${t}_set_input!) { update_${t}(where: $where, _set: $set) { affected_rows returning { ${fields} } } }`,
     ping: `query AuthuraPing { __typename }`,
+    // The spent-links table, when it is tracked (README: hasura).
+    spentProbe: `query AuthuraSpentLinksProbe { ${SPENT} (limit: 0) { jti } }`,
+    spend: `mutation AuthuraSpendLink($jti: String!, $expires: bigint!) { insert_${SPENT}_one(object: { jti: $jti, expires_at: $expires }, on_conflict: { constraint: ${SPENT}_pkey, update_columns: [] }) { jti } }`,
+    unspend: `mutation AuthuraUnspendLink($jti: String!) { delete_${SPENT}_by_pk(jti: $jti) { jti } }`,
   };
+  // Whether the spent-links table is tracked: asked once, remembered (asked again after a failure).
+  let spentLinks: Promise<boolean> | undefined;
+  const hasSpentLinks = () =>
+    (spentLinks ??= request('describe', queries.spentProbe, {}).then(
+      () => true,
+      (error: unknown) => {
+        if (error instanceof BackendError && error.code === 'bad_response') return false;
+        spentLinks = undefined;
+        throw error;
+      },
+    ));
 
   async function request(operation: string, document: string, variables: Record<string, unknown>): Promise<Record<string, unknown>> {
     try {
@@ -79,7 +96,7 @@ export function createHasuraBackend(options: HasuraBackendOptions): UserBackend 
 
   async function findByEmail(email: string, tenantId: string | null): Promise<StoredUser | null> {
     const where = { [c.email]: { _eq: email }, [c.tenant_id]: tenantWhere(tenantId) };
-    const data = await request('find user', queries.byEmail, { where });
+    const data = await request('find user', queries.byWhere, { where });
     const rows = data[t];
     if (!Array.isArray(rows)) throw new BackendError('bad_response', 'Hasura returned no user list');
     return user(rows[0]);
@@ -107,20 +124,37 @@ export function createHasuraBackend(options: HasuraBackendOptions): UserBackend 
       if (!created) throw new BackendError('bad_response', 'Hasura returned no user for the insert');
       return created;
     },
-    async update(id: UserId, tenantId: string | null, patch: UserPatch) {
-      // Check the tenant first: `update_by_pk` would change a user of any tenant.
-      const current = await findById(id, tenantId);
-      if (!current) return null;
+    async update(id: UserId, tenantId: string | null, patch: UserPatch, expected: UserExpectation = {}) {
+      const key = idVariable(id);
+      if (key === undefined) return null;
+      const where: Record<string, unknown> = { [c.id]: { _eq: key }, [c.tenant_id]: tenantWhere(tenantId) };
+      for (const f of EXPECTABLE) {
+        const column = c[f];
+        if (expected[f] !== undefined && column !== undefined) where[column] = { _eq: expected[f] };
+      }
       const set = toColumns(patch, c);
-      if (Object.keys(set).length === 0) return current;
+      if (Object.keys(set).length === 0) {
+        const data = await request('find user', queries.byWhere, { where });
+        return user((data[t] as unknown[] | undefined)?.[0]);
+      }
       if (patch.email !== undefined) await assertEmailFree(patch.email, tenantId, id);
-      const data = await request('update user', queries.update, { id: idVariable(id), set });
-      return user(data[`update_${t}_by_pk`]);
+      const data = await request('update user', queries.update, { where, set });
+      const result = data[`update_${t}`] as { affected_rows?: unknown; returning?: unknown } | null | undefined;
+      if (!result || !Array.isArray(result.returning)) throw new BackendError('bad_response', 'Hasura returned no result for the update');
+      return user(result.returning[0]);
     },
     async ping() {
       await request('ping', queries.ping, {});
     },
-    capabilities: () => Promise.resolve({ sessionVersion }),
+    capabilities: async () => ({ conditionalUpdate: true, spendOnce: await hasSpentLinks(), sessionVersion }),
+    async spendLink(jti, expiresAt) {
+      const data = await request('spend link', queries.spend, { jti, expires: expiresAt });
+      // `on_conflict` with nothing to update: Hasura answers null for a link already spent.
+      return (data[`insert_${SPENT}_one`] ?? null) !== null;
+    },
+    async unspendLink(jti) {
+      await request('unspend link', queries.unspend, { jti });
+    },
     async close() {},
   };
 }

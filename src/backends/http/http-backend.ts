@@ -1,6 +1,6 @@
 import { OutboundError, send } from '../../core/outbound.js';
 import { toStoredUser } from '../row.js';
-import { BackendError, type NewUser, type StoredUser, type UserBackend, type UserId, type UserPatch } from '../types.js';
+import { BackendError, EXPECTABLE, type NewUser, type StoredUser, type UserBackend, type UserExpectation, type UserId, type UserPatch } from '../types.js';
 
 interface HttpBackendOptions {
   /** The users collection, e.g. `http://users.internal/users`. */
@@ -10,22 +10,27 @@ interface HttpBackendOptions {
   readonly authHeader: { readonly name: string; readonly value: string } | undefined;
   /** The service keeps `session_version` (SESSION_VERSION_COLUMN=session_version). */
   readonly sessionVersion?: boolean;
+  /** The service honours `PATCH {"set", "expect"}` with a 412 on a mismatch (HTTP_CONDITIONAL_UPDATES). */
+  readonly conditionalUpdates?: boolean;
+  /** HTTP_SPENT_LINKS_URL: `POST {url}` spends a link (201, or 409 when spent), `DELETE {url}/{jti}` forgets it. */
+  readonly spentLinksUrl?: string;
 }
 
 /**
  * The HTTP backend: a REST service that owns the users (the contract is in README.md).
  * `GET {url}?email=&tenant_id=`, `GET {url}/{id}?tenant_id=`, `POST {url}`, `PATCH {url}/{id}?tenant_id=`;
- * 404 means not found, 409 a taken email.
+ * 404 means not found, 409 a taken email, 412 (a conditional PATCH) a row that no longer matches.
  */
 export function createHttpBackend(options: HttpBackendOptions): UserBackend {
   const base = options.url.replace(/\/+$/, '');
+  const spent = options.spentLinksUrl?.replace(/\/+$/, '');
   const tenantQuery = (tenantId: string | null) => (tenantId === null ? '' : `tenant_id=${encodeURIComponent(tenantId)}`);
   const withQuery = (url: string, ...parts: string[]) => {
     const query = parts.filter(Boolean).join('&');
     return query ? `${url}?${query}` : url;
   };
 
-  async function call(operation: string, method: 'GET' | 'POST' | 'PATCH', url: string, body?: unknown): Promise<{ status: number; json: unknown }> {
+  async function call(operation: string, method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, body?: unknown): Promise<{ status: number; json: unknown }> {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (options.authHeader) headers[options.authHeader.name] = options.authHeader.value;
@@ -39,7 +44,7 @@ export function createHttpBackend(options: HttpBackendOptions): UserBackend {
       throw new BackendError('unavailable', `The users service is unreachable (${operation})`, { cause: error });
     }
     const { status, text } = answer;
-    if (status === 404) return { status: 404, json: null };
+    if (status === 404 || status === 412) return { status, json: null };
     if (status === 409) throw new BackendError('conflict', 'A user with this email already exists');
     if (status >= 500) throw new BackendError('unavailable', `The users service failed with ${status} (${operation})`);
     if (status < 200 || status >= 300) {
@@ -62,34 +67,61 @@ export function createHttpBackend(options: HttpBackendOptions): UserBackend {
     return user;
   };
 
+  async function findById(id: UserId, tenantId: string | null): Promise<StoredUser | null> {
+    const { json } = await call('find user', 'GET', withQuery(`${base}/${encodeURIComponent(String(id))}`, tenantQuery(tenantId)));
+    return checked(json, tenantId, (u) => String(u.id) === String(id));
+  }
+
   return {
     kind: 'http',
     async findByEmail(email, tenantId) {
       const { json } = await call('find user', 'GET', withQuery(base, `email=${encodeURIComponent(email)}`, tenantQuery(tenantId)));
       return checked(json, tenantId, (u) => u.email === email);
     },
-    async findById(id, tenantId) {
-      const { json } = await call('find user', 'GET', withQuery(`${base}/${encodeURIComponent(String(id))}`, tenantQuery(tenantId)));
-      return checked(json, tenantId, (u) => String(u.id) === String(id));
-    },
+    findById,
     async create(user: NewUser) {
       const { json } = await call('create user', 'POST', base, user);
       const created = checked(json, user.tenant_id, (u) => u.email === user.email);
       if (!created) throw new BackendError('bad_response', 'The users service returned no user for the create');
       return created;
     },
-    async update(id: UserId, tenantId: string | null, patch: UserPatch) {
+    async update(id: UserId, tenantId: string | null, patch: UserPatch, expected: UserExpectation = {}) {
       // The counter goes to the service only when it keeps one (SESSION_VERSION_COLUMN).
-      const { session_version: _, ...kept } = patch;
-      const body = options.sessionVersion === true ? patch : kept;
-      const { json } = await call('update user', 'PATCH', withQuery(`${base}/${encodeURIComponent(String(id))}`, tenantQuery(tenantId)), body);
+      const keep = (field: string) => field !== 'session_version' || options.sessionVersion === true;
+      const set = Object.fromEntries(Object.entries(patch).filter(([field, value]) => value !== undefined && keep(field)));
+      const expect = Object.fromEntries(EXPECTABLE.filter((f) => expected[f] !== undefined && keep(f)).map((f) => [f, expected[f]]));
+      const url = withQuery(`${base}/${encodeURIComponent(String(id))}`, tenantQuery(tenantId));
+      if (options.conditionalUpdates) {
+        const { json } = await call('update user', 'PATCH', url, { set, expect });
+        return checked(json, tenantId, (u) => String(u.id) === String(id));
+      }
+      // A service that does not declare conditional updates: checked against a read first (not atomic).
+      if (Object.keys(expect).length > 0) {
+        const current = await findById(id, tenantId);
+        if (!current || Object.entries(expect).some(([f, value]) => current[f as keyof StoredUser] !== value)) return null;
+      }
+      const { json } = await call('update user', 'PATCH', url, set);
       return checked(json, tenantId, (u) => String(u.id) === String(id));
     },
     async ping() {
       // Any answer but a 5xx or a network failure means the service is up (404 included).
       await call('ping', 'GET', withQuery(base, 'email=readiness-probe%40authura.invalid'));
     },
-    capabilities: () => Promise.resolve({ sessionVersion: options.sessionVersion === true }),
+    capabilities: () =>
+      Promise.resolve({ conditionalUpdate: options.conditionalUpdates === true, spendOnce: spent !== undefined, sessionVersion: options.sessionVersion === true }),
+    async spendLink(jti, expiresAt) {
+      if (spent === undefined) throw new BackendError('bad_response', 'HTTP_SPENT_LINKS_URL is not set');
+      const { status } = await call('spend link', 'POST', spent, { jti, expires_at: expiresAt }).catch((error: unknown) => {
+        // 409: already spent — the one answer that is not a failure here.
+        if (error instanceof BackendError && error.code === 'conflict') return { status: 409 };
+        throw error;
+      });
+      return status !== 409;
+    },
+    async unspendLink(jti) {
+      if (spent === undefined) return;
+      await call('unspend link', 'DELETE', `${spent}/${encodeURIComponent(jti)}`);
+    },
     async close() {},
   };
 }

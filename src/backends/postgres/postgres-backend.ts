@@ -10,8 +10,8 @@ import {
   type SessionVersionSetting,
 } from '../columns.js';
 import { toStoredUser } from '../row.js';
-import { splitTableName } from '../sql.js';
-import { BackendError, type NewUser, type StoredUser, type UserBackend, type UserId, type UserPatch } from '../types.js';
+import { SPENT_LINKS_TABLE, splitTableName } from '../sql.js';
+import { BackendError, EXPECTABLE, type NewUser, type StoredUser, type UserBackend, type UserExpectation, type UserId, type UserPatch } from '../types.js';
 
 interface PostgresBackendOptions {
   readonly dsn: string;
@@ -56,7 +56,11 @@ export function createPostgresBackend(options: PostgresBackendOptions): UserBack
     readonly c: ColumnMap;
     readonly selected: postgres.Helper<string[]>;
     readonly user: (row: Record<string, unknown> | undefined) => StoredUser | null;
+    /** `npm run migrate` created the spent-links table. */
+    readonly spentLinks: boolean;
   }
+  const { schema: usersSchema } = splitTableName(options.table);
+  const spentTable = sql(usersSchema === undefined ? SPENT_LINKS_TABLE : `${usersSchema}.${SPENT_LINKS_TABLE}`);
   async function describeTable(): Promise<Shape> {
     let column: string | undefined;
     if (setting !== 'off') {
@@ -67,14 +71,26 @@ export function createPostgresBackend(options: PostgresBackendOptions): UserBack
     }
     const c = withSessionVersion(options.columns, column);
     const sessionVersion = column !== undefined;
+    const [found] = await sql`SELECT to_regclass(${usersSchema === undefined ? SPENT_LINKS_TABLE : `${usersSchema}.${SPENT_LINKS_TABLE}`}) AS spent`;
     return {
       c,
+      spentLinks: found?.spent !== null && found?.spent !== undefined,
       selected: sql(mappedFields(c).map((f) => c[f] as string)),
       user: (row) => (row === undefined ? null : toStoredUser(fromColumns(row, c), 'Postgres', { sessionVersion })),
     };
   }
   const tenantIs = (c: ColumnMap, tenantId: string | null) =>
     tenantId === null ? sql`${sql(c.tenant_id)} IS NULL` : sql`${sql(c.tenant_id)} = ${tenantId}`;
+  /** The row `id` of the tenant, still holding every value `expected` names. */
+  const theRow = (c: ColumnMap, id: UserId, tenantId: string | null, expected: UserExpectation) => {
+    let clause = sql`${sql(c.id)} = ${String(id)} AND ${tenantIs(c, tenantId)}`;
+    for (const f of EXPECTABLE) {
+      const value = expected[f];
+      const column = c[f];
+      if (value !== undefined && column !== undefined) clause = sql`${clause} AND ${sql(column)} = ${value}`;
+    }
+    return clause;
+  };
 
   /**
    * Serialises writes that claim an (email, tenant): the README's unique index cannot stop two
@@ -114,21 +130,34 @@ export function createPostgresBackend(options: PostgresBackendOptions): UserBack
           return created;
         }) as Promise<StoredUser>;
       }),
-    update: (id: UserId, tenantId: string | null, patch: UserPatch) =>
+    update: (id: UserId, tenantId: string | null, patch: UserPatch, expected: UserExpectation = {}) =>
       run('update user', async () => {
         const { c, selected, user } = await shape();
         return sql.begin(async (tx) => {
           const set = toColumns(patch, c);
           if (patch.email !== undefined) await claimEmail(c, tx, patch.email, tenantId, id);
+          const where = theRow(c, id, tenantId, expected);
           const rows =
             Object.keys(set).length === 0
-              ? await tx`SELECT ${selected} FROM ${table} WHERE ${sql(c.id)} = ${String(id)} AND ${tenantIs(c, tenantId)}`
-              : await tx`UPDATE ${table} SET ${sql(set)} WHERE ${sql(c.id)} = ${String(id)} AND ${tenantIs(c, tenantId)} RETURNING ${selected}`;
+              ? await tx`SELECT ${selected} FROM ${table} WHERE ${where}`
+              : await tx`UPDATE ${table} SET ${sql(set)} WHERE ${where} RETURNING ${selected}`;
           return user(rows[0]);
         }) as Promise<StoredUser | null>;
       }, { badIdIsNull: true }),
     ping: () => run('ping', async () => void (await sql`SELECT 1`)),
-    capabilities: () => run('describe table', async () => ({ sessionVersion: (await shape()).c.session_version !== undefined })),
+    capabilities: () =>
+      run('describe table', async () => {
+        const { c, spentLinks } = await shape();
+        return { conditionalUpdate: true, spendOnce: spentLinks, sessionVersion: c.session_version !== undefined };
+      }),
+    spendLink: (jti, expiresAt) =>
+      run('spend link', async () => {
+        const rows = await sql`INSERT INTO ${spentTable} ${sql({ jti, expires_at: expiresAt })} ON CONFLICT (jti) DO NOTHING RETURNING jti`;
+        // Expired links are forgotten by the same writers, a few at a time.
+        if (rows.length === 1) await sql`DELETE FROM ${spentTable} WHERE jti IN (SELECT jti FROM ${spentTable} WHERE expires_at < ${Math.floor(Date.now() / 1000)} LIMIT 10)`;
+        return rows.length === 1;
+      }),
+    unspendLink: (jti) => run('unspend link', async () => void (await sql`DELETE FROM ${spentTable} WHERE jti = ${jti}`)),
     close: () => sql.end({ timeout: 5 }),
   };
 }

@@ -1,11 +1,12 @@
 import type { ColumnMap } from '../columns.js';
-import { quoteIdentifier as quote, splitTableName } from '../sql.js';
+import { quoteIdentifier as quote, spentLinksSql, splitTableName } from '../sql.js';
 
 /**
  * The Authura README's users table for Postgres (and so for Hasura), with the configured
  * names, plus one index the README lacks: NULLs are distinct in a unique index, so without
  * the partial index one email could exist twice when multi-tenancy is off, and the counter
- * logout bumps (`sessionVersion`, also added to an existing table). Idempotent.
+ * logout bumps (`sessionVersion`, also added to an existing table), and the gateway's own table of
+ * used mailed links. Idempotent and additive.
  */
 export function postgresSchemaSql(table: string, c: ColumnMap, sessionVersion: string | undefined): string {
   const { name } = splitTableName(table);
@@ -20,5 +21,5 @@ export function postgresSchemaSql(table: string, c: ColumnMap, sessionVersion: s
 );
 ${sessionVersion === undefined ? '' : `ALTER TABLE ${t} ADD COLUMN IF NOT EXISTS ${quote(sessionVersion)} INTEGER NOT NULL DEFAULT 0;\n`}CREATE UNIQUE INDEX IF NOT EXISTS ${quote(`${name}_email_tenant_id_key`)} ON ${t} (${quote(c.email)}, ${quote(c.tenant_id)});
 CREATE UNIQUE INDEX IF NOT EXISTS ${quote(`${name}_email_no_tenant_key`)} ON ${t} (${quote(c.email)}) WHERE ${quote(c.tenant_id)} IS NULL;
-`;
+${spentLinksSql(table)}`;
 }

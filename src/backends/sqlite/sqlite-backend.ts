@@ -1,9 +1,9 @@
 import Database from 'better-sqlite3';
 import { closeSync, mkdirSync, openSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { BackendError, type NewUser, type StoredUser, type UserBackend, type UserId, type UserPatch } from '../types.js';
+import { BackendError, EXPECTABLE, type NewUser, type StoredUser, type UserBackend, type UserExpectation, type UserId, type UserPatch } from '../types.js';
 import { toStoredUser } from '../row.js';
-import { quoteIdentifier as quote, splitTableName } from '../sql.js';
+import { quoteIdentifier as quote, SPENT_LINKS_TABLE, spentLinksSql, splitTableName } from '../sql.js';
 import {
   DEFAULT_COLUMNS,
   mappedFields,
@@ -102,6 +102,8 @@ export function createSqliteBackend(options: SqliteBackendOptions): UserBackend 
   // used as it is: its indexes are the owner's business.
   db.transaction(() => {
     if (!exists.get(tableName)) db.exec(schema(table, options.columns ?? DEFAULT_COLUMNS, sessionVersionColumnToCreate(setting)));
+    // The gateway's own bookkeeping beside the users table: used mailed links.
+    db.exec(spentLinksSql(table));
   }).immediate();
   const columnNames = new Set(
     (db.prepare(`PRAGMA ${quote(schemaName)}.table_info(${quote(tableName)})`).all() as { name: string }[]).map((r) => r.name),
@@ -116,19 +118,26 @@ export function createSqliteBackend(options: SqliteBackendOptions): UserBackend 
     `INSERT INTO ${t} (${quote(c.email)}, ${quote(c.role)}, ${quote(c.password)}, ${quote(c.tenant_id)}, ${quote(c.verified_at)}) ` +
       `VALUES (@email, @role, @password, @tenant_id, @verified_at) RETURNING ${selected}`,
   );
+  // One prepared statement per combination of written and checked fields, made on first use.
   const updates = new Map<string, Database.Statement>();
-  const updateFor = (fields: readonly string[]) => {
-    const key = fields.join(',');
+  const updateFor = (fields: readonly string[], checks: readonly string[]) => {
+    const key = `${fields.join(',')}|${checks.join(',')}`;
     let statement = updates.get(key);
     if (!statement) {
-      const assignments = fields.map((f) => `${quote(c[f as keyof ColumnMap] as string)} = @${f}`).join(', ');
-      statement = db.prepare(
-        `UPDATE ${t} SET ${assignments} WHERE ${quote(c.id)} = @id AND ${quote(c.tenant_id)} IS @tenant_id RETURNING ${selected}`,
-      );
+      const column = (f: string) => quote(c[f as keyof ColumnMap] as string);
+      const where = [`${quote(c.id)} = @id AND ${quote(c.tenant_id)} IS @tenant_id`, ...checks.map((f) => `${column(f)} = @expect_${f}`)].join(' AND ');
+      const assignments = fields.map((f) => `${column(f)} = @${f}`).join(', ');
+      statement = db.prepare(fields.length === 0 ? `SELECT ${selected} FROM ${t} WHERE ${where}` : `UPDATE ${t} SET ${assignments} WHERE ${where} RETURNING ${selected}`);
       updates.set(key, statement);
     }
     return statement;
   };
+
+  const spentTable = quote(schemaName === 'main' ? SPENT_LINKS_TABLE : `${schemaName}.${SPENT_LINKS_TABLE}`);
+  const spend = db.prepare(`INSERT INTO ${spentTable} ("jti", "expires_at") VALUES (?, ?) ON CONFLICT ("jti") DO NOTHING`);
+  const unspend = db.prepare(`DELETE FROM ${spentTable} WHERE "jti" = ?`);
+  const forgetExpired = db.prepare(`DELETE FROM ${spentTable} WHERE "expires_at" < ?`);
+  let swept = 0;
 
   const row = (value: unknown): StoredUser | null =>
     value === undefined ? null : toStoredUser(value, 'SQLite', { sessionVersion: c.session_version !== undefined });
@@ -155,15 +164,27 @@ export function createSqliteBackend(options: SqliteBackendOptions): UserBackend 
         if (!created) throw new BackendError('bad_response', 'SQLite returned no row for the insert');
         return created;
       }),
-    update: (id: UserId, tenantId: string | null, patch: UserPatch) => {
+    update: (id: UserId, tenantId: string | null, patch: UserPatch, expected: UserExpectation = {}) => {
       const key = sqliteId(id);
       if (key === undefined) return Promise.resolve(null);
       const columns = PATCHABLE.filter((f) => patch[f] !== undefined && c[f] !== undefined);
-      if (columns.length === 0) return run('find user', () => row(byId.get(key, tenantId)));
-      return run('update user', () => row(updateFor(columns).get({ ...patch, id: key, tenant_id: tenantId })));
+      const checks = EXPECTABLE.filter((f) => expected[f] !== undefined && c[f] !== undefined);
+      const expectations = Object.fromEntries(checks.map((f) => [`expect_${f}`, expected[f]]));
+      return run('update user', () => row(updateFor(columns, checks).get({ ...patch, ...expectations, id: key, tenant_id: tenantId })));
     },
     ping: () => run('ping', () => void db.prepare('SELECT 1').get()),
-    capabilities: () => Promise.resolve({ sessionVersion: c.session_version !== undefined }),
+    capabilities: () => Promise.resolve({ conditionalUpdate: true, spendOnce: true, sessionVersion: c.session_version !== undefined }),
+    spendLink: (jti, expiresAt) =>
+      run('spend link', () => {
+        // Expired links are forgotten now and then (they are refused by their own exp anyway).
+        const now = Math.floor(Date.now() / 1000);
+        if (now - swept >= 60) {
+          forgetExpired.run(now);
+          swept = now;
+        }
+        return spend.run(jti, expiresAt).changes === 1;
+      }),
+    unspendLink: (jti) => run('unspend link', () => void unspend.run(jti)),
     close: () => {
       db.close();
       return Promise.resolve();
