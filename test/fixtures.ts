@@ -134,7 +134,7 @@ function documentedOnly(deps: Deps) {
   const routes = routeTable(deps).map((spec) => ({
     spec,
     pattern: new RegExp(`^${spec.path.replace(/:\w+/g, '[^/]+').replace(/\./g, '\\.')}$`),
-    codes: new Set<string>(documentedErrors(spec, { hosts: config.tenancy.allowedHosts.length > 0, perIp: config.limits.perMinute > 0 })),
+    codes: new Set<string>(documentedErrors(spec, { hosts: config.tenancy.allowedHosts.length > 0, perIp: config.limits.perMinute > 0, cookies: config.delivery.cookie })),
   }));
   return async (method: string, url: string, response: Response): Promise<void> => {
     if (response.status < 400) return;

@@ -1,16 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signUp, testApp, STRONG_PASSWORD, type TestGateway } from './fixtures.js';
+import { type ListeningGateway, signUp, startGateway, STRONG_PASSWORD, testApp } from './fixtures.js';
 import { startOAuthProvider } from './fakes.js';
 
 type Provider = Awaited<ReturnType<typeof startOAuthProvider>>;
 let google: Provider;
 let github: Provider;
-let gw: TestGateway;
+let gw: ListeningGateway;
 
 beforeAll(async () => {
   google = await startOAuthProvider('google', { id: 'g-client', secret: 'g-secret' });
   github = await startOAuthProvider('github', { id: 'gh-client', secret: 'gh-secret' });
-  gw = await testApp({
+  gw = await startGateway({
     OAUTH_PROVIDERS: 'google,github',
     ...google.env,
     ...github.env,
@@ -157,6 +157,27 @@ describe.each(['google', 'github'] as const)('OAuth with %s', (provider) => {
 });
 
 describe('OAuth and existing accounts', () => {
+  it('an unverified row the provider proves is taken over safely: its password replaced, its owner told', async () => {
+    // Someone registered the victim's address before them (unverified), with a password of theirs.
+    const planted = await gw.deps.backend.create({
+      email: 'early@example.com',
+      role: 'user',
+      password: await gw.deps.hasher.hash('Planted-Pass-1!'),
+      tenant_id: null,
+      verified_at: null,
+    });
+    const { fragment } = await signInWith('google', { email: 'early@example.com', verified: true });
+    expect(fragment?.has('access_token')).toBe(true);
+    const now = await gw.deps.backend.findById(planted.id, null);
+    expect(now?.verified_at).not.toBeNull();
+    expect(now?.password).not.toBe(planted.password);
+    expect(now?.session_version).toBe((planted.session_version ?? 0) + 1);
+    // Whoever planted the row cannot log in with its password.
+    expect((await gw.call('/token', { json: { email: 'early@example.com', password: 'Planted-Pass-1!' } })).status).toBe(401);
+    const notice = await gw.mail.next('early@example.com', 'Your password was changed');
+    expect(notice.text).toContain('signed in with Google');
+  });
+
   it('links to an existing password account with the same email', async () => {
     const { user } = await signUp(gw, 'both@example.com');
     const { fragment } = await signInWith('google', { email: 'Both@Example.com', verified: true });

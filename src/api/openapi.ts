@@ -32,9 +32,9 @@ export const openApiPath = (path: string) => path.replace(/:(\w+)/g, '{$1}');
  * The OpenAPI 3.1 description of the gateway, generated from the route table: the zod schemas
  * that validate requests, and every error code each route documents, grouped by status.
  */
-export function buildOpenApi(routes: readonly RouteSpec[], config: Pick<Config, 'urls' | 'tenancy' | 'limits'>): Record<string, unknown> {
+export function buildOpenApi(routes: readonly RouteSpec[], config: Pick<Config, 'urls' | 'tenancy' | 'limits' | 'delivery'>): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
-  const kinds = { hosts: config.tenancy.allowedHosts.length > 0, perIp: config.limits.perMinute > 0 };
+  const kinds = { hosts: config.tenancy.allowedHosts.length > 0, perIp: config.limits.perMinute > 0, cookies: config.delivery.cookie };
   for (const spec of routes) {
     const path = openApiPath(spec.path);
     const parameters: unknown[] = [];

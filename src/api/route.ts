@@ -46,6 +46,8 @@ export interface RouteSpec<B extends z.ZodType = z.ZodType> {
   readonly auth?: boolean;
   /** Answered before the host check and the per-IP limit (health checks, the API description). */
   readonly open?: boolean;
+  /** Sets, reads or clears the token cookies: with cookie delivery, refused from another site. */
+  readonly sessionCookies?: boolean;
   readonly ok: { readonly status: 200 | 302; readonly description: string; readonly schema?: z.ZodType; readonly contentType?: string };
   /** The codes this route answers with beyond those of its kind ({@link documentedErrors}). */
   readonly errors: readonly ErrorCode[];
@@ -70,10 +72,11 @@ export function route<B extends z.ZodType>(spec: RouteSpec<B>): RouteSpec {
 /**
  * Every error code `spec` can answer with: its own, and those of its kind — any route (500,
  * overload), routes behind the host check and the per-IP limit, routes that read a body, name a
- * tenant, need a token or take a captcha.
+ * tenant, need a token, take a captcha, or use the token cookies (cookie delivery).
  */
-export function documentedErrors(spec: RouteSpec, options: { hosts: boolean; perIp: boolean }): ErrorCode[] {
+export function documentedErrors(spec: RouteSpec, options: { hosts: boolean; perIp: boolean; cookies: boolean }): ErrorCode[] {
   const codes = new Set<ErrorCode>(['internal_error', ...spec.errors]);
+  if (spec.sessionCookies && options.cookies) codes.add('cross_site_request');
   if (!spec.open && options.hosts) codes.add('invalid_host');
   if (!spec.open && options.perIp) for (const code of ['rate_limited', 'rate_limit_unavailable'] as const) codes.add(code);
   if (spec.body) for (const code of ['validation_failed', 'invalid_json', 'payload_too_large', 'unsupported_media_type'] as const) codes.add(code);

@@ -14,7 +14,7 @@ const EXPOSED = ['Retry-After', 'RateLimit-Limit', 'RateLimit-Remaining', 'RateL
 export function corsPolicy(config: Pick<Config, 'cors' | 'tenancy'>): MiddlewareHandler | undefined {
   if (config.cors.origins.length === 0 && !config.cors.any) return undefined;
   const listed = new Set(config.cors.origins);
-  const allowHeaders = ['Content-Type', 'Authorization', 'X-Request-Id', config.tenancy.tenantHeader];
+  const allowHeaders = ['Content-Type', 'Authorization', 'X-Request-Id', 'X-Requested-With', config.tenancy.tenantHeader];
   const anyOrigin = cors({ origin: '*', allowMethods: ['GET', 'POST'], allowHeaders, exposeHeaders: EXPOSED, maxAge: 600 });
   const listedOrigins = cors({
     origin: (origin) => origin,

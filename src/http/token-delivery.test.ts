@@ -58,15 +58,23 @@ describe('token delivery: json, cookie and X-Auth-Token together', () => {
     expect(response.headers.get('x-auth-token')).toBe(body.access_token);
   });
 
-  it('GET /user takes the access cookie; a state-changing call does not (no cross-site request forgery)', async () => {
+  it('GET /user takes the access cookie; a state-changing call only when no other site could send it (JSON, X-Requested-With)', async () => {
     const cookies = cookiesOf(await login(gw, 'cookie@example.com'));
     const jar = cookieHeader({ authura_access_token: cookieValue(cookies, 'authura_access_token') });
     const me = await gw.call('/user', { headers: jar });
     expect(me.status).toBe(200);
     expect(await me.json()).toMatchObject({ user: { email: 'cookie@example.com' } });
-    const change = await gw.call('/change-password', { json: { old_password: STRONG_PASSWORD, new_password: 'Other-Pass-99' }, headers: jar });
-    expect(change.status).toBe(401);
-    expect(await change.json()).toMatchObject({ error: 'unauthorized' });
+    // A form any site could post: the cookie does not count.
+    const wrong = { old_password: 'Wrong-Pass-1!', new_password: 'Other-Pass-99' };
+    const simple = await gw.call('/change-password', { form: wrong, headers: jar });
+    expect(simple.status).toBe(401);
+    expect(await simple.json()).toMatchObject({ error: 'unauthorized' });
+    // JSON, or a custom header: the cookie authorises (and the old password is then checked).
+    for (const request of [{ json: wrong, headers: jar }, { form: wrong, headers: { ...jar, 'X-Requested-With': 'fetch' } }]) {
+      const response = await gw.call('/change-password', request);
+      expect(response.status).toBe(401);
+      expect(await response.json()).toMatchObject({ error: 'invalid_credentials' });
+    }
     // The Authorization header wins over the cookie.
     expect((await gw.call('/user', { headers: { ...jar, authorization: 'Bearer forged' } })).status).toBe(401);
   });

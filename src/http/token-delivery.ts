@@ -49,14 +49,22 @@ export function clearTokenCookies(c: Context, config: DeliveryConfig): void {
 }
 
 /**
- * The access token of a request: the Authorization header, or (cookie mode, reading requests
- * only) the access cookie. A state-changing request must name its token in the header, so a
- * cookie a browser adds on its own can never be used for cross-site request forgery.
+ * The access token of a request: the Authorization header, or (cookie mode) the access cookie —
+ * on a state-changing request only when it is one no other site's page can send without the
+ * gateway's consent: a JSON body or an `X-Requested-With` header (a cross-site form can carry
+ * neither, and a script needs CORS, which only ALLOWED_ORIGINS get).
  */
 export function accessTokenOf(c: Context, config: DeliveryConfig): string | undefined {
   const header = bearerToken(c.req.header('authorization'));
   if (header !== undefined || !config.delivery.cookie) return header;
-  return c.req.method === 'GET' || c.req.method === 'HEAD' ? getCookie(c, ACCESS_COOKIE) || undefined : undefined;
+  const reading = c.req.method === 'GET' || c.req.method === 'HEAD';
+  return reading || notSimple(c) ? getCookie(c, ACCESS_COOKIE) || undefined : undefined;
+}
+
+/** A request a browser sends only after a CORS preflight (or from the page's own origin). */
+function notSimple(c: Context): boolean {
+  const type = (c.req.header('content-type') ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+  return type === 'application/json' || /^application\/[a-z0-9.+-]+\+json$/.test(type) || c.req.header('x-requested-with') !== undefined;
 }
 
 /** The refresh token of a request: the body's, or (cookie mode) the refresh cookie. */

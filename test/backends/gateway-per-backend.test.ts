@@ -98,12 +98,27 @@ describe.each(Object.keys(STORES))('the gateway on the %s backend', (name) => {
     expect(((await me.json()) as { user: unknown }).user).toEqual(user);
 
     await gw.call('/reset-password', { json: { email: 'flow@example.com' }, headers: acme });
-    const reset = tokenOf((await gw.mail.next('flow@example.com')).link);
+    const reset = tokenOf((await gw.mail.next('flow@example.com', 'Reset your password')).link);
     expect((await gw.call('/verify-email', { json: { token: reset, password: 'Reset-Pass-77' }, headers: acme })).status).toBe(200);
     expect((await gw.call('/refresh', { json: { refresh_token: tokens.refresh_token }, headers: acme })).status).toBe(401);
     expect((await gw.call('/token', { json: { email: 'flow@example.com', password: 'Reset-Pass-77' }, headers: acme })).status).toBe(200);
     // The same address in another tenant is another account.
     expect((await gw.call('/token', { json: { email: 'flow@example.com', password: 'Reset-Pass-77' }, headers: { 'X-Tenant-ID': 'globex' } })).status).toBe(401);
+  });
+
+  it('one reset link used 20 times at once takes effect once: one 200, nineteen refusals, one password', async () => {
+    await signUp(gw, 'race@example.com', STRONG_PASSWORD, acme);
+    await gw.call('/reset-password', { json: { email: 'race@example.com' }, headers: acme });
+    const reset = tokenOf((await gw.mail.next('race@example.com', 'Reset your password')).link);
+    const uses = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => gw.call('/verify-email', { json: { token: reset, password: `Race-Pass-${i}!` }, headers: acme })),
+    );
+    const statuses = uses.map((r) => r.status);
+    expect(statuses.filter((s) => s === 200)).toHaveLength(1);
+    expect(statuses.filter((s) => s === 401)).toHaveLength(19);
+    const winner = statuses.indexOf(200);
+    expect((await gw.call('/token', { json: { email: 'race@example.com', password: `Race-Pass-${winner}!` }, headers: acme })).status).toBe(200);
+    expect(gw.mail.mails.filter((m) => m.to === 'race@example.com' && m.subject === 'Your password was changed')).toHaveLength(1);
   });
 
   it('logout revokes every refresh token of the user (all devices), and a new login works', async () => {

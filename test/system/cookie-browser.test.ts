@@ -1,6 +1,7 @@
 /// <reference lib="dom" />
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startFakeServer } from '../fakes.js';
 import { signUp, startGateway, STRONG_PASSWORD, type TestGateway } from '../fixtures.js';
 import { freePort } from '../helpers/ports.js';
 import { launchChromium } from '../helpers/chromium.js';
@@ -67,5 +68,51 @@ describe('cookie delivery in a real browser', () => {
     // The refresh token the browser held before logout is dead on any device.
     const replay = await fetch(`${gw.url}/refresh`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ refresh_token: rotated }) });
     expect(replay.status).toBe(401);
+  });
+
+  it('a page of another site cannot log the visitor in as someone else (login CSRF), nor refresh or log them out', async () => {
+    await signUp(gw, 'attacker@example.com', 'Attacker-Pass-1!');
+    // The attacker's page, on another site (localhost is not 127.0.0.1's site): it posts forms
+    // to the gateway on load, as a link in a mail could make any visitor's browser do.
+    const forms: Record<string, string> = {
+      token: `<form method="post" action="${gw.url}/token"><input name="email" value="attacker@example.com"><input name="password" value="Attacker-Pass-1!"></form>`,
+      refresh: `<form method="post" action="${gw.url}/refresh"></form>`,
+      logout: `<form method="post" action="${gw.url}/logout"></form>`,
+    };
+    const attacker = await startFakeServer(
+      Object.fromEntries(
+        Object.entries(forms).map(([name, form]) => [
+          `GET /${name}`,
+          (_call: unknown, res: import('node:http').ServerResponse) =>
+            void res.writeHead(200, { 'content-type': 'text/html' }).end(`<!doctype html><body>${form}<script>document.forms[0].submit()</script></body>`),
+        ]),
+      ),
+    );
+    try {
+      await page.goto(`${gw.url}/form`);
+      expect((await call('/token', { json: { email: 'jar@example.com', password: STRONG_PASSWORD } })).status).toBe(200);
+      const before = await browser.context.cookies(gw.url);
+      for (const name of Object.keys(forms)) {
+        const answered = page.waitForResponse((response) => response.url().startsWith(`${gw.url}/${name}`));
+        await page.goto(`${attacker.url.replace('127.0.0.1', 'localhost')}/${name}`);
+        const response = await answered;
+        expect(response.status(), name).toBe(403);
+        expect(await response.json()).toMatchObject({ error: 'cross_site_request' });
+      }
+      // The visitor is still themself, with the very cookies they had.
+      expect(await browser.context.cookies(gw.url)).toEqual(before);
+      await page.goto(`${gw.url}/form`);
+      expect(await call('/user')).toMatchObject({ status: 200, body: { user: { email: 'jar@example.com' } } });
+    } finally {
+      await attacker.close();
+    }
+  });
+
+  it('a cookie-only app changes the password with a JSON call (its own page: same origin)', async () => {
+    await page.goto(`${gw.url}/form`);
+    expect((await call('/token', { json: { email: 'jar@example.com', password: STRONG_PASSWORD } })).status).toBe(200);
+    const change = await call('/change-password', { json: { old_password: STRONG_PASSWORD, new_password: 'Jar-Pass-Two-2' } });
+    expect(change).toEqual({ status: 200, body: {} });
+    expect((await call('/token', { json: { email: 'jar@example.com', password: 'Jar-Pass-Two-2' } })).status).toBe(200);
   });
 });

@@ -19,6 +19,7 @@ export const inviteRoute = (deps: AppServices) =>
   route({
     method: 'post',
     path: '/invite',
+    sessionCookies: true,
     tag: 'account',
     summary: 'Invite a user (ADMIN_ROLE only)',
     body: inviteBody,

@@ -30,6 +30,7 @@ export const userRoute = (deps: AppServices) =>
   route({
     method: 'get',
     path: '/user',
+    sessionCookies: true,
     tag: 'account',
     summary: 'The signed-in user (bearer token, or the access cookie in cookie mode)',
     tenant: 'header',
@@ -49,6 +50,7 @@ export const changePasswordRoute = (deps: AppServices) =>
   route({
     method: 'post',
     path: '/change-password',
+    sessionCookies: true,
     tag: 'account',
     summary: 'Change the password (revokes older refresh tokens and links)',
     body: changePasswordBody,
@@ -79,6 +81,7 @@ export const changeEmailRoute = (deps: AppServices) =>
   route({
     method: 'post',
     path: '/change-email',
+    sessionCookies: true,
     tag: 'account',
     summary: 'Mail a link that moves the account to a new address',
     body: changeEmailBody,

@@ -40,6 +40,7 @@ export const verifyEmailRoute = (deps: AppServices) =>
   route({
     method: 'post',
     path: '/verify-email',
+    sessionCookies: true,
     tag: 'account',
     summary: "Carry out a mailed link's action (signup, invite, reset-password, change-email; revert-email signs nobody in)",
     body: verifyBody,

@@ -23,6 +23,7 @@ export const tokenRoute = (deps: AppServices) =>
   route({
     method: 'post',
     path: '/token',
+    sessionCookies: true,
     tag: 'session',
     summary: 'Log in with email and password (or impersonate: empty password and an admin bearer token)',
     body: tokenBody,
@@ -61,6 +62,7 @@ export const refreshRoute = (deps: AppServices) =>
   route({
     method: 'post',
     path: '/refresh',
+    sessionCookies: true,
     tag: 'session',
     summary: 'Exchange a refresh token (body, or the refresh cookie) for new tokens',
     body: refreshBody,
@@ -85,6 +87,7 @@ export const logoutRoute = (deps: AppServices) =>
   route({
     method: 'post',
     path: '/logout',
+    sessionCookies: true,
     tag: 'session',
     summary: 'Clear the token cookies; with a refresh token (body or cookie), revoke every refresh token of its user',
     body: refreshBody,
