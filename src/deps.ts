@@ -64,7 +64,7 @@ export async function buildDeps(config: Config, options: BuildOptions = {}): Pro
     limits: createLimits(
       config.limits,
       config.limits.redisUrl
-        ? (await import('./rate-limit/redis-store.js')).createRedisStore(config.limits.redisUrl, { timeoutMs: config.backend.timeoutMs })
+        ? (await import('./rate-limit/redis-store.js')).createRedisStore(config.limits.redisUrl, { timeoutMs: config.backend.timeoutMs, clock })
         : createMemoryStore(clock),
       logger,
     ),

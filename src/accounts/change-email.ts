@@ -1,7 +1,7 @@
 import { AppError } from '../core/errors.js';
 import type { RequestScope } from '../core/request.js';
 import type { AccessClaims } from '../tokens/access-token.js';
-import { mailLink, sendMail } from './mail.js';
+import { mailLink, reserveMail, sendMail } from './mail.js';
 import { guardedPasswordCheck } from './password-check.js';
 import type { AccountServices } from './services.js';
 import { userFromToken } from './users.js';
@@ -14,15 +14,16 @@ import { userFromToken } from './users.js';
  * address is taken is told to its owner by mail, not to this caller.
  */
 export async function requestEmailChange(
-  services: Pick<AccountServices, 'config' | 'backend' | 'tokens' | 'limits' | 'mailer' | 'metrics' | 'audit' | 'hasher' | 'clock'>,
+  services: Pick<AccountServices, 'config' | 'backend' | 'tokens' | 'limits' | 'mailer' | 'metrics' | 'audit' | 'hasher' | 'clock' | 'logger'>,
   scope: RequestScope,
-  input: { claims: AccessClaims; email: string; password: string | undefined; redirect: URL },
+  input: { claims: AccessClaims; email: string; password: string | undefined; redirect: URL; deviceToken?: string | undefined },
 ): Promise<void> {
   notImpersonating(input.claims);
   const user = await userFromToken(services, input.claims.sub, scope.tenantId);
   const { password } = input;
   if (password !== undefined && password !== '') {
-    if (!(await guardedPasswordCheck(services, scope, user.email, () => services.hasher.verify(password, user.password)))) {
+    const { check } = await guardedPasswordCheck(services, scope, { email: user.email, password, deviceToken: input.deviceToken }, async () => user);
+    if (!check.matches) {
       throw new AppError('invalid_credentials', 'The password is wrong');
     }
   } else if (!signedInRecently(input.claims, services.clock.now() / 1000, services.config.reauthWindow)) {
@@ -33,8 +34,9 @@ export async function requestEmailChange(
       issues: [{ path: 'email', message: 'is already your address' }],
     });
   }
-  const mail = { flow: 'change_email', to: input.email, redirect: input.redirect, tenantId: scope.tenantId } as const;
-  if (await services.backend.findByEmail(input.email, scope.tenantId)) await sendMail(services, 'account-exists', mail);
+  const quota = await reserveMail(services, scope, input.email, user);
+  const mail = { flow: 'change_email', to: input.email, redirect: input.redirect, tenantId: scope.tenantId, quota } as const;
+  if (await services.backend.findByEmail(input.email, scope.tenantId)) await sendMail(services, 'account-exists', { ...mail, balance: 'change-email' });
   else await mailLink(services, 'change-email', { ...mail, user });
   services.audit.record(scope, 'email_change_requested', { userId: user.id });
 }

@@ -12,13 +12,14 @@ import { hashNewPassword, updateUser, userFromToken } from './users.js';
  * new one. The change revokes every older refresh token and mailed link (credential fingerprint).
  */
 export async function changePassword(
-  services: Pick<AccountServices, 'backend' | 'hasher' | 'limits' | 'hooks' | 'audit' | 'mailer' | 'metrics' | 'config'>,
+  services: Pick<AccountServices, 'backend' | 'hasher' | 'limits' | 'hooks' | 'audit' | 'mailer' | 'metrics' | 'config' | 'tokens' | 'logger'>,
   scope: RequestScope,
-  input: { claims: AccessClaims; oldPassword: string; newPassword: string },
+  input: { claims: AccessClaims; oldPassword: string; newPassword: string; deviceToken?: string | undefined },
 ): Promise<void> {
   notImpersonating(input.claims);
   const user = await userFromToken(services, input.claims.sub, scope.tenantId);
-  if (!(await guardedPasswordCheck(services, scope, user.email, () => services.hasher.verify(input.oldPassword, user.password)))) {
+  const { check } = await guardedPasswordCheck(services, scope, { email: user.email, password: input.oldPassword, deviceToken: input.deviceToken }, async () => user);
+  if (!check.matches) {
     throw new AppError('invalid_credentials', 'The old password is wrong');
   }
   const hash = await hashNewPassword(services, input.newPassword, 'new_password');

@@ -2,7 +2,7 @@ import type { StoredUser } from '../backends/types.js';
 import { AppError } from '../core/errors.js';
 import type { RequestScope } from '../core/request.js';
 import type { AccessClaims } from '../tokens/access-token.js';
-import { mailLink } from './mail.js';
+import { mailLink, reserveMail } from './mail.js';
 import type { AccountServices } from './services.js';
 import { userFromToken } from './users.js';
 
@@ -24,8 +24,12 @@ export async function invite(
   input: { admin: StoredUser; email: string; role: string | undefined; redirect: URL },
 ): Promise<void> {
   const role = input.role ?? services.config.roles.default;
-  if (await services.backend.findByEmail(input.email, scope.tenantId)) throw new AppError('conflict', 'A user with this email already exists');
+  const quota = await reserveMail(services, scope, input.email, input.admin);
+  if (await services.backend.findByEmail(input.email, scope.tenantId)) {
+    await quota.refund();
+    throw new AppError('conflict', 'A user with this email already exists');
+  }
   // The link names its admin: it is honoured only while they still are one, not logged out since.
-  await mailLink(services, 'invite', { flow: 'invite', to: input.email, redirect: input.redirect, tenantId: scope.tenantId, role, inviter: input.admin });
+  await mailLink(services, 'invite', { flow: 'invite', to: input.email, redirect: input.redirect, tenantId: scope.tenantId, role, inviter: input.admin, quota });
   services.audit.record(scope, 'user_invited', { actorId: input.admin.id, detail: role });
 }

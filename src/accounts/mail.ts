@@ -1,5 +1,7 @@
 import type { StoredUser } from '../backends/types.js';
+import type { RequestScope } from '../core/request.js';
 import type { MailKind } from '../mail/templates.js';
+import type { MailReservation } from '../rate-limit/mail-limits.js';
 import type { LinkAction } from '../tokens/link-token.js';
 import { buildLink } from './links.js';
 import type { AccountServices } from './services.js';
@@ -22,18 +24,41 @@ interface MailRequest {
   readonly newEmail?: string;
   readonly reason?: string;
   /**
-   * A notice of something done to the account (email or password changed): it must reach its
-   * owner, so it never counts against the per-address limit.
+   * The mail's place in its address's limits, taken ({@link reserveMail}) before the flow did
+   * anything else; or `notice`: something done to the account (email or password changed), which
+   * must reach its owner and so is never limited.
    */
-  readonly notice?: boolean;
+  readonly quota: MailReservation | 'notice';
+  /**
+   * A mail without a link in a flow whose other branch mails one (`account-exists` vs a signup
+   * link): a link of this action is signed and thrown away, so both branches do the same work.
+   */
+  readonly balance?: LinkAction;
 }
 
-type MailServices = Pick<AccountServices, 'limits' | 'mailer' | 'metrics' | 'config'>;
+type MailServices = Pick<AccountServices, 'mailer' | 'metrics' | 'config' | 'tokens'>;
 
-/** Sends one of the gateway's mails, with the link built on the allowed redirect URL (rate-limited per address). */
+/**
+ * Counts a mail to `to` against the limits of whoever asks — `sender`, a signed-in user, or else
+ * the request's client (in the captcha buckets when it solved one). The first step of a mailed
+ * flow: a 429 then comes before any branch on whether the address has an account.
+ */
+export function reserveMail(
+  services: Pick<AccountServices, 'limits'>,
+  scope: RequestScope,
+  to: string,
+  sender?: StoredUser,
+): Promise<MailReservation> {
+  return services.limits.mail.reserve(
+    to,
+    scope.tenantId,
+    sender ? { kind: 'user', userId: String(sender.id) } : { kind: 'anonymous', clientIp: scope.clientIp, captchaSolved: scope.captchaSolved === true },
+  );
+}
+
+/** Sends one of the gateway's mails, with the link built on the allowed redirect URL; a mail that fails is given back to its quota. */
 export async function sendMail(services: MailServices, kind: MailKind, request: MailRequest): Promise<void> {
-  // Per address, whoever asks: nobody can flood an inbox, from one IP or many.
-  if (!request.notice) await services.limits.beforeMail(request.to, request.tenantId);
+  if (request.balance !== undefined) await services.tokens.link.sign(request.balance, { email: request.to, tenantId: request.tenantId });
   const { jwt } = services.config;
   const lifetime = request.link?.action === 'revert-email' ? jwt.revertTtl : jwt.verifyTtl;
   const context = {
@@ -46,7 +71,12 @@ export async function sendMail(services: MailServices, kind: MailKind, request: 
     reason: request.reason,
     appUrl: buildLink(request.redirect, 'reset-password'),
   };
-  return services.metrics.observe('mail', request.flow, () => services.mailer.send(kind, request.to, context));
+  try {
+    await services.metrics.observe('mail', request.flow, () => services.mailer.send(kind, request.to, context));
+  } catch (error) {
+    if (request.quota !== 'notice') await request.quota.refund().catch(() => {});
+    throw error;
+  }
 }
 
 /**
@@ -54,7 +84,7 @@ export async function sendMail(services: MailServices, kind: MailKind, request: 
  * invitation) ends with.
  */
 export async function mailLink(
-  services: MailServices & Pick<AccountServices, 'tokens'>,
+  services: MailServices,
   action: LinkAction,
   /** `user`: the existing account the link acts on; `inviter`: the admin an invitation comes from. */
   request: Omit<MailRequest, 'link'> & { readonly user?: StoredUser; readonly inviter?: StoredUser },

@@ -8,7 +8,7 @@ import type { AccountServices } from './services.js';
  * when it cannot be sent, nothing is.
  */
 export function noticePasswordChanged(
-  services: Pick<AccountServices, 'limits' | 'mailer' | 'metrics' | 'config'>,
+  services: Pick<AccountServices, 'tokens' | 'mailer' | 'metrics' | 'config'>,
   user: StoredUser,
   flow: 'reset' | 'change_password' | 'oauth',
   reason?: string,
@@ -19,6 +19,6 @@ export function noticePasswordChanged(
     redirect: new URL(services.config.urls.verifyRedirect),
     tenantId: user.tenant_id,
     reason,
-    notice: true,
+    quota: 'notice',
   });
 }

@@ -1,22 +1,50 @@
+import type { StoredUser } from '../backends/types.js';
 import type { RequestScope } from '../core/request.js';
-import { passwordKey } from '../rate-limit/limits.js';
+import type { PasswordCheck } from '../passwords/hasher.js';
 import type { AccountServices } from './services.js';
 
+/** A password to check against the account of `email`. */
+interface PasswordClaim {
+  readonly email: string;
+  readonly password: string;
+  /** A device token the client presented (body or cookie). */
+  readonly deviceToken?: string | undefined;
+}
+
 /**
- * A password comparison under the backoff kept per account and client IP (login and
- * change-password alike): refused with 429 while the pair is backed off; a failure counts, a
- * success clears the count. `compare` does the bcrypt work (a dummy one for an unknown account).
+ * One password check, for login and for the checks of signed-in users alike:
+ * - counted before it runs (the backoff per account and client, the account's ceiling unless
+ *   the client presents a device token of that account): concurrent guesses are all counted;
+ * - then the account is read and compared — an unknown account or a stored value that cannot be
+ *   checked costs one dummy comparison, so the work is the same whoever is asked about;
+ * - a success takes the counted failure back; a dependency failing midway gives it back too.
  */
 export async function guardedPasswordCheck(
-  { limits }: Pick<AccountServices, 'limits'>,
+  services: Pick<AccountServices, 'limits' | 'hasher' | 'tokens' | 'logger'>,
   scope: RequestScope,
-  email: string,
-  compare: () => Promise<boolean>,
-): Promise<boolean> {
-  const key = passwordKey(scope.tenantId, email, scope.clientIp);
-  await limits.beforePasswordCheck(key);
-  const matches = await compare();
-  if (matches) await limits.passwordSucceeded(key);
-  else await limits.passwordFailed(key);
-  return matches;
+  claim: PasswordClaim,
+  readUser: () => Promise<StoredUser | null>,
+): Promise<{ user: StoredUser | null; check: PasswordCheck }> {
+  const { limits, hasher, tokens, logger } = services;
+  const knownDevice = await tokens.device.knows(claim.deviceToken, claim.email, scope.tenantId);
+  const attempt = await limits.passwordAttempt({ tenantId: scope.tenantId, email: claim.email, clientIp: scope.clientIp, knownDevice });
+  let user: StoredUser | null;
+  let check: PasswordCheck;
+  try {
+    user = await readUser();
+    check = user ? await hasher.verify(claim.password, user.password) : { matches: await hasher.verifyDummy(claim.password), weaker: false };
+  } catch (error) {
+    await attempt.cancelled().catch(() => {});
+    throw error;
+  }
+  if (check.unusable !== undefined && user) {
+    logger.warn(
+      check.unusable === 'cost_too_high'
+        ? 'a stored password hash has a bcrypt cost above 15 and is refused: reset that password'
+        : 'a stored password is not a bcrypt hash and never matches: reset that password',
+      { userId: user.id },
+    );
+  }
+  if (check.matches) await attempt.succeeded();
+  return { user, check };
 }

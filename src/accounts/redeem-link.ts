@@ -65,6 +65,9 @@ export async function redeemLink(
         // A reset proves the address is the user's: an unverified account becomes verified.
         return updateOrGone(services, current, { password: hash, verified_at: current.verified_at ?? timestamp(clock) });
       });
+      // The owner proved the mailbox: the account's ceiling of failed sign-ins starts again (a
+      // store that is down is logged; the ceiling then lasts its window).
+      await services.limits.accountRecovered(scope.tenantId, current.email).catch(() => {});
       break;
     }
     case 'change-email': {
@@ -72,7 +75,7 @@ export async function redeemLink(
       result = await spending(services, claims, async () => {
         // The old address hears of it first, with a way back.
         const redirect = new URL(config.urls.verifyRedirect);
-        await mailLink(services, 'revert-email', { flow: 'change_email', to: current.email, redirect, tenantId: scope.tenantId, user: current, newEmail: claims.email, notice: true });
+        await mailLink(services, 'revert-email', { flow: 'change_email', to: current.email, redirect, tenantId: scope.tenantId, user: current, newEmail: claims.email, quota: 'notice' });
         return updateOrGone(services, current, { email: claims.email, verified_at: timestamp(clock) });
       });
       break;

@@ -33,7 +33,7 @@ export async function revertEmail(
     // The reset link is bound to the account as it is about to be; sent first, so a mail that
     // cannot go out leaves everything as it was.
     const redirect = new URL(services.config.urls.verifyRedirect);
-    await mailLink(services, 'reset-password', { flow: 'reset', to: claims.email, redirect, tenantId: scope.tenantId, user: { ...user, ...patch }, notice: true });
+    await mailLink(services, 'reset-password', { flow: 'reset', to: claims.email, redirect, tenantId: scope.tenantId, user: { ...user, ...patch }, quota: 'notice' });
     const updated = await updateUser(services, user, patch);
     if (!updated) throw usedLink();
     return updated;

@@ -25,3 +25,6 @@ export const roleField = z
   .regex(ROLE_NAME, 'must be 1 to 64 letters, digits or _ . : -');
 
 export const redirectUrlField = z.string({ error: 'expected a URL (a string)' }).trim().max(2048, 'is too long');
+
+/** A device token an earlier password login handed out (optional; also read from the device cookie). */
+export const deviceTokenField = z.string({ error: 'expected a token (a string)' }).max(8192, 'is too long').optional();

@@ -31,7 +31,9 @@ export function mountRoutes(
       spec.handle(c, async () => {
         if (!spec.body) return undefined;
         const body = await readBody(c, spec.body);
-        if (spec.captcha === true) await services.captcha.verify((body as Record<string, string | undefined>)[CAPTCHA_FIELD], c.get('clientIp'));
+        if (spec.captcha === true && (await services.captcha.verify((body as Record<string, string | undefined>)[CAPTCHA_FIELD], c.get('clientIp')))) {
+          c.set('captchaSolved', true);
+        }
         return body;
       }),
     );

@@ -15,6 +15,10 @@ export const userSchema = z.object({
 export const tokensSchema = z.object({
   access_token: z.string().optional(),
   refresh_token: z.string().optional(),
+  device_token: z
+    .string()
+    .optional()
+    .meta({ description: 'After a password login: send it back as `device_token` to sign in while the account is past LOGIN_ACCOUNT_MAX_FAILURES' }),
   token_type: z.literal('Bearer'),
   expires_in: z.number().int(),
 });

@@ -23,8 +23,11 @@ export const captchaField = { [CAPTCHA_FIELD]: z.string({ error: 'expected a str
 export interface Captcha {
   /** What /form needs to show the widget; `undefined` when captcha is off. */
   readonly widget: { readonly siteKey: string; readonly script: string } | undefined;
-  /** Resolves when the token passes; 400 when missing or refused, 503 when the verifier fails. */
-  verify(token: string | undefined, clientIp: string): Promise<void>;
+  /**
+   * Resolves when the token passes — `true`, or `false` when captcha is off (nothing was solved);
+   * 400 when missing or refused, 503 when the verifier fails.
+   */
+  verify(token: string | undefined, clientIp: string): Promise<boolean>;
 }
 
 const siteverifyAnswer = z.object({ success: z.boolean(), 'error-codes': z.array(z.string()).optional() });
@@ -34,7 +37,7 @@ const siteverifyAnswer = z.object({ success: z.boolean(), 'error-codes': z.array
  * a verifier that is down, slow or babbling is a 503, never a pass.
  */
 export function createCaptcha(config: CaptchaSettings): Captcha {
-  if (!config) return { widget: undefined, verify: async () => {} };
+  if (!config) return { widget: undefined, verify: async () => false };
   return {
     widget: config.siteKey ? { siteKey: config.siteKey, script: config.script } : undefined,
     async verify(token, clientIp) {
@@ -56,6 +59,7 @@ export function createCaptcha(config: CaptchaSettings): Captcha {
         throw new AppError('captcha_unavailable', 'The captcha could not be checked; please try again later', { cause: parsed.error });
       }
       if (!parsed.data.success) throw new AppError('captcha_failed', 'The captcha was not solved; please try again');
+      return true;
     },
   };
 }

@@ -33,7 +33,14 @@ export const envSchema = z.object({
   RATE_LIMIT_REDIS_URL: optionalSecret,
   LOGIN_FREE_ATTEMPTS: int(5, 1, 1000),
   LOGIN_MAX_BACKOFF: duration('15m', 'ms'),
-  MAIL_PER_ADDRESS_PER_HOUR: int(5, 0, 100_000),
+  LOGIN_ACCOUNT_MAX_FAILURES: int(100, 0, 1_000_000),
+  LOGIN_ACCOUNT_WINDOW: duration('24h', 'ms'),
+  LOGIN_DEVICE_EXPIRATION: duration('720h', 's'),
+  RATE_LIMIT_IPV6_PREFIX: int(64, 1, 128),
+  MAIL_PER_ADDRESS_PER_HOUR: int(10, 0, 100_000),
+  MAIL_PER_ADDRESS_PER_CLIENT_PER_HOUR: int(3, 0, 100_000),
+  MAIL_PER_ADDRESS_CAPTCHA_PER_HOUR: int(20, 0, 100_000),
+  MAIL_PER_ADDRESS_PER_SENDER_PER_HOUR: int(5, 0, 100_000),
 
   // Various
   ADMIN_ROLE: text('admin'),

@@ -51,6 +51,7 @@ export function parseJwt(env: Env, report: Report, options: { canGenerate: boole
       refreshTtl: env.JWT_REFRESH_EXPIRATION,
       verifyTtl: env.JWT_VERIFY_EXPIRATION,
       revertTtl: env.EMAIL_REVERT_EXPIRATION,
+      deviceTtl: env.LOGIN_DEVICE_EXPIRATION,
       algorithm: env.JWT_ALGORITHM,
       previousSecrets: { access: env.JWT_SECRET_PREVIOUS, refresh: env.JWT_REFRESH_SECRET_PREVIOUS, verify: env.JWT_VERIFY_SECRET_PREVIOUS },
       audience: env.JWT_AUDIENCE,

@@ -50,7 +50,15 @@ export function parseServer(env: Env, report: Report): ServerSection {
       perMinute: env.RATE_PER_MINUTE,
       freePasswordAttempts: env.LOGIN_FREE_ATTEMPTS,
       maxBackoffMs: env.LOGIN_MAX_BACKOFF,
-      mailsPerAddressPerHour: env.MAIL_PER_ADDRESS_PER_HOUR,
+      accountMaxFailures: env.LOGIN_ACCOUNT_MAX_FAILURES,
+      accountWindowMs: env.LOGIN_ACCOUNT_WINDOW,
+      ipv6Prefix: env.RATE_LIMIT_IPV6_PREFIX,
+      mail: {
+        perAddress: env.MAIL_PER_ADDRESS_PER_HOUR,
+        perAddressPerClient: env.MAIL_PER_ADDRESS_PER_CLIENT_PER_HOUR,
+        captchaPerAddress: env.MAIL_PER_ADDRESS_CAPTCHA_PER_HOUR,
+        perAddressPerSender: env.MAIL_PER_ADDRESS_PER_SENDER_PER_HOUR,
+      },
       redisUrl: env.RATE_LIMIT_REDIS_URL,
     },
     captcha:

@@ -7,4 +7,6 @@ export interface RequestScope {
   readonly tenantId: string | null;
   /** The path, never the query (a query may hold a mailed token). */
   readonly path: string;
+  /** The request carried a captcha token the captcha service accepted (CAPTCHA on). */
+  readonly captchaSolved?: boolean;
 }

@@ -12,10 +12,18 @@ export interface AppEnv {
     tenantId: string | null;
     /** The verified access token's claims (routes behind `requireAccess`). */
     claims: AccessClaims;
+    /** The body carried a captcha token the captcha service accepted. */
+    captchaSolved: boolean;
   };
 }
 
 /** The request as account operations and the audit trail see it. */
 export function scopeOf(c: Context<AppEnv>): RequestScope {
-  return { requestId: c.get('requestId'), clientIp: c.get('clientIp'), tenantId: c.get('tenantId') ?? null, path: c.req.path };
+  return {
+    requestId: c.get('requestId'),
+    clientIp: c.get('clientIp'),
+    tenantId: c.get('tenantId') ?? null,
+    path: c.req.path,
+    captchaSolved: c.get('captchaSolved') === true,
+  };
 }

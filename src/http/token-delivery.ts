@@ -6,6 +6,8 @@ import type { IssuedTokens } from '../tokens/tokens.js';
 
 const ACCESS_COOKIE = 'authura_access_token';
 const REFRESH_COOKIE = 'authura_refresh_token';
+/** Kept across logouts: it marks a browser that signed in to the account before (LOGIN_ACCOUNT_MAX_FAILURES). */
+const DEVICE_COOKIE = 'authura_device';
 /** The access token as a response header, like Hanko's. */
 export const AUTH_TOKEN_HEADER = 'X-Auth-Token';
 
@@ -16,7 +18,7 @@ export function bearerToken(header: string | undefined): string | undefined {
 }
 
 /** What delivery needs: where tokens go, and how long a refresh cookie lives. */
-export type DeliveryConfig = Pick<Config, 'delivery'> & { readonly jwt: Pick<Config['jwt'], 'refreshTtl'> };
+export type DeliveryConfig = Pick<Config, 'delivery'> & { readonly jwt: Pick<Config['jwt'], 'refreshTtl' | 'deviceTtl'> };
 
 /** What the JSON body says of the tokens: all of them, or (without `json`) only their type and lifetime. */
 type TokensInBody = IssuedTokens | Pick<IssuedTokens, 'token_type' | 'expires_in'>;
@@ -35,6 +37,9 @@ export function deliverTokens(c: Context, config: DeliveryConfig, issued: Issued
         sameSite: refreshSameSite(config),
         maxAge: config.jwt.refreshTtl,
       });
+    }
+    if (issued.device_token !== undefined) {
+      setCookie(c, DEVICE_COOKIE, issued.device_token, { ...cookieOptions(config), sameSite: refreshSameSite(config), maxAge: config.jwt.deviceTtl });
     }
   }
   if (delivery.header) c.header(AUTH_TOKEN_HEADER, issued.access_token);
@@ -65,6 +70,11 @@ export function accessTokenOf(c: Context, config: DeliveryConfig): string | unde
 function notSimple(c: Context): boolean {
   const type = (c.req.header('content-type') ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
   return type === 'application/json' || /^application\/[a-z0-9.+-]+\+json$/.test(type) || c.req.header('x-requested-with') !== undefined;
+}
+
+/** The device token of a request: the body's, or the device cookie (which only cookie mode sets). */
+export function deviceTokenOf(c: Context, fromBody: string | undefined): string | undefined {
+  return fromBody ?? (getCookie(c, DEVICE_COOKIE) || undefined);
 }
 
 /** The refresh token of a request: the body's, or (cookie mode) the refresh cookie. */

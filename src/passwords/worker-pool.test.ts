@@ -14,16 +14,46 @@ describe('the hashing pool', () => {
     const hasher = await createBcryptHasher(pool, 4);
     const hash = await hasher.hash('Correct-Horse-9');
     expect(hash).toMatch(/^\$2b\$04\$/);
-    expect(await hasher.verify('Correct-Horse-9', hash)).toBe(true);
-    expect(await hasher.verify('Wrong-Horse-9', hash)).toBe(false);
+    expect(await hasher.verify('Correct-Horse-9', hash)).toEqual({ matches: true, weaker: false });
+    expect(await hasher.verify('Wrong-Horse-9', hash)).toEqual({ matches: false, weaker: false });
     const legacy = bcrypt.hashSync('Legacy-Pass-1', 5);
     for (const prefix of ['$2a$', '$2b$', '$2y$']) {
-      expect(await hasher.verify('Legacy-Pass-1', legacy.replace(/^\$2b\$/, prefix)), prefix).toBe(true);
+      expect(await hasher.verify('Legacy-Pass-1', legacy.replace(/^\$2b\$/, prefix)), prefix).toEqual({ matches: true, weaker: false });
     }
-    expect(await hasher.verify('x', 'not a hash')).toBe(false);
-    // A stored hash of absurd cost would hold a thread for hours: refused, not run.
-    expect(await hasher.verify('Legacy-Pass-1', legacy.replace(/^\$2b\$05\$/, '$2b$31$'))).toBe(false);
     expect(await hasher.verifyDummy('anything')).toBe(false);
+  });
+
+  it('a stored value that cannot be checked costs one dummy comparison at BCRYPT_COST, like a wrong password', async () => {
+    const jobs: { op: string; hash?: string }[] = [];
+    const counting = {
+      ...pool,
+      run: (job: Parameters<typeof pool.run>[0]) => {
+        jobs.push(job);
+        return pool.run(job);
+      },
+    };
+    const hasher = await createBcryptHasher(counting, 5);
+    const legacy = bcrypt.hashSync('Legacy-Pass-1', 4);
+    expect(jobs.map((j) => j.op)).toEqual(['hash']); // the dummy hash, made once
+    jobs.length = 0;
+    expect(await hasher.verify('x', 'not a hash')).toEqual({ matches: false, weaker: false, unusable: 'not_bcrypt' });
+    // Cost 16 and above would hold a thread for seconds to days: refused, and not run.
+    for (const cost of ['16', '20', '31']) {
+      expect(await hasher.verify('Legacy-Pass-1', legacy.replace(/^\$2b\$04\$/, `$2b$${cost}$`))).toEqual({ matches: false, weaker: false, unusable: 'cost_too_high' });
+    }
+    expect(await hasher.verify('Wrong-Pass-1', legacy)).toEqual({ matches: false, weaker: false });
+    await hasher.verifyDummy('anything');
+    // One comparison each, and every one but the real hash's against the dummy hash of cost 5.
+    expect(jobs.map((j) => j.op)).toEqual(['compare', 'compare', 'compare', 'compare', 'compare', 'compare']);
+    expect(jobs.filter((j) => j.hash?.startsWith('$2b$05$'))).toHaveLength(5);
+  });
+
+  it('a match against a hash weaker than BCRYPT_COST asks for a rehash; an equal or stronger one does not', async () => {
+    const hasher = await createBcryptHasher(pool, 5);
+    expect(await hasher.verify('Legacy-Pass-1', bcrypt.hashSync('Legacy-Pass-1', 4))).toEqual({ matches: true, weaker: true });
+    expect(await hasher.verify('Wrong-Pass-1', bcrypt.hashSync('Legacy-Pass-1', 4))).toEqual({ matches: false, weaker: false });
+    expect(await hasher.verify('Legacy-Pass-1', bcrypt.hashSync('Legacy-Pass-1', 5))).toEqual({ matches: true, weaker: false });
+    expect(await hasher.verify('Legacy-Pass-1', bcrypt.hashSync('Legacy-Pass-1', 6))).toEqual({ matches: true, weaker: false });
   });
 
   it('passes a thread\'s error back to the caller, and keeps working', async () => {

@@ -1,15 +1,22 @@
 import { AppError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
+import { clientKey } from './client-key.js';
+import { type MailLimits, type MailLimitSettings, mailLimits } from './mail-limits.js';
+import { tooMany } from './refusal.js';
 import { RateStoreError, type RateStore } from './store.js';
 
-/** The limits' settings (RATE_PER_MINUTE, LOGIN_*, MAIL_PER_ADDRESS_PER_HOUR, RATE_LIMIT_REDIS_URL). */
+/** The limits' settings (RATE_PER_MINUTE, LOGIN_*, MAIL_PER_*, RATE_LIMIT_*). */
 export interface LimitsSettings {
-  /** Requests a minute per client IP; 0 turns the limit off. */
+  /** Requests a minute per client; 0 turns the limit off. */
   readonly perMinute: number;
   readonly freePasswordAttempts: number;
   readonly maxBackoffMs: number;
-  /** 0 turns the limit off. */
-  readonly mailsPerAddressPerHour: number;
+  /** Failed password checks of one account, from every client, per `accountWindowMs`; 0: no ceiling. */
+  readonly accountMaxFailures: number;
+  readonly accountWindowMs: number;
+  /** The IPv6 network one client is counted as (bits). */
+  readonly ipv6Prefix: number;
+  readonly mail: MailLimitSettings;
   readonly redisUrl: string | undefined;
 }
 
@@ -21,26 +28,42 @@ interface IpAllowance {
   readonly refusal: AppError | undefined;
 }
 
+/** Who makes a password check: the account it is for, from where, and whether from a known device. */
+interface PasswordChecker {
+  readonly tenantId: string | null;
+  readonly email: string;
+  readonly clientIp: string;
+  /** Presents a device token an earlier sign-in to this account gave it: the account's ceiling does not apply. */
+  readonly knownDevice: boolean;
+}
+
+/** A password check that was let through and counted as a failure; a success takes that back. */
+interface PasswordAttempt {
+  /** The password matched: this account and client start afresh, the account's count is given back. */
+  succeeded(): Promise<void>;
+  /** No comparison took place (a dependency failed): the count is given back. */
+  cancelled(): Promise<void>;
+}
+
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
-/** Failed password checks are remembered this long. */
+/** Failed password checks of one account from one client are remembered this long. */
 const FAILURE_WINDOW_MS = HOUR;
 
 export interface Limits {
   /** Counts a request of `ip` against RATE_PER_MINUTE; `undefined` when that limit is off. */
   readonly perIp: ((ip: string) => Promise<IpAllowance>) | undefined;
-  /** Throws 429 while `key` (account + IP) is in a backoff after failed password checks. */
-  beforePasswordCheck(key: string): Promise<void>;
-  /** Records a failed check: past the free attempts, each failure doubles the backoff. */
-  passwordFailed(key: string): Promise<void>;
-  passwordSucceeded(key: string): Promise<void>;
-  /** Throws 429 when `address` has had its mails for the hour, whoever asks. */
-  beforeMail(address: string, tenantId: string | null): Promise<void>;
+  /**
+   * Counts a password check before it runs (so concurrent guesses are counted too): 429 while
+   * this account and client are backed off, or while the account is past its ceiling of
+   * failures (unless from a known device).
+   */
+  passwordAttempt(checker: PasswordChecker): Promise<PasswordAttempt>;
+  /** The account proved its owner (a password reset): its ceiling starts again. */
+  accountRecovered(tenantId: string | null, email: string): Promise<void>;
+  readonly mail: MailLimits;
   close(): Promise<void>;
 }
-
-/** The key of a password check: the account and the client, so nobody can lock out a victim. */
-export const passwordKey = (tenantId: string | null, email: string, ip: string) => `${tenantId ?? ''}\u0000${email}\u0000${ip}`;
 
 export function createLimits(config: LimitsSettings, store: RateStore, logger: Logger): Limits {
   const guarded = async <T>(work: () => Promise<T>): Promise<T> => {
@@ -54,15 +77,15 @@ export function createLimits(config: LimitsSettings, store: RateStore, logger: L
       throw error;
     }
   };
-  const tooMany = (message: string, resetMs: number) =>
-    new AppError('rate_limited', message, { retryAfterSeconds: Math.max(1, Math.ceil(resetMs / 1000)) });
+  const client = (ip: string) => clientKey(ip, config.ipv6Prefix);
+  const accountKey = (tenantId: string | null, email: string) => `acct\u0000${tenantId ?? ''}\u0000${email}`;
 
   return {
     perIp:
       config.perMinute === 0
         ? undefined
         : async (ip) => {
-            const { count, resetMs } = await guarded(() => store.increment(`ip:${ip}`, MINUTE));
+            const { count, resetMs } = await guarded(() => store.hit(`ip\u0000${client(ip)}`, MINUTE));
             const headers = {
               'RateLimit-Limit': String(config.perMinute),
               'RateLimit-Remaining': String(Math.max(0, config.perMinute - count)),
@@ -74,35 +97,34 @@ export function createLimits(config: LimitsSettings, store: RateStore, logger: L
             return { headers, refusal };
           },
 
-    async beforePasswordCheck(key) {
-      const blocked = await guarded(() => store.get(`pwblock:${key}`));
-      if (blocked) throw tooMany('Too many failed attempts: wait before trying again', blocked.resetMs);
-    },
-
-    async passwordFailed(key) {
-      const { count } = await guarded(() => store.increment(`pwfail:${key}`, FAILURE_WINDOW_MS));
-      const over = count - config.freePasswordAttempts;
-      if (over > 0) {
-        // 1 s after the first failure past the free ones, then 2 s, 4 s, … up to the maximum.
-        const backoffMs = Math.min(config.maxBackoffMs, 1000 * 2 ** Math.min(over - 1, 30));
-        await guarded(async () => {
-          await store.delete(`pwblock:${key}`);
-          await store.increment(`pwblock:${key}`, backoffMs);
-        });
+    async passwordAttempt({ tenantId, email, clientIp, knownDevice }) {
+      const pair = `${tenantId ?? ''}\u0000${email}\u0000${client(clientIp)}`;
+      const keys = { failures: `pwfail\u0000${pair}`, block: `pwblock\u0000${pair}` };
+      const account =
+        config.accountMaxFailures > 0 && !knownDevice
+          ? { key: accountKey(tenantId, email), windowMs: config.accountWindowMs, limit: config.accountMaxFailures }
+          : undefined;
+      const result = await guarded(() =>
+        store.attempt({ ...keys, failureWindowMs: FAILURE_WINDOW_MS, freeAttempts: config.freePasswordAttempts, maxBackoffMs: config.maxBackoffMs, account }),
+      );
+      if (!result.allowed) {
+        throw result.reason === 'backoff'
+          ? tooMany('Too many failed attempts: wait before trying again', result.resetMs)
+          : tooMany('Too many failed sign-ins to this account: reset the password, or sign in from a device that signed in before', result.resetMs);
       }
+      return {
+        succeeded: () =>
+          guarded(async () => {
+            await store.delete([keys.failures, keys.block]);
+            if (account) await store.give([account.key]);
+          }),
+        cancelled: () => guarded(() => store.give([keys.failures, ...(account ? [account.key] : [])])),
+      };
     },
 
-    async passwordSucceeded(key) {
-      await guarded(() => store.delete(`pwfail:${key}`));
-    },
+    accountRecovered: (tenantId, email) => guarded(() => store.delete([accountKey(tenantId, email)])),
 
-    async beforeMail(address, tenantId) {
-      if (config.mailsPerAddressPerHour === 0) return;
-      const { count, resetMs } = await guarded(() => store.increment(`mail:${tenantId ?? ''}\u0000${address}`, HOUR));
-      if (count > config.mailsPerAddressPerHour) {
-        throw tooMany('Too many mails to this address: wait before asking again', resetMs);
-      }
-    },
+    mail: mailLimits(config.mail, store, { guarded, client }),
 
     close: () => store.close(),
   };

@@ -12,6 +12,8 @@ export interface TokenSettings {
   readonly verifyTtl: number;
   /** A "this wasn't me" link (EMAIL_REVERT_EXPIRATION): longer than other links, a notice may be read late. */
   readonly revertTtl: number;
+  /** A device token (LOGIN_DEVICE_EXPIRATION): how long a client that signed in is known. */
+  readonly deviceTtl: number;
   /** Every token's `iss` (EXTERNAL_URL). */
   readonly issuer: string;
   readonly algorithm: JwtAlgorithm;

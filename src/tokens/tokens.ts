@@ -1,6 +1,7 @@
 import type { JWK } from 'jose';
 import type { StoredUser } from '../backends/types.js';
 import { type AccessOptions, type AccessTokens, accessTokens } from './access-token.js';
+import { type DeviceTokens, deviceTokens } from './device-token.js';
 import { loadKeyRings } from './key-ring.js';
 import { type LinkTokens, linkTokens } from './link-token.js';
 import { type OAuthStates, oauthStates } from './oauth-state.js';
@@ -11,6 +12,8 @@ import type { TokenSettings } from './settings.js';
 export interface IssuedTokens {
   access_token: string;
   refresh_token?: string;
+  /** After a password sign-in: the device token that lets this client past the account's ceiling of failures. */
+  device_token?: string;
   token_type: 'Bearer';
   expires_in: number;
 }
@@ -20,6 +23,7 @@ export interface Tokens {
   readonly access: AccessTokens;
   readonly refresh: RefreshTokens;
   readonly link: LinkTokens;
+  readonly device: DeviceTokens;
   readonly oauthState: OAuthStates;
   /** An access token and (unless impersonating) a refresh token for `user`. */
   issue(user: StoredUser, options?: AccessOptions): Promise<IssuedTokens>;
@@ -36,6 +40,7 @@ export async function createTokens(settings: TokenSettings, multiTenant: boolean
     access,
     refresh,
     link: linkTokens(rings.verify, settings),
+    device: deviceTokens(rings.refresh, settings, multiTenant),
     oauthState: oauthStates(rings.verify, settings.issuer),
     jwks: { keys: [...rings.access.publicJwks] },
     async issue(user, options = {}) {

@@ -52,6 +52,7 @@ describe('cookie delivery in a real browser', () => {
     const stored = await browser.context.cookies(gw.url);
     expect(stored.map((c) => [c.name, c.httpOnly, c.secure, c.sameSite]).sort()).toEqual([
       ['authura_access_token', true, true, 'Lax'],
+      ['authura_device', true, true, 'Strict'],
       ['authura_refresh_token', true, true, 'Strict'],
     ]);
 
@@ -63,7 +64,8 @@ describe('cookie delivery in a real browser', () => {
     expect(rotated).not.toBe(before);
 
     expect(await call('/logout', { method: 'POST' })).toEqual({ status: 200, body: { refresh_tokens_revoked: true } });
-    expect(await browser.context.cookies(gw.url)).toEqual([]);
+    // The session's cookies are gone; the device cookie stays: this browser did sign in before.
+    expect((await browser.context.cookies(gw.url)).map((c) => c.name)).toEqual(['authura_device']);
     expect(await call('/user')).toMatchObject({ status: 401 });
     // The refresh token the browser held before logout is dead on any device.
     const replay = await fetch(`${gw.url}/refresh`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ refresh_token: rotated }) });

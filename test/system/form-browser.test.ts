@@ -11,7 +11,13 @@ let page: Page;
 
 beforeAll(async () => {
   const port = await freePort();
-  gw = await startGateway({ PORT: String(port), VERIFY_REDIRECT_URL: `http://127.0.0.1:${port}/form`, EXTERNAL_URL: `http://127.0.0.1:${port}` });
+  gw = await startGateway({
+    PORT: String(port),
+    VERIFY_REDIRECT_URL: `http://127.0.0.1:${port}/form`,
+    EXTERNAL_URL: `http://127.0.0.1:${port}`,
+    LOGIN_ACCOUNT_MAX_FAILURES: '3',
+    TRUSTED_PROXIES: 'loopback',
+  });
   browser = await launchChromium();
   page = browser.page;
 });
@@ -79,6 +85,28 @@ describe('/form in a real browser', () => {
     const login = await resultAfter(() => page.click('#primary button[type="submit"]'));
     expect(login.status).toBe('401');
     expect(login.text).toContain('invalid_credentials');
+  });
+
+  it("keeps a sign-in's device token, which signs it in while guesses from elsewhere hold the account at its ceiling", async () => {
+    const signIn = async () => {
+      await page.goto(`${gw.url}/form?action=token`);
+      await page.fill('#primary input[name="email"]', 'browser@example.com');
+      await page.fill('#primary input[name="password"]', STRONG_PASSWORD);
+      return resultAfter(() => page.click('#primary button[type="submit"]'));
+    };
+    expect((await signIn()).status).toBe('200');
+    expect(await page.evaluate(() => localStorage.getItem('authura_device_token'))).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/);
+    // Guesses from other addresses until the account is at its ceiling.
+    const statuses: number[] = [];
+    for (let i = 0; i < 5 && !statuses.includes(429); i++) {
+      const guess = await gw.call('/token', { json: { email: 'browser@example.com', password: 'Wrong-Pass-1!' }, headers: { 'X-Forwarded-For': `203.0.113.${i}` } });
+      statuses.push(guess.status);
+    }
+    expect(statuses).toContain(429);
+    expect((await gw.call('/token', { json: { email: 'browser@example.com', password: STRONG_PASSWORD }, headers: { 'X-Forwarded-For': '203.0.113.99' } })).status).toBe(429);
+    expect((await signIn()).status).toBe('200');
+    await page.evaluate(() => localStorage.removeItem('authura_device_token'));
+    expect((await signIn()).status).toBe('429');
   });
 });
 

@@ -1,8 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRedisStore } from '../../src/rate-limit/redis-store.js';
 import { type ListeningGateway, startGateway, watchOutput } from '../fixtures.js';
 import { freePort } from '../helpers/ports.js';
+import { gatewayLimitCases } from '../limits/gateway-cases.js';
+import { limitsCases, rateStoreCases } from '../limits/store-cases.js';
 
 /** A real redis-server (Debian's), started and stopped by the test. */
 async function startRedis(port: number): Promise<ChildProcess> {
@@ -17,6 +20,19 @@ async function stop(redis: ChildProcess) {
   redis.kill('SIGTERM');
   await once(redis, 'exit');
 }
+
+// The cases every store passes (the memory store runs them in src/rate-limit/store.test.ts).
+let shared: { port: number; redis: ChildProcess };
+beforeAll(async () => {
+  const port = await freePort();
+  shared = { port, redis: await startRedis(port) };
+});
+afterAll(() => stop(shared.redis));
+const openShared = async (clock: Parameters<typeof createRedisStore>[1]['clock']) =>
+  createRedisStore(`redis://127.0.0.1:${shared.port}`, { timeoutMs: 2000, clock });
+rateStoreCases('Redis', openShared);
+limitsCases('Redis', openShared);
+gatewayLimitCases('Redis', () => ({ RATE_LIMIT_REDIS_URL: `redis://127.0.0.1:${shared.port}` }));
 
 describe('the Redis rate-limit store shared by two instances', () => {
   let port: number;

@@ -6,8 +6,9 @@ import { publicUser, userFromToken, withHookData } from '../../accounts/users.js
 import { captchaField } from '../../captcha/turnstile.js';
 import type { AppServices } from '../services.js';
 import { scopeOf } from '../../http/context.js';
+import { deviceTokenOf } from '../../http/token-delivery.js';
 import { BACKEND_ERRORS, HOOK_ERRORS, MAIL_ERRORS, PASSWORD_ERRORS } from '../error-groups.js';
-import { emailField, passwordField, redirectUrlField } from '../fields.js';
+import { deviceTokenField, emailField, passwordField, redirectUrlField } from '../fields.js';
 import { FIELDS } from '../form-sections.js';
 import { route } from '../route.js';
 import { emptySchema, userSchema } from '../schemas.js';
@@ -16,12 +17,14 @@ const changePasswordBody = z.object({
   ...captchaField,
   old_password: passwordField.min(1, 'is required'),
   new_password: passwordField.min(1, 'is required'),
+  device_token: deviceTokenField,
 });
 const changeEmailBody = z.object({
   ...captchaField,
   email: emailField,
   /** The current password: needed unless the access token's sign-in is recent (REAUTH_WINDOW). */
   password: passwordField.optional(),
+  device_token: deviceTokenField,
   redirect_url: redirectUrlField.optional(),
 });
 
@@ -71,7 +74,12 @@ export const changePasswordRoute = (deps: AppServices) =>
     async handle(c, read) {
       notImpersonating(c.get('claims'));
       const body = await read();
-      await changePassword(deps, scopeOf(c), { claims: c.get('claims'), oldPassword: body.old_password, newPassword: body.new_password });
+      await changePassword(deps, scopeOf(c), {
+        claims: c.get('claims'),
+        oldPassword: body.old_password,
+        newPassword: body.new_password,
+        deviceToken: deviceTokenOf(c, body.device_token),
+      });
       return c.json({});
     },
   });
@@ -102,7 +110,13 @@ export const changeEmailRoute = (deps: AppServices) =>
       notImpersonating(c.get('claims'));
       const body = await read();
       const redirect = resolveRedirect(deps.config.urls, body.redirect_url);
-      await requestEmailChange(deps, scopeOf(c), { claims: c.get('claims'), email: body.email, password: body.password, redirect });
+      await requestEmailChange(deps, scopeOf(c), {
+        claims: c.get('claims'),
+        email: body.email,
+        password: body.password,
+        redirect,
+        deviceToken: deviceTokenOf(c, body.device_token),
+      });
       return c.json({});
     },
   });

@@ -7,14 +7,14 @@ import { CAPTCHA_FIELD, captchaField } from '../../captcha/turnstile.js';
 import { requiredField } from '../../core/errors.js';
 import type { AppServices } from '../services.js';
 import { scopeOf } from '../../http/context.js';
-import { bearerToken, clearTokenCookies, deliverTokens, refreshTokenOf } from '../../http/token-delivery.js';
+import { bearerToken, clearTokenCookies, deliverTokens, deviceTokenOf, refreshTokenOf } from '../../http/token-delivery.js';
 import { BACKEND_ERRORS, HOOK_ERRORS, PASSWORD_ERRORS } from '../error-groups.js';
-import { emailField, passwordField, tokenField } from '../fields.js';
+import { deviceTokenField, emailField, passwordField, tokenField } from '../fields.js';
 import { FIELDS } from '../form-sections.js';
 import { route } from '../route.js';
 import { tokensSchema } from '../schemas.js';
 
-const tokenBody = z.object({ ...captchaField, email: emailField, password: passwordField.optional() });
+const tokenBody = z.object({ ...captchaField, email: emailField, password: passwordField.optional(), device_token: deviceTokenField });
 /** Without `refresh_token`, the refresh cookie (cookie delivery) is used. */
 const refreshBody = z.object({ refresh_token: tokenField.optional() });
 
@@ -53,7 +53,8 @@ export const tokenRoute = (deps: AppServices) =>
       }
       if (body.password === undefined || body.password === '') throw requiredField('password');
       await deps.captcha.verify(body[CAPTCHA_FIELD], scope.clientIp);
-      return c.json(deliverTokens(c, deps.config, await login(deps, scope, { email: body.email, password: body.password })));
+      const deviceToken = deviceTokenOf(c, body.device_token);
+      return c.json(deliverTokens(c, deps.config, await login(deps, scope, { email: body.email, password: body.password, deviceToken })));
     },
   });
 

@@ -1,0 +1,3 @@
+import { gatewayLimitCases } from './gateway-cases.js';
+
+gatewayLimitCases('memory', () => ({}));
