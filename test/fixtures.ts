@@ -97,6 +97,9 @@ function testConfig(env: Record<string, string>, dir: string) {
       // Tests call far more often than a client would; the limits have tests of their own.
       RATE_PER_MINUTE: '0',
       MAIL_PER_ADDRESS_PER_HOUR: '0',
+      MAIL_PER_ADDRESS_PER_CLIENT_PER_HOUR: '0',
+      MAIL_PER_ADDRESS_CAPTCHA_PER_HOUR: '0',
+      MAIL_PER_ADDRESS_PER_SENDER_PER_HOUR: '0',
       // Many gateways run side by side in the suite: one hashing thread each is plenty, and the
       // cheapest cost bcrypt allows (a test that is about the cost sets its own).
       HASH_WORKERS: '1',

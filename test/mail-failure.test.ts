@@ -4,7 +4,7 @@ import { type ListeningGateway, signUp, startGateway } from './fixtures.js';
 
 let gw: ListeningGateway;
 beforeAll(async () => {
-  gw = await startGateway({ MAIL_TIMEOUT: '500ms' });
+  gw = await startGateway({ MAIL_TIMEOUT: '500ms', MAIL_PER_ADDRESS_PER_HOUR: '3', MAIL_PER_ADDRESS_PER_CLIENT_PER_HOUR: '3' });
 });
 afterAll(() => gw.close());
 
@@ -18,6 +18,18 @@ describe('a failing mail server', () => {
     } finally {
       gw.smtp.options = {};
     }
+  });
+
+  it("a mail that was not sent does not count against its address's limit", async () => {
+    gw.smtp.options = { reject: { code: 550, message: 'mailbox unavailable' } };
+    try {
+      // Five refusals: more than the address's 3 mails an hour, had they counted.
+      for (let i = 0; i < 5; i++) expect((await gw.call('/reset-password', { json: { email: 'retry@example.com' } })).status).toBe(502);
+    } finally {
+      gw.smtp.options = {};
+    }
+    expect((await gw.call('/reset-password', { json: { email: 'retry@example.com' } })).status).toBe(200);
+    await gw.mail.next('retry@example.com');
   });
 
   it('a hanging server is a 504 within the configured timeout', async () => {
