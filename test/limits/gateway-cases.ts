@@ -1,6 +1,7 @@
 import bcrypt from 'bcryptjs';
 import { SignJWT } from 'jose';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { BackendError } from '../../src/backends/types.js';
 import { parseMetrics } from '../helpers/metrics.js';
 import { movableClock, STRONG_PASSWORD, signUp, type TestGateway, testApp, tokenOf } from '../fixtures.js';
 
@@ -42,6 +43,21 @@ export function gatewayLimitCases(name: string, env: () => Record<string, string
       expect(statuses.filter((s) => s === 401)).toHaveLength(6);
       expect(statuses.filter((s) => s === 429)).toHaveLength(44);
       expect((await work(gw)).compares - before.compares).toBe(6);
+    });
+
+    it('a check that never compared (the store failed) is not counted', async () => {
+      const gw = await start({ LOGIN_FREE_ATTEMPTS: '1', LOGIN_ACCOUNT_MAX_FAILURES: '1' });
+      const victim = unique('outage');
+      await signUp(gw, victim);
+      const outage = vi.spyOn(gw.deps.backend, 'findByEmail').mockRejectedValue(new BackendError('unavailable', 'the store is down'));
+      try {
+        for (let i = 0; i < 3; i++) expect((await login(gw, victim, 'Wrong-Pass-1!', '203.0.113.90')).status).toBe(503);
+      } finally {
+        outage.mockRestore();
+      }
+      // Neither the backoff (1 free) nor the ceiling (1) was spent by the outage.
+      expect((await login(gw, victim, 'Wrong-Pass-1!', '203.0.113.90')).status).toBe(401);
+      expect((await login(gw, victim, STRONG_PASSWORD, '203.0.113.91')).status).toBe(429);
     });
 
     it('an IPv6 client is its /64: rotating addresses in it shares one limit and one backoff; ::ffff:a.b.c.d is a.b.c.d', async () => {
