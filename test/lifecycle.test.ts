@@ -46,6 +46,9 @@ describe('the process', () => {
       expect(output.text).toContain('development secrets');
       expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
       expect((await fetch(`http://127.0.0.1:${port}/form`)).status).toBe(200);
+      // Unset, the public URLs follow PORT: a mailed link leads back to this gateway (dummy mail logs it).
+      await fetch(`http://127.0.0.1:${port}/signup`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"email":"port@example.com"}' });
+      await output.until(`http://localhost:${port}/form?`);
       const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
       child.kill('SIGTERM');
       expect(await exited).toBe(0);
@@ -67,7 +70,7 @@ describe('the process', () => {
     const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
     expect(code).toBe(1);
     // Values that do not parse and rules between variables, in one report.
-    for (const variable of ['PORT', 'JWT_EXPIRATION', 'JWT_SECRET', 'JWT_REFRESH_SECRET', 'JWT_VERIFY_SECRET', 'MAIL_HOST']) {
+    for (const variable of ['PORT', 'JWT_EXPIRATION', 'JWT_SECRET', 'JWT_REFRESH_SECRET', 'JWT_VERIFY_SECRET', 'MAIL_HOST', 'EXTERNAL_URL', 'VERIFY_REDIRECT_URL']) {
       expect(output).toContain(`${variable}:`);
     }
   });

@@ -45,9 +45,10 @@ export const envSchema = z.object({
   // Various
   ADMIN_ROLE: text('admin'),
   DEFAULT_ROLE: text('user'),
-  VERIFY_REDIRECT_URL: httpUrl('http://localhost:9000/form'),
+  VERIFY_REDIRECT_URL: httpUrl(),
   ALLOWED_REDIRECT_ORIGINS: list,
-  EXTERNAL_URL: httpUrl('http://localhost:9000'),
+  EXTERNAL_URL: httpUrl(),
+  JWT_ISSUER: optionalText,
   SIGNUP_DISABLED: bool(false),
   IMPERSONATION_ENABLED: bool(false),
 

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from './load-config.js';
 import { parseDuration } from './duration.js';
 
+const PUBLIC_URLS = { EXTERNAL_URL: 'https://auth.example.com', VERIFY_REDIRECT_URL: 'https://app.example.com/verify' };
 const SECRETS = {
   JWT_SECRET: 'a'.repeat(32),
   JWT_REFRESH_SECRET: 'b'.repeat(32),
@@ -120,14 +121,41 @@ describe('loadConfig', () => {
 
   it('production refuses missing, weak or shared secrets, dummy mail and wildcard CORS', () => {
     expect(problems({ NODE_ENV: 'production', MAIL_HOST: 'smtp.example.com', MAIL_FROM: 'a@b.co' }).sort()).toEqual([
+      'EXTERNAL_URL',
       'JWT_REFRESH_SECRET',
       'JWT_SECRET',
       'JWT_VERIFY_SECRET',
+      'VERIFY_REDIRECT_URL',
     ]);
     expect(
-      problems({ NODE_ENV: 'production', JWT_SECRET: 'short', JWT_REFRESH_SECRET: 'b'.repeat(32), JWT_VERIFY_SECRET: 'b'.repeat(32), ALLOWED_ORIGINS: '*' }).sort(),
+      problems({ ...PUBLIC_URLS, NODE_ENV: 'production', JWT_SECRET: 'short', JWT_REFRESH_SECRET: 'b'.repeat(32), JWT_VERIFY_SECRET: 'b'.repeat(32), ALLOWED_ORIGINS: '*' }).sort(),
     ).toEqual(['ALLOWED_ORIGINS', 'JWT_REFRESH_SECRET', 'JWT_SECRET', 'MAIL_HOST']);
-    expect(problems({ ...SECRETS, NODE_ENV: 'production', MAIL_HOST: 'smtp.example.com', MAIL_FROM: 'a@b.co' })).toEqual([]);
+    expect(problems({ ...SECRETS, ...PUBLIC_URLS, NODE_ENV: 'production', MAIL_HOST: 'smtp.example.com', MAIL_FROM: 'a@b.co' })).toEqual([]);
+  });
+
+  it('production needs EXTERNAL_URL and VERIFY_REDIRECT_URL, https and public; development follows PORT', () => {
+    const production = { ...SECRETS, NODE_ENV: 'production', MAIL_HOST: 'smtp.example.com', MAIL_FROM: 'a@b.co' };
+    const message = (env: Record<string, string>) => {
+      try {
+        loadConfig(env, { devSecrets: false });
+        return '';
+      } catch (error) {
+        return (error as Error).message;
+      }
+    };
+    expect(message(production)).toContain('EXTERNAL_URL: required in production');
+    expect(message(production)).toContain('VERIFY_REDIRECT_URL: required in production');
+    expect(message({ ...production, EXTERNAL_URL: 'http://auth.example.com', VERIFY_REDIRECT_URL: 'https://app.example.com/verify' })).toContain('EXTERNAL_URL: must be https');
+    for (const local of ['https://localhost:9000', 'https://127.0.0.1', 'https://[::1]:8443', 'https://auth.localhost']) {
+      expect(message({ ...production, ...PUBLIC_URLS, VERIFY_REDIRECT_URL: `${local}/form` })).toContain('VERIFY_REDIRECT_URL: must be the public address');
+    }
+    const dev = loadConfig({ ...SECRETS, PORT: '9100' }, { devSecrets: false });
+    expect(dev.urls).toMatchObject({ external: 'http://localhost:9100', verifyRedirect: 'http://localhost:9100/form' });
+    expect(dev.jwt.issuer).toBe('http://localhost:9100');
+    const moved = loadConfig({ ...SECRETS, EXTERNAL_URL: 'https://auth.example.com/' }, { devSecrets: false });
+    expect(moved.urls).toMatchObject({ external: 'https://auth.example.com', verifyRedirect: 'https://auth.example.com/form' });
+    // JWT_ISSUER keeps the old `iss` while EXTERNAL_URL moves.
+    expect(loadConfig({ ...SECRETS, EXTERNAL_URL: 'https://auth.example.com', JWT_ISSUER: 'http://localhost:9000' }, { devSecrets: false }).jwt.issuer).toBe('http://localhost:9000');
   });
 
   it('development without secrets generates them once into a private file and reuses them', () => {

@@ -64,7 +64,8 @@ export function loadConfig(source: Record<string, string | undefined>, options: 
       refreshSecret: secrets.JWT_REFRESH_SECRET as string,
       verifySecret: secrets.JWT_VERIFY_SECRET as string,
       privateKeys,
-      issuer: rest.urls.external,
+      // JWT_ISSUER keeps an earlier `iss` while EXTERNAL_URL moves (issuers are compared exactly).
+      issuer: env.JWT_ISSUER ?? rest.urls.external,
       extensions,
       generatedSecrets: jwt.missingSecrets.length > 0,
     },

@@ -6,7 +6,7 @@ type WebSettings = Pick<Config, 'urls' | 'tenancy' | 'cors' | 'trustedProxies' |
 
 /** Where the gateway lives and who may talk to it: URLs and redirects, tenancy, CORS, proxies. */
 export function parseWeb(env: Env, report: Report): WebSettings {
-  const verifyRedirect = env.VERIFY_REDIRECT_URL as string;
+  const { external, verifyRedirect } = publicUrls(env, report);
   const allowedRedirectOrigins = [new URL(verifyRedirect).origin];
   for (const entry of env.ALLOWED_REDIRECT_ORIGINS) {
     const origin = originOf(entry);
@@ -33,7 +33,7 @@ export function parseWeb(env: Env, report: Report): WebSettings {
   if (report.production && env.ALLOWED_ORIGINS.includes('*')) report.problem('ALLOWED_ORIGINS', 'a wildcard origin is refused in production');
 
   return {
-    urls: { verifyRedirect, external: (env.EXTERNAL_URL as string).replace(/\/+$/, ''), allowedRedirectOrigins: [...new Set(allowedRedirectOrigins)] },
+    urls: { verifyRedirect, external, allowedRedirectOrigins: [...new Set(allowedRedirectOrigins)] },
     tenancy: {
       enabled: env.MULTI_TENANT_ENABLED,
       tenantHeader: env.TENANT_ID_HEADER,
@@ -44,6 +44,32 @@ export function parseWeb(env: Env, report: Report): WebSettings {
     trustedProxies: env.TRUSTED_PROXIES,
     trustedProxyHops: env.TRUSTED_PROXY_HOPS,
   };
+}
+
+/**
+ * Where the gateway is reached (EXTERNAL_URL: tokens' `iss`, cookies, OAuth callbacks) and where
+ * mailed links lead (VERIFY_REDIRECT_URL). In production both must be set, https and not a local
+ * address: a default would mail every user a link to localhost. In development, unset, they follow
+ * PORT (`http://localhost:<PORT>`, and its `/form`).
+ */
+function publicUrls(env: Env, report: Report): { external: string; verifyRedirect: string } {
+  const local = `http://localhost:${env.PORT === 0 ? 9000 : env.PORT}`;
+  if (report.production) {
+    for (const name of ['EXTERNAL_URL', 'VERIFY_REDIRECT_URL'] as const) {
+      const value = env[name];
+      if (value === undefined) report.problem(name, 'required in production: the public https URL (mailed links and token issuers must not point at localhost)');
+      else if (new URL(value).protocol !== 'https:') report.problem(name, `must be https in production, got "${value}"`);
+      else if (isLocal(new URL(value).hostname)) report.problem(name, `must be the public address in production, not "${new URL(value).hostname}"`);
+    }
+  }
+  const external = (env.EXTERNAL_URL ?? local).replace(/\/+$/, '');
+  return { external, verifyRedirect: env.VERIFY_REDIRECT_URL ?? `${external}/form` };
+}
+
+/** localhost, *.localhost, 127.0.0.0/8, ::1, 0.0.0.0. */
+function isLocal(hostname: string): boolean {
+  const host = hostname.toLowerCase().replace(/^\[|\]$/g, '');
+  return host === 'localhost' || host.endsWith('.localhost') || /^127\./.test(host) || host === '::1' || host === '0.0.0.0';
 }
 
 /**

@@ -249,7 +249,7 @@ describe('token delivery configuration', () => {
     [{ TOKEN_DELIVERY: 'json,carrier-pigeon' }, 'TOKEN_DELIVERY'],
     [{ COOKIE_SAME_SITE: 'sometimes' }, 'COOKIE_SAME_SITE'],
     [{ COOKIE_SAME_SITE: 'none', COOKIE_SECURE: 'false' }, 'COOKIE_SAME_SITE'],
-    [{ NODE_ENV: 'production', COOKIE_SECURE: 'false', MAIL_HOST: 'smtp.example.com', MAIL_FROM: 'a@example.com' }, 'COOKIE_SECURE'],
+    [{ NODE_ENV: 'production', EXTERNAL_URL: 'https://auth.example.com', VERIFY_REDIRECT_URL: 'https://auth.example.com/form', COOKIE_SECURE: 'false', MAIL_HOST: 'smtp.example.com', MAIL_FROM: 'a@example.com' }, 'COOKIE_SECURE'],
     [{ AUTH_BACKEND: 'http', HTTP_URL: 'http://127.0.0.1:1/users', SESSION_VERSION_COLUMN: 'logouts' }, 'SESSION_VERSION_COLUMN'],
   ])('refuses %o (%s)', (env, variable) => {
     expect(() => loadConfig({ ...SECRETS, ...env }, { devSecrets: false })).toThrow(variable);

@@ -20,7 +20,8 @@ const SECRETS = {
   JWT_REFRESH_SECRET: 'b'.repeat(32),
   JWT_VERIFY_SECRET: 'c'.repeat(32),
 };
-const PRODUCTION = { ...SECRETS, NODE_ENV: 'production', MAIL_HOST: 'smtp.example.com', MAIL_FROM: 'a@example.com', METRICS_TOKEN: 'm'.repeat(32) };
+const PUBLIC_URLS = { EXTERNAL_URL: 'https://auth.example.com', VERIFY_REDIRECT_URL: 'https://app.example.com/verify' };
+const PRODUCTION = { ...SECRETS, ...PUBLIC_URLS, NODE_ENV: 'production', MAIL_HOST: 'smtp.example.com', MAIL_FROM: 'a@example.com', METRICS_TOKEN: 'm'.repeat(32) };
 
 function problemsOf(env: Record<string, string>): string {
   try {
@@ -108,14 +109,14 @@ describe('/metrics tells nobody who has an account', () => {
   });
 
   it('is not served in production without METRICS_TOKEN, and the start says so', async () => {
-    const production = await testApp({ NODE_ENV: 'production', METRICS_TOKEN: '' });
+    const production = await testApp({ ...PUBLIC_URLS, NODE_ENV: 'production', METRICS_TOKEN: '' });
     try {
       expect((await production.call('/metrics')).status).toBe(404);
       expect(production.deps.config.warnings.join('\n')).toContain('METRICS_TOKEN is not set: /metrics is not served in production');
     } finally {
       await production.close();
     }
-    const withToken = await testApp({ NODE_ENV: 'production', METRICS_TOKEN: 'scrape-token' });
+    const withToken = await testApp({ ...PUBLIC_URLS, NODE_ENV: 'production', METRICS_TOKEN: 'scrape-token' });
     try {
       expect((await withToken.call('/metrics', { bearer: 'scrape-token' })).status).toBe(200);
     } finally {
@@ -193,6 +194,7 @@ describe("Hasura's built-in admin role", () => {
 
   it('HASURA_ROLE_MAP renames roles in the Hasura claims only; any other row holding admin gets no Hasura admin', async () => {
     const gw = await testApp({
+      ...PUBLIC_URLS,
       NODE_ENV: 'production',
       METRICS_TOKEN: 'm'.repeat(32),
       JWT_EXTENSIONS: 'hasura',
