@@ -27,12 +27,14 @@ interface BuildOptions {
   readonly clock?: Clock;
   /** Another mail transport (tests keep the mails in process); the configured one otherwise. */
   readonly mailer?: Mailer;
+  /** How GET /metrics gathers its text (a cluster's gateway process asks the primary for every process's). */
+  readonly scrape?: Parameters<typeof createMetrics>[0];
 }
 
 /** Builds every dependency from the config. */
 export async function buildDeps(config: Config, options: BuildOptions = {}): Promise<Deps> {
   const { logger = createLogger(config.logLevel), clock = systemClock } = options;
-  const metrics = createMetrics();
+  const metrics = createMetrics(options.scrape);
   const backend = observedBackend(await createBackend(config.backend, logger), metrics);
   const pool = observedHashPool(createHashPool({ size: config.passwords.threads, queueLimit: config.passwords.queueLimit }), metrics);
   return {

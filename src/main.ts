@@ -2,7 +2,11 @@ import 'dotenv/config';
 import cluster from 'node:cluster';
 import { loadConfig } from './config/load-config.js';
 import { type Config, ConfigError } from './config/types.js';
+import { systemClock } from './core/clock.js';
 import { createLogger, errorFields } from './core/logger.js';
+import { buildDeps } from './deps.js';
+import { runPrimary } from './process/primary.js';
+import { clusterScrape, reportFailedStart, reportListening } from './process/worker.js';
 import { startServer } from './server.js';
 
 /** Startup only: config → dependencies → app → listen; SIGTERM/SIGINT shut down gracefully. */
@@ -20,9 +24,10 @@ async function main(): Promise<void> {
   const logger = createLogger(config.logLevel);
   // Once, by the process that starts (not again by every worker of a cluster).
   if (cluster.isPrimary) for (const warning of config.warnings) logger.warn(warning);
-  if (cluster.isPrimary && config.server.workers > 1) return runPrimary(config, logger);
+  if (cluster.isPrimary && config.server.workers > 1) return runPrimary(config, logger, systemClock);
 
-  const running = await startServer(config);
+  const running = await startServer(config, await buildDeps(config, { logger, scrape: clusterScrape }));
+  reportListening();
   logger.info('authura listening', {
     url: running.url,
     pid: process.pid,
@@ -51,36 +56,9 @@ async function main(): Promise<void> {
   process.on('unhandledRejection', (error) => logger.error('unhandled rejection', { error: errorFields(error) }));
 }
 
-/**
- * WORKERS > 1: this process only forks that many gateway processes sharing the port (node:cluster),
- * replaces any that dies, and on SIGTERM/SIGINT passes the signal on and waits for them all.
- */
-function runPrimary(config: Config, logger: ReturnType<typeof createLogger>): void {
-  if (config.limits.redisUrl === undefined && config.limits.perMinute > 0) {
-    logger.warn('WORKERS > 1 without RATE_LIMIT_REDIS_URL: each process counts rate limits on its own');
-  }
-  let stopping = false;
-  for (let i = 0; i < config.server.workers; i++) cluster.fork();
-  cluster.on('exit', (worker, code, signal) => {
-    if (stopping) {
-      if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(0);
-      return;
-    }
-    logger.error('gateway process died; starting another', { pid: worker.process.pid, code, signal });
-    cluster.fork();
-  });
-  const stop = (signal: NodeJS.Signals) => {
-    stopping = true;
-    logger.info('shutting down workers', { signal });
-    for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill(signal);
-    setTimeout(() => process.exit(1), 15_000).unref();
-  };
-  process.once('SIGTERM', () => stop('SIGTERM'));
-  process.once('SIGINT', () => stop('SIGINT'));
-  logger.info('authura primary started', { workers: config.server.workers });
-}
-
 main().catch((error: unknown) => {
-  process.stderr.write(`authura failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
-  process.exit(1);
+  const message = error instanceof Error ? error.message : String(error);
+  process.stderr.write(`authura failed to start: ${message}\n`);
+  // The report reaches the primary before the process ends.
+  void reportFailedStart(message).finally(() => process.exit(1));
 });

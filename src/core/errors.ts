@@ -33,6 +33,7 @@ export const ERROR_STATUS = {
   overloaded: 503,
   captcha_unavailable: 503,
   mail_unavailable: 503,
+  metrics_unavailable: 503,
   backend_timeout: 504,
   mail_timeout: 504,
   hook_timeout: 504,

@@ -8,6 +8,8 @@ type Dependency = 'backend' | 'hook' | 'mail';
 /** Prometheus metrics of one gateway (its own registry: no global state between app instances). */
 export interface Metrics {
   readonly registry: Registry;
+  /** The text GET /metrics serves: this registry, or with WORKERS > 1 every process's summed. */
+  scrape(): Promise<string>;
   /** One answered request, by route pattern (never the raw path), method and status. */
   request(route: string, method: string, status: number, seconds: number): void;
   login(result: 'ok' | 'failed'): void;
@@ -20,7 +22,7 @@ export interface Metrics {
   observe<T>(dependency: Dependency, operation: string, work: () => Promise<T>): Promise<T>;
 }
 
-export function createMetrics(): Metrics {
+export function createMetrics(scrapeOf: (registry: Registry) => () => Promise<string> = (registry) => () => registry.metrics()): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'authura_process_' });
   const counter = (name: string, help: string, labelNames: string[] = []) => new Counter({ name, help, labelNames, registers: [registry] });
@@ -37,6 +39,7 @@ export function createMetrics(): Metrics {
 
   return {
     registry,
+    scrape: scrapeOf(registry),
     request(route, method, status, seconds) {
       duration.observe({ route, method }, seconds);
       requests.inc({ route, method, status: String(status) });

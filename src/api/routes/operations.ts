@@ -95,13 +95,13 @@ export function operationsRoutes(deps: AppServices) {
       summary: 'Prometheus metrics',
       open: true,
       ok: { status: 200, description: 'Prometheus text', contentType: 'text/plain' },
-      errors: token === undefined ? [] : ['unauthorized'],
+      errors: token === undefined ? ['metrics_unavailable'] : ['unauthorized', 'metrics_unavailable'],
       async handle(c) {
         if (token !== undefined && !safeEqual(bearerToken(c.req.header('authorization')) ?? '', token)) {
           throw new AppError('unauthorized', 'Send the metrics token as a bearer token');
         }
         c.header('Content-Type', deps.metrics.registry.contentType);
-        return c.body(await deps.metrics.registry.metrics());
+        return c.body(await deps.metrics.scrape());
       },
     }),
   ];
