@@ -14,6 +14,7 @@ import { createHashPool } from './passwords/worker-pool.js';
 import { createLimits } from './rate-limit/limits.js';
 import { createMemoryStore } from './rate-limit/store.js';
 import { chooseSpentLinks } from './links/spent-links.js';
+import { checkMail, waitForBackend } from './process/startup.js';
 import { createTokens } from './tokens/tokens.js';
 
 /** Everything the app needs, built once at start (or by a test) and passed to `createApp`. */
@@ -36,6 +37,10 @@ export async function buildDeps(config: Config, options: BuildOptions = {}): Pro
   const { logger = createLogger(config.logLevel), clock = systemClock } = options;
   const metrics = createMetrics(options.scrape);
   const backend = observedBackend(await createBackend(config.backend, logger), metrics);
+  // The start fails fast on what cannot work, and waits (STARTUP_TIMEOUT) for what may come.
+  await waitForBackend(backend, { timeoutMs: config.server.startupTimeoutMs, clock, logger });
+  const mailer = options.mailer ?? (await createMailer(config.mail, logger));
+  await checkMail(mailer, { production: config.production, logger, up: (ok) => metrics.mailUp(ok) });
   const pool = observedHashPool(createHashPool({ size: config.passwords.threads, queueLimit: config.passwords.queueLimit }), metrics);
   return {
     config,
@@ -45,7 +50,7 @@ export async function buildDeps(config: Config, options: BuildOptions = {}): Pro
     audit: createAudit(config.audit, logger, { write: options.auditWrite, onDropped: () => metrics.auditDropped(), clock }),
     backend,
     tokens: await createTokens(config.jwt, config.tenancy.enabled),
-    mailer: options.mailer ?? (await createMailer(config.mail, logger)),
+    mailer,
     hasher: await createBcryptHasher(pool, config.passwords.cost),
     hooks: observedHooks(createHookClient(config.hooks), metrics),
     extensions: createExtensions(config.jwt.extensions, { defaultRole: config.roles.default, multiTenant: config.tenancy.enabled }),

@@ -6,6 +6,7 @@ import { ensureInitialUser } from './accounts/initial-user.js';
 import { createApp } from './app.js';
 import type { Config } from './config/types.js';
 import { buildDeps, type Deps } from './deps.js';
+import { StartupError } from './process/startup.js';
 
 /** How long shutdown waits for in-flight requests. */
 const DRAIN_MS = 8000;
@@ -55,7 +56,7 @@ export async function startServer(config: Config, given?: Deps): Promise<Running
       inFlight -= 1;
     }
   };
-  const address = await new Promise<{ server: ServerType; info: AddressInfo }>((resolve) => {
+  const address = await new Promise<{ server: ServerType; info: AddressInfo }>((resolve, reject) => {
     const { headersTimeoutMs, requestTimeoutMs } = config.server;
     const serverOptions = {
       // A client that trickles its headers or body (slowloris) is cut off: 408, connection closed.
@@ -65,6 +66,18 @@ export async function startServer(config: Config, given?: Deps): Promise<Running
       connectionsCheckingInterval: Math.min(1000, headersTimeoutMs),
     };
     const server = serve({ fetch, hostname: config.server.host, port: config.server.port, serverOptions }, (info) => resolve({ server, info }));
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      const where = `${config.server.host}:${config.server.port}`;
+      const reason =
+        error.code === 'EADDRINUSE'
+          ? `PORT ${config.server.port} is already in use on ${config.server.host} (another process listens there)`
+          : error.code === 'EACCES'
+            ? `PORT ${config.server.port} may not be used by this user on ${config.server.host}`
+            : error.code === 'EADDRNOTAVAIL'
+              ? `HOST ${config.server.host} is not an address of this machine`
+              : `cannot listen on ${where}: ${error.message}`;
+      reject(new StartupError(reason, { cause: error }));
+    });
   });
   // Past the cap, Node closes new connections at once instead of letting them pile up.
   (address.server as Server).maxConnections = config.server.maxConnections;

@@ -346,6 +346,7 @@ export function recordingMailer(templatesDir?: string): Mailer & { readonly mail
       // No transport in process, so no From header: SMTP is tested with a real server.
       mails.push({ to, from: '', subject: mail.subject, html: mail.html, text: mail.text, link: /https?:\/\/\S+/.exec(mail.text)?.[0] });
     },
+    verify: async () => ({ ok: true }),
     close() {},
     async next(to, subject) {
       const index = mails.findIndex((m) => m.to === to && (subject === undefined || m.subject === subject));

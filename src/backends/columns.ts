@@ -35,7 +35,7 @@ export function resolveSessionVersion(setting: SessionVersionSetting, columns: R
   if (setting === 'off') return undefined;
   if (setting === 'auto') return columns.has(SESSION_VERSION_DEFAULT) ? SESSION_VERSION_DEFAULT : undefined;
   if (!columns.has(setting.column)) {
-    throw new BackendError('bad_response', `The table ${table} has no column ${setting.column} (SESSION_VERSION_COLUMN)`);
+    throw new BackendError('refused', `The table ${table} has no column ${setting.column} (SESSION_VERSION_COLUMN)`);
   }
   return setting.column;
 }

@@ -45,7 +45,9 @@ export function unchanged(user: StoredUser): UserExpectation {
  * - "Not found" is `null`, never an error.
  * - `create` and `update` are single atomic writes; a unique (email, tenant) violation throws
  *   {@link BackendError} with code `conflict` and writes nothing.
- * - Any other failure throws {@link BackendError} (`unavailable`, `timeout` or `bad_response`).
+ * - Any other failure throws {@link BackendError} (`unavailable`, `timeout`, `refused` or `bad_response`).
+ * - `capabilities()` also checks that the table fits the configuration (every mapped column, of a
+ *   usable type): a `refused` error otherwise.
  */
 export interface UserBackend {
   readonly kind: string;
@@ -95,7 +97,12 @@ interface BackendCapabilities {
   readonly sessionVersion: boolean;
 }
 
-type BackendErrorCode = 'conflict' | 'unavailable' | 'timeout' | 'bad_response';
+/**
+ * `unavailable` and `timeout` may pass (the start waits for them, up to STARTUP_TIMEOUT);
+ * `refused` will not — credentials refused, a database, table or column missing or of the wrong
+ * type: the start ends at once, naming what to change; `bad_response` is an answer of the wrong shape.
+ */
+type BackendErrorCode = 'conflict' | 'unavailable' | 'timeout' | 'bad_response' | 'refused';
 
 export class BackendError extends Error {
   readonly code: BackendErrorCode;

@@ -10,6 +10,10 @@ export function parseBackend(env: Env, report: Report): Config['backend'] {
   const required: Partial<Record<BackendKind, keyof Env>> = { postgres: 'POSTGRES_DSN', hasura: 'HASURA_URL', http: 'HTTP_URL' };
   const needed = required[env.AUTH_BACKEND];
   if (needed !== undefined && env[needed] === undefined) report.problem(needed, `required with AUTH_BACKEND=${env.AUTH_BACKEND}`);
+  if (env.POSTGRES_DSN !== undefined && !isPostgresUrl(env.POSTGRES_DSN)) {
+    // Never echoed: it holds the password.
+    report.problem('POSTGRES_DSN', 'is not a postgres:// URL (postgres://user:password@host:5432/database; percent-encode special characters in the password)');
+  }
   if (!isTableName(env.USERS_TABLE)) report.problem('USERS_TABLE', `"${env.USERS_TABLE}" is not a table name (letters, digits, _; optionally schema.table)`);
   if (env.AUTH_BACKEND === 'hasura' && env.USERS_TABLE.includes('.')) {
     report.problem('USERS_TABLE', 'with Hasura, name the root field (e.g. auth_users), not schema.table');
@@ -42,6 +46,16 @@ export function parseBackend(env: Env, report: Report): Config['backend'] {
     },
     initialUser: initialUser(env, report),
   };
+}
+
+function isPostgresUrl(dsn: string): boolean {
+  try {
+    const url = new URL(dsn);
+    // A Unix socket: postgres:///db?host=/var/run/postgresql.
+    return (url.protocol === 'postgres:' || url.protocol === 'postgresql:') && (url.hostname !== '' || url.searchParams.has('host')) && decodeURIComponent(url.password) !== undefined;
+  } catch {
+    return false;
+  }
 }
 
 /** An HTTP header name (RFC 9110 token). */

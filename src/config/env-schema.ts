@@ -24,6 +24,7 @@ export const envSchema = z.object({
   HEADERS_TIMEOUT: duration('10s', 'ms'),
   REQUEST_TIMEOUT: duration('30s', 'ms'),
   MAX_CONNECTIONS: int(10_000, 1, 10_000_000),
+  STARTUP_TIMEOUT: duration('15s', 'ms'),
   ALLOWED_ORIGINS: list,
   ALLOWED_HOSTS: list,
   HOST_HEADER: text('Host'),

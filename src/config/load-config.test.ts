@@ -38,7 +38,7 @@ describe('durations', () => {
 describe('loadConfig', () => {
   it('applies the Authura README defaults', () => {
     const config = loadConfig(SECRETS, { devSecrets: false });
-    expect(config.server).toEqual({ host: 'localhost', port: 9000, workers: 1, headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, maxConnections: 10_000 });
+    expect(config.server).toEqual({ host: 'localhost', port: 9000, workers: 1, headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, maxConnections: 10_000, startupTimeoutMs: 15_000 });
     expect(config.passwords.cost).toBe(10);
     expect(config.passwords.threads).toBeGreaterThanOrEqual(1);
     expect(config.roles).toEqual({ admin: 'admin', default: 'user' });

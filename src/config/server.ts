@@ -35,6 +35,7 @@ export function parseServer(env: Env, report: Report): ServerSection {
       headersTimeoutMs: env.HEADERS_TIMEOUT,
       requestTimeoutMs: env.REQUEST_TIMEOUT,
       maxConnections: env.MAX_CONNECTIONS,
+      startupTimeoutMs: env.STARTUP_TIMEOUT,
     },
     passwords: {
       // Every core by default, shared between the processes.

@@ -64,6 +64,8 @@ interface ServerSettings {
   readonly requestTimeoutMs: number;
   /** Open connections per process; past it new ones are closed at once. */
   readonly maxConnections: number;
+  /** STARTUP_TIMEOUT: how long the start waits for a backend that does not answer yet. */
+  readonly startupTimeoutMs: number;
 }
 
 /** Where issued tokens go (TOKEN_DELIVERY): the JSON body, cookies, the X-Auth-Token header. */

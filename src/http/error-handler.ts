@@ -12,6 +12,7 @@ const BACKEND: Record<BackendError['code'], [ErrorCode, string]> = {
   unavailable: ['backend_unavailable', 'The user backend is unavailable; please try again later'],
   timeout: ['backend_timeout', 'The user backend did not answer in time; please try again later'],
   bad_response: ['backend_error', 'The user backend returned an invalid answer'],
+  refused: ['backend_error', 'The user backend refused the request'],
 };
 
 /** Brings any thrown value into an {@link AppError}; unknown errors become a bare 500. */

@@ -18,9 +18,14 @@ export type MailSettings = (
     }
 ) & { readonly templatesDir: string | undefined };
 
+/** What connecting and logging in to the mail server found (nothing is sent). */
+type MailCheck = { readonly ok: true } | { readonly ok: false; readonly reason: 'auth' | 'dns' | 'unreachable'; readonly message: string };
+
 export interface Mailer {
   /** Renders and sends one mail; rejects with an {@link AppError} (502/503/504) when it fails. */
   send(kind: MailKind, to: string, context: Omit<MailContext, 'email'>): Promise<void>;
+  /** Connects and logs in without sending (at start). */
+  verify(): Promise<MailCheck>;
   close(): void;
 }
 
@@ -34,6 +39,7 @@ export async function createMailer(config: MailSettings, logger: Logger): Promis
         // Development only (refused in production): the link is the whole point of the log line.
         logger.info('dummy mail (not sent)', { kind, to, subject: mail.subject, link: context.link });
       },
+      verify: async () => ({ ok: true }),
       close() {},
     };
   }
@@ -63,6 +69,17 @@ export async function createMailer(config: MailSettings, logger: Logger): Promis
         );
       } catch (error) {
         throw mailError(error);
+      }
+    },
+    async verify() {
+      try {
+        await withDeadline(transport.verify(), config.timeoutMs * 2, () => Object.assign(new Error('no answer in time'), { code: 'ETIMEDOUT' }));
+        return { ok: true };
+      } catch (error) {
+        const code = String((error as { code?: unknown } | null)?.code ?? '');
+        const message = error instanceof Error ? error.message : String(error);
+        const reason = code === 'EAUTH' ? 'auth' : code === 'EDNS' || /ENOTFOUND|EAI_AGAIN/.test(`${code} ${message}`) ? 'dns' : 'unreachable';
+        return { ok: false, reason, message };
       }
     },
     close: () => transport.close(),

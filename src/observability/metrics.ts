@@ -1,4 +1,5 @@
-import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { AppError } from '../core/errors.js';
 import type { UserBackend } from '../backends/types.js';
 import type { HookClient } from '../hooks/hook-client.js';
 import type { HashPool } from '../passwords/worker-pool.js';
@@ -18,6 +19,8 @@ export interface Metrics {
   passwordJob(op: 'hash' | 'compare'): void;
   /** An audit event dropped because too many were already on their way to the collector. */
   auditDropped(): void;
+  /** Whether the mail server answered at the last check or send (authura_mail_up). */
+  mailUp(up: boolean): void;
   /** Times `work` as a call to `dependency`, counting failures. */
   observe<T>(dependency: Dependency, operation: string, work: () => Promise<T>): Promise<T>;
 }
@@ -34,6 +37,7 @@ export function createMetrics(scrapeOf: (registry: Registry) => () => Promise<st
   const issued = counter('authura_tokens_issued_total', 'Tokens issued', ['kind']);
   const passwordJobs = counter('authura_password_jobs_total', 'Jobs run by the password hashing threads', ['op']);
   const auditDropped = counter('authura_audit_dropped_total', 'Audit events not sent to AUDIT_URL because too many were in flight');
+  const mailUp = new Gauge({ name: 'authura_mail_up', help: 'Whether the mail server answered the last check or send (1) or not (0)', registers: [registry] });
   const depErrors = counter('authura_dependency_errors_total', 'Failed calls to a dependency', ['dependency', 'operation']);
   const depDuration = histogram('authura_dependency_duration_seconds', 'Latency of calls to a dependency', ['dependency', 'operation'], [0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5]);
 
@@ -48,12 +52,17 @@ export function createMetrics(scrapeOf: (registry: Registry) => () => Promise<st
     tokensIssued: (kind) => issued.inc({ kind }),
     passwordJob: (op) => passwordJobs.inc({ op }),
     auditDropped: () => auditDropped.inc(),
+    mailUp: (up) => mailUp.set(up ? 1 : 0),
     async observe(dependency, operation, work) {
       const end = depDuration.startTimer({ dependency, operation });
       try {
-        return await work();
+        const result = await work();
+        if (dependency === 'mail') mailUp.set(1);
+        return result;
       } catch (error) {
         depErrors.inc({ dependency, operation });
+        // A refused message (mail_failed) says nothing of the server being down.
+        if (dependency === 'mail' && error instanceof AppError && (error.code === 'mail_unavailable' || error.code === 'mail_timeout')) mailUp.set(0);
         throw error;
       } finally {
         end();

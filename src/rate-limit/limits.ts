@@ -62,6 +62,8 @@ export interface Limits {
   /** The account proved its owner (a password reset): its ceiling starts again. */
   accountRecovered(tenantId: string | null, email: string): Promise<void>;
   readonly mail: MailLimits;
+  /** Resolves when the counters' store answers (Redis: readiness); rejects otherwise. */
+  ping(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -126,6 +128,7 @@ export function createLimits(config: LimitsSettings, store: RateStore, logger: L
 
     mail: mailLimits(config.mail, store, { guarded, client }),
 
+    ping: () => store.ping(),
     close: () => store.close(),
   };
 }

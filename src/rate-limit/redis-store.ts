@@ -121,6 +121,13 @@ export function createRedisStore(url: string, options: { timeoutMs: number; cloc
         throw new RateStoreError(error);
       }
     },
+    async ping() {
+      try {
+        await redis.ping();
+      } catch (error) {
+        throw new RateStoreError(error);
+      }
+    },
     close: async () => {
       redis.disconnect();
     },

@@ -52,6 +52,8 @@ export interface RateStore {
    */
   attempt(request: AttemptRequest): Promise<AttemptResult>;
   delete(keys: readonly string[]): Promise<void>;
+  /** Resolves when the store answers (readiness); rejects with {@link RateStoreError} otherwise. */
+  ping(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -117,6 +119,7 @@ export function createMemoryStore(clock: Clock): RateStore {
     async delete(keys) {
       for (const key of keys) counters.delete(key);
     },
+    async ping() {},
     async close() {
       clearInterval(sweep);
       counters.clear();

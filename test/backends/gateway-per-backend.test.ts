@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDatabase, MIGRATED_SCHEMA } from '../helpers/databases.js';
 import { movableClock, signUp, startGateway, STRONG_PASSWORD, tokenOf, type TestGateway } from '../fixtures.js';
 import { READINESS_TTL_MS } from '../../src/api/routes/operations.js';
-import { startHasura, startUsersService } from '../fakes.js';
+import { startHasura, startTcpProxy, startUsersService } from '../fakes.js';
 import type { FaultyService } from './conformance.js';
 
 interface Store {
@@ -185,16 +185,44 @@ describe.each(Object.keys(STORES))('the gateway on the %s backend', (name) => {
 });
 
 describe('a Postgres server that is not there', () => {
-  it('starts, answers 503 JSON and /readyz 503, and never crashes', async () => {
-    const gw = await startGateway({ AUTH_BACKEND: 'postgres', POSTGRES_DSN: 'postgres://u:p@127.0.0.1:1/db', BACKEND_TIMEOUT: '800ms' });
+  it('at start: the start waits up to STARTUP_TIMEOUT, then fails naming POSTGRES_DSN and the cause (never the password)', async () => {
+    const failed = await startGateway({ AUTH_BACKEND: 'postgres', POSTGRES_DSN: 'postgres://u:secret-pw@127.0.0.1:1/db', BACKEND_TIMEOUT: '300ms', STARTUP_TIMEOUT: '1s' }).then(
+      () => undefined,
+      (error: Error) => error,
+    );
+    expect(failed?.message).toMatch(/^the postgres backend did not answer within STARTUP_TIMEOUT \(1 s\): POSTGRES_DSN: connection refused at 127\.0\.0\.1:1/);
+    expect(failed?.message).not.toContain('secret-pw');
+  });
+
+  it('coming up after the gateway (a compose file): the start waits for it; going away later: 503 JSON and /readyz 503, never a crash', async () => {
+    const url = new URL(await createDatabase(MIGRATED_SCHEMA));
+    const proxy = await startTcpProxy({ host: url.hostname, port: Number(url.port) });
+    proxy.hangUp();
+    url.host = `127.0.0.1:${proxy.port}`;
+    const clock = movableClock();
+    const starting = startGateway({ AUTH_BACKEND: 'postgres', POSTGRES_DSN: url.toString(), BACKEND_TIMEOUT: '800ms', STARTUP_TIMEOUT: '30s' }, { clock });
+    let gw: TestGateway | undefined;
     try {
+      let started = false;
+      void starting.then(() => (started = true), () => {});
+      // The database hangs up on the gateway's first attempts, and the start waits; then it is there.
+      await proxy.arrivals(2);
+      expect(started).toBe(false);
+      await proxy.resume();
+      gw = await starting;
+      expect((await gw.call('/readyz')).status).toBe(200);
+      await proxy.pause();
       const response = await gw.call('/token', { json: { email: 'a@example.com', password: STRONG_PASSWORD } });
       expect(response.status).toBe(503);
       expect(await response.json()).toMatchObject({ error: 'backend_unavailable' });
-      expect((await gw.call('/readyz')).status).toBe(503);
-      expect(JSON.stringify(gw.logs)).not.toContain('u:p@');
+      clock.advance(READINESS_TTL_MS); // past the last probe's answer
+      const readiness = await gw.call('/readyz');
+      expect(readiness.status).toBe(503);
+      expect(await readiness.json()).toMatchObject({ status: 'unavailable', failing: 'backend' });
     } finally {
-      await gw.close();
+      await proxy.resume();
+      await (gw ?? (await starting.catch(() => undefined)))?.close();
+      await proxy.close();
     }
   });
 });

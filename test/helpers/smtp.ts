@@ -17,6 +17,8 @@ export interface SmtpOptions {
   reject?: { code: number; message: string };
   /** Never answer the DATA command (a hanging server). */
   hang?: boolean;
+  /** Accept only these credentials (without: any login, or none). */
+  credentials?: { user: string; pass: string };
 }
 
 /** A real SMTP server in this process that keeps what it receives. */
@@ -30,6 +32,15 @@ export class TestSmtpServer {
   constructor() {
     this.#server = new SMTPServer({
       authOptional: true,
+      allowInsecureAuth: true,
+      onAuth: (auth, _session, callback) => {
+        const wanted = this.options.credentials;
+        if (wanted && (auth.username !== wanted.user || auth.password !== wanted.pass)) {
+          callback(Object.assign(new Error('Invalid username or password'), { responseCode: 535 }));
+          return;
+        }
+        callback(null, { user: auth.username });
+      },
       disabledCommands: ['STARTTLS'],
       logger: false,
       onData: (stream, _session, callback) => {

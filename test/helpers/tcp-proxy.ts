@@ -4,7 +4,11 @@ export interface TcpProxy {
   readonly port: number;
   /** Refuses new connections and cuts every open one, as a stopped server does. */
   pause(): Promise<void>;
-  /** Listens again on the same port. */
+  /** Keeps listening but hangs up on every connection at once (a server that is starting up). */
+  hangUp(): void;
+  /** Resolves once `n` connections have arrived since the proxy started. */
+  arrivals(n: number): Promise<void>;
+  /** Listens again on the same port (or stops hanging up). */
   resume(): Promise<void>;
   close(): Promise<void>;
 }
@@ -15,7 +19,16 @@ export interface TcpProxy {
  */
 export async function startTcpProxy(target: { host: string; port: number }): Promise<TcpProxy> {
   const open = new Set<Socket>();
+  let hangingUp = false;
+  let arrived = 0;
+  const waiting: { n: number; resolve: () => void }[] = [];
   const server: Server = createServer((client) => {
+    arrived += 1;
+    for (const waiter of waiting.filter((w) => arrived >= w.n)) waiter.resolve();
+    if (hangingUp) {
+      client.destroy();
+      return;
+    }
     const upstream = connect(target.port, target.host);
     for (const socket of [client, upstream]) {
       open.add(socket);
@@ -44,8 +57,14 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
   return {
     port,
     pause: stop,
+    hangUp() {
+      hangingUp = true;
+      for (const socket of open) socket.destroy();
+    },
+    arrivals: (n) => (arrived >= n ? Promise.resolve() : new Promise((resolve) => waiting.push({ n, resolve }))),
     resume: async () => {
-      await listen(port);
+      hangingUp = false;
+      if (!server.listening) await listen(port);
     },
     close: async () => {
       if (server.listening) await stop();

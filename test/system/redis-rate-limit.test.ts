@@ -69,6 +69,10 @@ describe('the Redis rate-limit store shared by two instances', () => {
     expect(down.status).toBe(503);
     expect(await down.json()).toMatchObject({ error: 'rate_limit_unavailable' });
     expect((await a.call('/healthz')).status).toBe(200);
+    // Every sign-in needs the counters: not ready while Redis is down.
+    const readiness = await b.call('/readyz');
+    expect(readiness.status).toBe(503);
+    expect(await readiness.json()).toMatchObject({ status: 'unavailable', failing: 'redis' });
     redis = await startRedis(port);
     // ioredis reconnects on its own schedule (an outside process's time): polled, with a bound.
     await expect.poll(async () => (await a.call('/user')).status, { timeout: 10_000, interval: 250 }).toBe(401); // through the limiter again

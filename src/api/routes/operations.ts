@@ -34,9 +34,28 @@ export function coalescedProbe(probe: () => Promise<void>, clock: Clock): () => 
   };
 }
 
+/** Why /readyz says no: which dependency, in words a load balancer's operator reads. */
+class NotReady extends Error {
+  constructor(
+    readonly failing: 'backend' | 'redis',
+    message: string,
+    cause: unknown,
+  ) {
+    super(message, { cause });
+  }
+}
+
 /** GET /healthz, /readyz, /metrics and /.well-known/jwks.json: for orchestrators, scrapers and verifiers. */
 export function operationsRoutes(deps: AppServices) {
-  const probe = coalescedProbe(() => deps.backend.ping(), deps.clock);
+  // The backend and, when configured, Redis: what every sign-in needs. Never the mail server.
+  const probe = coalescedProbe(async () => {
+    await deps.backend.ping().catch((error: unknown) => {
+      throw new NotReady('backend', 'The user backend does not answer', error);
+    });
+    await deps.limits.ping().catch((error: unknown) => {
+      throw new NotReady('redis', 'The rate-limit store (Redis) does not answer', error);
+    });
+  }, deps.clock);
   const routes = [
     route({
       method: 'get',
@@ -52,7 +71,7 @@ export function operationsRoutes(deps: AppServices) {
       method: 'get',
       path: '/readyz',
       tag: 'operations',
-      summary: 'The backend answers too (503 `{"status": "unavailable"}` when it does not)',
+      summary: 'The backend (and Redis, when configured) answer too (503 `{"status": "unavailable", "failing"}` when one does not)',
       open: true,
       ok: { status: 200, description: 'Ready', schema: z.object({ status: z.string(), backend: z.string() }) },
       errors: [],
@@ -61,8 +80,9 @@ export function operationsRoutes(deps: AppServices) {
           await probe();
           return c.json({ status: 'ok', backend: deps.backend.kind });
         } catch (error) {
-          deps.logger.warn('readiness check failed', { backend: deps.backend.kind, error: errorFields(error) });
-          return c.json({ status: 'unavailable', backend: deps.backend.kind, message: 'The user backend does not answer' }, 503);
+          const notReady = error instanceof NotReady ? error : new NotReady('backend', 'The user backend does not answer', error);
+          deps.logger.warn('readiness check failed', { backend: deps.backend.kind, failing: notReady.failing, error: errorFields(notReady.cause) });
+          return c.json({ status: 'unavailable', backend: deps.backend.kind, failing: notReady.failing, message: notReady.message }, 503);
         }
       },
     }),

@@ -3,6 +3,7 @@ import { OutboundError, send } from '../../core/outbound.js';
 import { fromColumns, mappedFields, toColumns, type ColumnMap } from '../columns.js';
 import { SPENT_LINKS_TABLE as SPENT } from '../sql.js';
 import { toStoredUser } from '../row.js';
+import { checkColumns } from '../schema-check.js';
 import { BackendError, EXPECTABLE, type NewUser, type StoredUser, type UserBackend, type UserExpectation, type UserId, type UserPatch } from '../types.js';
 
 interface HasuraBackendOptions {
@@ -48,6 +49,8 @@ export function createHasuraBackend(options: HasuraBackendOptions): UserBackend 
     // `where` names the row, its tenant and what the row must still hold: one conditional write.
     update: `mutation AuthuraUpdateUser($where: ${t}_bool_exp!, $set: ${t}_set_input!) { update_${t}(where: $where, _set: $set) { affected_rows returning { ${fields} } } }`,
     ping: `query AuthuraPing { __typename }`,
+    // The tracked table's fields and their scalar types (non-null unwrapped).
+    describe: `query AuthuraDescribe { __type(name: ${JSON.stringify(t)}) { fields { name type { name ofType { name } } } } }`,
     // The spent-links table, when it is tracked (README: hasura).
     spentProbe: `query AuthuraSpentLinksProbe { ${SPENT} (limit: 0) { jti } }`,
     spend: `mutation AuthuraSpendLink($jti: String!, $expires: bigint!) { insert_${SPENT}_one(object: { jti: $jti, expires_at: $expires }, on_conflict: { constraint: ${SPENT}_pkey, update_columns: [] }) { jti } }`,
@@ -59,8 +62,23 @@ export function createHasuraBackend(options: HasuraBackendOptions): UserBackend 
     (spentLinks ??= request('describe', queries.spentProbe, {}).then(
       () => true,
       (error: unknown) => {
-        if (error instanceof BackendError && error.code === 'bad_response') return false;
+        // Hasura validates the query against its schema: an untracked table is refused there.
+        if (error instanceof BackendError && error.code === 'refused') return false;
         spentLinks = undefined;
+        throw error;
+      },
+    ));
+  // The users table fits the configuration: checked once (again after a failure to ask).
+  let described: Promise<void> | undefined;
+  const describeTable = () =>
+    (described ??= request('describe', queries.describe, {}).then(
+      (data) => {
+        const type = data.__type as { fields?: { name: string; type: { name: string | null; ofType: { name: string | null } | null } }[] } | null;
+        if (!type?.fields) throw new BackendError('refused', `USERS_TABLE ${t} is not a table tracked by Hasura (track it, or name its root field)`);
+        checkColumns('hasura', t, c, new Map(type.fields.map((f) => [f.name, f.type.name ?? f.type.ofType?.name ?? '?'])));
+      },
+      (error: unknown) => {
+        described = undefined;
         throw error;
       },
     ));
@@ -146,7 +164,10 @@ export function createHasuraBackend(options: HasuraBackendOptions): UserBackend 
     async ping() {
       await request('ping', queries.ping, {});
     },
-    capabilities: async () => ({ conditionalUpdate: true, spendOnce: await hasSpentLinks(), sessionVersion }),
+    async capabilities() {
+      await describeTable();
+      return { conditionalUpdate: true, spendOnce: await hasSpentLinks(), sessionVersion };
+    },
     async spendLink(jti, expiresAt) {
       const data = await request('spend link', queries.spend, { jti, expires: expiresAt });
       // `on_conflict` with nothing to update: Hasura answers null for a link already spent.
@@ -177,6 +198,13 @@ function hasuraError(operation: string, error: unknown): BackendError {
       return new BackendError('unavailable', `Hasura failed with ${error.response.status} (${operation})`, { cause: error });
     }
     if (codes.includes('constraint-violation')) return new BackendError('conflict', 'A user with this email already exists', { cause: error });
+    if (codes.some((code) => code === 'access-denied' || code === 'invalid-headers' || code === 'invalid-jwt') || error.response.status === 401) {
+      return new BackendError('refused', `HASURA_GRAPHQL_ADMIN_SECRET: Hasura refused the ${operation} call (${codes.join(', ') || error.response.status}): check the admin secret`, { cause: error });
+    }
+    // The query does not fit Hasura's schema: a table or field the configuration names is not there.
+    if (codes.includes('validation-failed')) {
+      return new BackendError('refused', `Hasura has no ${operation} for this configuration (USERS_TABLE, USERS_COLUMNS): ${error.response.errors?.[0]?.message ?? 'validation-failed'}`, { cause: error });
+    }
     return new BackendError('bad_response', `Hasura refused the ${operation} call (${codes.join(', ') || error.response.status})`, { cause: error });
   }
   return new BackendError('bad_response', `Hasura answered with something that is not GraphQL (${operation})`, { cause: error });

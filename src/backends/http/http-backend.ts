@@ -47,6 +47,9 @@ export function createHttpBackend(options: HttpBackendOptions): UserBackend {
     if (status === 404 || status === 412) return { status, json: null };
     if (status === 409) throw new BackendError('conflict', 'A user with this email already exists');
     if (status >= 500) throw new BackendError('unavailable', `The users service failed with ${status} (${operation})`);
+    if (status === 401 || status === 403) {
+      throw new BackendError('refused', `HTTP_AUTH_HEADER_VALUE: the users service refused our credentials with ${status} (${operation})`);
+    }
     if (status < 200 || status >= 300) {
       throw new BackendError('bad_response', `The users service refused the call with ${status} (${operation})`);
     }

@@ -10,6 +10,7 @@ import {
   type SessionVersionSetting,
 } from '../columns.js';
 import { toStoredUser } from '../row.js';
+import { checkColumns } from '../schema-check.js';
 import { SPENT_LINKS_TABLE, splitTableName } from '../sql.js';
 import { BackendError, EXPECTABLE, type NewUser, type StoredUser, type UserBackend, type UserExpectation, type UserId, type UserPatch } from '../types.js';
 
@@ -62,15 +63,17 @@ export function createPostgresBackend(options: PostgresBackendOptions): UserBack
   const { schema: usersSchema } = splitTableName(options.table);
   const spentTable = sql(usersSchema === undefined ? SPENT_LINKS_TABLE : `${usersSchema}.${SPENT_LINKS_TABLE}`);
   async function describeTable(): Promise<Shape> {
-    let column: string | undefined;
-    if (setting !== 'off') {
-      const { schema: schemaName, name: tableName } = splitTableName(options.table);
-      const rows = await sql`SELECT column_name FROM information_schema.columns
-        WHERE table_schema = ${schemaName ?? sql`current_schema()`} AND table_name = ${tableName}`;
-      column = resolveSessionVersion(setting, new Set(rows.map((r) => String(r.column_name))), options.table);
+    const { schema: schemaName, name: tableName } = splitTableName(options.table);
+    const rows = await sql`SELECT column_name, data_type, udt_name FROM information_schema.columns
+      WHERE table_schema = ${schemaName ?? sql`current_schema()`} AND table_name = ${tableName}`;
+    if (rows.length === 0) {
+      throw new BackendError('refused', `USERS_TABLE ${options.table} does not exist in the database (or the database user cannot see it): create it with npm run migrate`);
     }
-    const c = withSessionVersion(options.columns, column);
-    const sessionVersion = column !== undefined;
+    // A domain or extension type (citext) by its own name.
+    const types = new Map(rows.map((r) => [String(r.column_name), r.data_type === 'USER-DEFINED' ? String(r.udt_name) : String(r.data_type)]));
+    const c = withSessionVersion(options.columns, resolveSessionVersion(setting, new Set(types.keys()), options.table));
+    checkColumns('postgres', options.table, c, types);
+    const sessionVersion = c.session_version !== undefined;
     const [found] = await sql`SELECT to_regclass(${usersSchema === undefined ? SPENT_LINKS_TABLE : `${usersSchema}.${SPENT_LINKS_TABLE}`}) AS spent`;
     return {
       c,
@@ -165,7 +168,24 @@ export function createPostgresBackend(options: PostgresBackendOptions): UserBack
 /** Postgres and driver error codes, by what they mean for the caller. */
 const BAD_ID = new Set(['22P02', '22003']);
 const TIMEOUT = new Set(['57014', 'CONNECT_TIMEOUT']);
-const SCHEMA = new Set(['42P01', '42703', '42501']);
+/** Will not pass by waiting: credentials refused, no such database, table, column or privilege. */
+const REFUSED: Record<string, string> = {
+  '28P01': 'POSTGRES_DSN',
+  '28000': 'POSTGRES_DSN',
+  '3D000': 'POSTGRES_DSN',
+  '42P01': 'USERS_TABLE',
+  '42703': 'USERS_COLUMNS',
+  '42501': 'POSTGRES_DSN',
+};
+/** May pass: the server not (yet) there, or starting up. */
+const UNREACHABLE: Record<string, string> = {
+  ECONNREFUSED: 'connection refused',
+  ENOTFOUND: 'host not found',
+  EAI_AGAIN: 'host not found (DNS)',
+  EHOSTUNREACH: 'host unreachable',
+  ECONNRESET: 'connection reset',
+  '57P03': 'the database is starting up',
+};
 
 async function run<T>(operation: string, work: () => Promise<T>, options: { badIdIsNull?: boolean } = {}): Promise<T> {
   try {
@@ -177,9 +197,14 @@ async function run<T>(operation: string, work: () => Promise<T>, options: { badI
     if (options.badIdIsNull && BAD_ID.has(code)) return null as T;
     if (code === '23505') throw new BackendError('conflict', 'A user with this email already exists', { cause: error });
     if (TIMEOUT.has(code)) throw new BackendError('timeout', `Postgres did not answer in time (${operation})`, { cause: error });
-    if (SCHEMA.has(code)) {
-      throw new BackendError('bad_response', `The users table does not match the configuration (${operation})`, { cause: error });
-    }
-    throw new BackendError('unavailable', `Postgres failed (${operation})`, { cause: error });
+    const message = (error as Error | null)?.message ?? String(error);
+    const variable = REFUSED[code];
+    // The driver's message names the real cause (`password authentication failed for user "x"`).
+    if (variable !== undefined) throw new BackendError('refused', `${variable}: Postgres refused the ${operation}: ${message}`, { cause: error });
+    const where = (error as { address?: unknown; port?: unknown } | null)?.address;
+    const at = where === undefined ? '' : ` at ${String(where)}:${String((error as { port?: unknown }).port ?? '')}`;
+    const reason = UNREACHABLE[code];
+    if (reason !== undefined) throw new BackendError('unavailable', `POSTGRES_DSN: ${reason}${at} (${operation})`, { cause: error });
+    throw new BackendError('unavailable', `Postgres failed (${operation}): ${message}`, { cause: error });
   }
 }

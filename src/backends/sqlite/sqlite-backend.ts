@@ -3,6 +3,7 @@ import { closeSync, mkdirSync, openSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { BackendError, EXPECTABLE, type NewUser, type StoredUser, type UserBackend, type UserExpectation, type UserId, type UserPatch } from '../types.js';
 import { toStoredUser } from '../row.js';
+import { checkColumns, sqliteAffinity } from '../schema-check.js';
 import { quoteIdentifier as quote, SPENT_LINKS_TABLE, spentLinksSql, splitTableName } from '../sql.js';
 import {
   DEFAULT_COLUMNS,
@@ -105,10 +106,11 @@ export function createSqliteBackend(options: SqliteBackendOptions): UserBackend 
     // The gateway's own bookkeeping beside the users table: used mailed links.
     db.exec(spentLinksSql(table));
   }).immediate();
-  const columnNames = new Set(
-    (db.prepare(`PRAGMA ${quote(schemaName)}.table_info(${quote(tableName)})`).all() as { name: string }[]).map((r) => r.name),
+  const columnTypes = new Map(
+    (db.prepare(`PRAGMA ${quote(schemaName)}.table_info(${quote(tableName)})`).all() as { name: string; type: string }[]).map((r) => [r.name, sqliteAffinity(r.type)]),
   );
-  const c = withSessionVersion(options.columns ?? DEFAULT_COLUMNS, resolveSessionVersion(setting, columnNames, table));
+  const c = withSessionVersion(options.columns ?? DEFAULT_COLUMNS, resolveSessionVersion(setting, new Set(columnTypes.keys()), table));
+  checkColumns('sqlite', table, c, columnTypes);
 
   const t = quote(table);
   const selected = mappedFields(c).map((f) => `${quote(c[f] as string)} AS ${f}`).join(', ');
