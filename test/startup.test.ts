@@ -79,6 +79,19 @@ describe('a start that cannot work ends at once, naming what to change', () => {
     expect(sqlite.line).toContain('column "verified_at" (verified_at) is integer affinity; expected text affinity, numeric affinity (DATETIME, TIMESTAMP), untyped');
   });
 
+  it('MAIL_FROM as docker --env-file passes a dotenv-quoted value, and a misspelled variable', async () => {
+    const quoted = await gateway({ MAIL_HOST: '127.0.0.1', MAIL_FROM: '"Acme <no-reply@acme.test>"' }).failure();
+    expect(quoted.code).toBe(1);
+    expect(quoted.text).toContain('MAIL_FROM: has quotes around the whole value (docker --env-file keeps them)');
+    const typo = gateway({ JWT_SECERT: 'x'.repeat(32), PORT: String(await freePort()) });
+    try {
+      await typo.output.until('authura listening');
+      expect(typo.output.text).toContain('JWT_SECERT is not a variable Authura knows and is ignored: did you mean JWT_SECRET?');
+    } finally {
+      await typo.stop();
+    }
+  });
+
   it('a port in use is one line', async () => {
     const taken = createServer();
     await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', () => resolve()));

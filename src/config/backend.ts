@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
 import { isIdentifier, isTableName, parseColumnMap, type ColumnMap, type SessionVersionSetting } from '../backends/columns.js';
 import type { BackendKind } from '../backends/create-backend.js';
@@ -13,6 +15,11 @@ export function parseBackend(env: Env, report: Report): Config['backend'] {
   if (env.POSTGRES_DSN !== undefined && !isPostgresUrl(env.POSTGRES_DSN)) {
     // Never echoed: it holds the password.
     report.problem('POSTGRES_DSN', 'is not a postgres:// URL (postgres://user:password@host:5432/database; percent-encode special characters in the password)');
+  }
+  if (env.AUTH_BACKEND === 'sqlite' && !isSqliteSpecial(env.SQLITE_DB_PATH)) {
+    const dir = dirname(resolve(env.SQLITE_DB_PATH));
+    // A typo in a mounted path would otherwise start on a new, empty database.
+    if (!existsSync(dir)) report.problem('SQLITE_DB_PATH', `the directory ${dir} does not exist (create it, or correct the path)`);
   }
   if (!isTableName(env.USERS_TABLE)) report.problem('USERS_TABLE', `"${env.USERS_TABLE}" is not a table name (letters, digits, _; optionally schema.table)`);
   if (env.AUTH_BACKEND === 'hasura' && env.USERS_TABLE.includes('.')) {
@@ -47,6 +54,9 @@ export function parseBackend(env: Env, report: Report): Config['backend'] {
     initialUser: initialUser(env, report),
   };
 }
+
+/** SQLite's in-memory databases have no file. */
+const isSqliteSpecial = (path: string) => path === ':memory:' || path === '' || path.startsWith('file:');
 
 function isPostgresUrl(dsn: string): boolean {
   try {

@@ -10,6 +10,7 @@ import { parseMail } from './mail.js';
 import { parseOAuth } from './oauth.js';
 import { parseServer } from './server.js';
 import { type Config, ConfigError, type ConfigProblem, type Report } from './types.js';
+import { misspelledVariables } from './typos.js';
 import { parseWeb } from './web.js';
 
 export { ConfigError, type Config } from './types.js';
@@ -20,9 +21,10 @@ interface LoadConfigOptions {
 }
 
 /**
- * Parses and checks the environment: every section parsed (no I/O), every problem collected, then
- * one {@link ConfigError} listing them all. Only a valid development configuration that lacks
- * secrets touches the disk, afterwards: it reads (or generates once) the local secrets file.
+ * Parses and checks the environment: every section parsed, every problem collected, then one
+ * {@link ConfigError} listing them all. The disk is only looked at (whether configured
+ * directories exist); only a valid development configuration that lacks secrets writes to it,
+ * afterwards: it reads (or generates once) the local secrets file.
  */
 export function loadConfig(source: Record<string, string | undefined>, options: LoadConfigOptions = {}): Config {
   const problems: ConfigProblem[] = [];
@@ -43,6 +45,9 @@ export function loadConfig(source: Record<string, string | undefined>, options: 
     extensions: parseExtensions(env, report),
   };
   if (problems.length > 0) throw new ConfigError(problems);
+  for (const { name, meant } of misspelledVariables(Object.keys(source), Object.keys(envSchema.shape))) {
+    warnings.push(`${name} is not a variable Authura knows and is ignored: did you mean ${meant}?`);
+  }
 
   // Development without configured secrets or keys: kept in local files (the only I/O here).
   let secrets = jwt.secrets;
