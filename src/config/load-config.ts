@@ -77,6 +77,24 @@ export function loadConfig(source: Record<string, string | undefined>, options: 
   });
 }
 
+/** The variables `npm run migrate` reads: the backend's, nothing else. */
+const BACKEND_VARIABLES = /^(NODE_ENV|AUTH_BACKEND|BACKEND_TIMEOUT|USERS_TABLE|USERS_COLUMNS|SESSION_VERSION_COLUMN|SQLITE_DB_PATH|POSTGRES_.*|HASURA_.*|HTTP_.*|INITIAL_USER_.*)$/;
+
+/**
+ * Only the backend section, for `npm run migrate`: it needs the database and the table's names,
+ * not the application's secrets, mail or URLs — which a migration job in production does not
+ * have. Problems of other variables are not its business.
+ */
+export function loadBackendConfig(source: Record<string, string | undefined>): Config['backend'] {
+  const problems: ConfigProblem[] = [];
+  const env = parseEnv(source, problems);
+  const report: Report = { production: env.NODE_ENV === 'production', problem: (variable, message) => problems.push({ variable, message }), warn: () => {} };
+  const backend = parseBackend(env, report);
+  const own = problems.filter((p) => BACKEND_VARIABLES.test(p.variable));
+  if (own.length > 0) throw new ConfigError(own);
+  return backend;
+}
+
 /**
  * The environment through the schema. A variable that does not parse is reported, and the rest is
  * checked with its default in its place, so that one run lists every problem.
