@@ -23,7 +23,7 @@ export function createApp(deps: Deps): Hono<AppEnv> {
   app.use(requestIdAndSecurityHeaders({ hsts: config.urls.external.startsWith('https://') }));
   app.use(measureRequests(deps.metrics));
   mount(accessLog(deps.logger));
-  app.use(resolveClientIp(config.trustedProxies, config.trustedProxyHops));
+  app.use(resolveClientIp(config.trustedProxies, config.trustedProxyHops, deps.logger));
   mount(corsPolicy(config));
   app.use(limitBodySize());
 

@@ -2,6 +2,7 @@ import { isIP } from 'node:net';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Context, MiddlewareHandler } from 'hono';
 import { parseTrustedProxies } from '../config/proxies.js';
+import type { Logger } from '../core/logger.js';
 import type { AppEnv } from './context.js';
 
 /** `::ffff:1.2.3.4` is 1.2.3.4. */
@@ -51,11 +52,25 @@ function clientIpResolver(proxies: readonly string[], hops = 0): (c: Context) =>
   };
 }
 
-/** Sets `c.var.clientIp` for every request (see {@link clientIpResolver}). */
-export function resolveClientIp(proxies: readonly string[], hops: number): MiddlewareHandler<AppEnv> {
+/**
+ * Sets `c.var.clientIp` for every request (see {@link clientIpResolver}). With no trusted
+ * proxies, the first request that arrives with `X-Forwarded-For` is logged once: the gateway is
+ * probably behind a proxy it was not told about, and every client then shares the proxy's
+ * address — one per-IP limit and one backoff for all.
+ */
+export function resolveClientIp(proxies: readonly string[], hops: number, logger: Pick<Logger, 'warn'>): MiddlewareHandler<AppEnv> {
   const clientIp = clientIpResolver(proxies, hops);
+  let warned = proxies.length > 0;
   return async function setClientIp(c, next) {
-    c.set('clientIp', clientIp(c));
+    const ip = clientIp(c);
+    c.set('clientIp', ip);
+    if (!warned && c.req.header('x-forwarded-for') !== undefined) {
+      warned = true;
+      logger.warn(
+        'a request came with X-Forwarded-For, but TRUSTED_PROXIES is not set: the header is ignored and every client behind that proxy counts as its address for rate limits; set TRUSTED_PROXIES to the proxy (or ignore this if clients set the header themselves)',
+        { peer: ip },
+      );
+    }
     return next();
   };
 }

@@ -348,6 +348,23 @@ describe('WWW-Authenticate on every 401', () => {
 });
 
 describe('proxies, readiness, slow clients and the audit collector', () => {
+  it('X-Forwarded-For arriving while TRUSTED_PROXIES is unset is logged once (clients would share the proxy\'s limit)', async () => {
+    const gw = await testApp();
+    try {
+      const warning = 'a request came with X-Forwarded-For, but TRUSTED_PROXIES is not set';
+      await gw.call('/healthz');
+      expect(gw.logs.some((line) => line.includes(warning))).toBe(false);
+      for (let i = 0; i < 3; i++) await gw.call('/healthz', { headers: { 'X-Forwarded-For': `203.0.113.${i}` } });
+      expect(gw.logs.filter((line) => line.includes(warning))).toHaveLength(1);
+      const trusting = await testApp({ TRUSTED_PROXIES: 'loopback' });
+      await trusting.call('/healthz', { headers: { 'X-Forwarded-For': '203.0.113.9' } });
+      expect(trusting.logs.some((line) => line.includes(warning))).toBe(false);
+      await trusting.close();
+    } finally {
+      await gw.close();
+    }
+  });
+
   it('when every X-Forwarded-For entry is trusted, the rightmost counts; TRUSTED_PROXY_HOPS counts from the right', async () => {
     const audited = (gw: TestGateway) => gw.logs.filter((l) => l.includes('"login_failed"')).map((l) => (JSON.parse(l) as { ip: string }).ip);
     const walk = await testApp({ TRUSTED_PROXIES: 'loopback,192.0.2.0/24' });
