@@ -1,6 +1,6 @@
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signUp, startGateway, STRONG_PASSWORD, type TestGateway } from './fixtures.js';
+import { signUp, startGateway, STRONG_PASSWORD, testApp, type TestGateway } from './fixtures.js';
 import { freePort } from './helpers/ports.js';
 
 let gw: TestGateway;
@@ -86,5 +86,26 @@ describe('multi-tenancy', () => {
     const form = await gw.call('/form');
     expect(form.status).toBe(200);
     expect(await form.text()).toContain('id="tenant"');
+  });
+});
+
+describe('mailed links in multi-tenancy', () => {
+  it('carry their tenant: the link names it, and /verify-email without a tenant header takes the one its token was signed for', async () => {
+    const app = await testApp({ MULTI_TENANT_ENABLED: 'true' });
+    try {
+      expect((await app.call('/signup', { json: { email: 'linked@example.com' }, headers: acme })).status).toBe(200);
+      const link = new URL((await app.mail.next('linked@example.com')).link ?? '');
+      expect(link.searchParams.get('tenant')).toBe('acme');
+      const token = link.searchParams.get('token') ?? '';
+      // A header naming another tenant is refused; no header at all follows the token.
+      expect((await app.call('/verify-email', { json: { token, password: STRONG_PASSWORD }, headers: globex })).status).toBe(401);
+      const verified = await app.call('/verify-email', { json: { token, password: STRONG_PASSWORD } });
+      expect(verified.status).toBe(200);
+      expect(await verified.json()).toMatchObject({ user: { email: 'linked@example.com', tenant_id: 'acme' } });
+      // Everything else still needs its tenant named.
+      expect(await (await app.call('/token', { json: { email: 'linked@example.com', password: STRONG_PASSWORD } })).json()).toMatchObject({ error: 'tenant_required' });
+    } finally {
+      await app.close();
+    }
   });
 });

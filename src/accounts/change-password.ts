@@ -1,6 +1,8 @@
 import { AppError } from '../core/errors.js';
 import type { RequestScope } from '../core/request.js';
 import type { AccessClaims } from '../tokens/access-token.js';
+import type { IssuedTokens } from '../tokens/tokens.js';
+import { startSession } from './sign-in.js';
 import { notImpersonating } from './change-email.js';
 import { noticePasswordChanged } from './notices.js';
 import { guardedPasswordCheck } from './password-check.js';
@@ -9,13 +11,14 @@ import { hashNewPassword, updateUser, userFromToken } from './users.js';
 
 /**
  * POST /change-password: the old password (checked under the same backoff as a login), then the
- * new one. The change revokes every older refresh token and mailed link (credential fingerprint).
+ * new one. The change revokes every older refresh token and mailed link (credential fingerprint)
+ * — every other session ends — and the caller, who just proved the password, gets a new session.
  */
 export async function changePassword(
-  services: Pick<AccountServices, 'backend' | 'hasher' | 'limits' | 'hooks' | 'audit' | 'mailer' | 'metrics' | 'config' | 'tokens' | 'logger'>,
+  services: Pick<AccountServices, 'backend' | 'hasher' | 'limits' | 'hooks' | 'audit' | 'mailer' | 'metrics' | 'config' | 'tokens' | 'logger' | 'extensions' | 'clock'>,
   scope: RequestScope,
   input: { claims: AccessClaims; oldPassword: string; newPassword: string; deviceToken?: string | undefined },
-): Promise<void> {
+): Promise<IssuedTokens> {
   notImpersonating(input.claims);
   const user = await userFromToken(services, input.claims.sub, scope.tenantId);
   const { check } = await guardedPasswordCheck(services, scope, { email: user.email, password: input.oldPassword, deviceToken: input.deviceToken }, async () => user);
@@ -24,8 +27,8 @@ export async function changePassword(
   }
   const hash = await hashNewPassword(services, input.newPassword, 'new_password');
   await noticePasswordChanged(services, user, 'change_password');
-  if (!(await updateUser(services, user, { password: hash }))) {
-    throw new AppError('conflict', 'The account changed meanwhile (another change won): sign in again and retry');
-  }
+  const updated = await updateUser(services, user, { password: hash });
+  if (!updated) throw new AppError('conflict', 'The account changed meanwhile (another change won): sign in again and retry');
   services.audit.record(scope, 'password_changed', { userId: user.id });
+  return startSession(services, { ...updated, factor: 'pwd' });
 }

@@ -184,7 +184,11 @@ describe('password change and reset revoke older tokens', () => {
       bearer: tokens.access_token,
     });
     expect(change.status).toBe(200);
-    expect(await change.json()).toEqual({});
+    // The caller's session goes on, with new tokens; every other session ends.
+    const renewed = (await change.json()) as { access_token: string; refresh_token: string; token_type: string; expires_in: number };
+    expect(renewed).toMatchObject({ access_token: expect.any(String), refresh_token: expect.any(String), token_type: 'Bearer', expires_in: 300 });
+    expect((await gw.call('/refresh', { json: { refresh_token: renewed.refresh_token } })).status).toBe(200);
+    expect((await gw.call('/user', { bearer: renewed.access_token })).status).toBe(200);
     const refresh = await gw.call('/refresh', { json: { refresh_token: tokens.refresh_token } });
     expect(refresh.status).toBe(401);
     expect(await refresh.json()).toMatchObject({ error: 'invalid_token' });

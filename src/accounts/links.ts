@@ -23,11 +23,15 @@ export function resolveRedirect(urls: Config['urls'], requested: string | undefi
   return url;
 }
 
-/** `redirect` with the `action` and `token` query parameters set. */
-export function buildLink(redirect: URL, action: string, token?: string): string {
+/**
+ * `redirect` with the `action` and `token` query parameters set — and `tenant` (multi-tenancy),
+ * so the page the link opens (/form) can send it along.
+ */
+export function buildLink(redirect: URL, action: string, token?: string, tenantId: string | null = null): string {
   const url = new URL(redirect);
   url.searchParams.set('action', action);
   if (token !== undefined) url.searchParams.set('token', token);
+  if (tenantId !== null) url.searchParams.set('tenant', tenantId);
   return url.toString();
 }
 

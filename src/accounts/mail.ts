@@ -62,14 +62,14 @@ export async function sendMail(services: MailServices, kind: MailKind, request: 
   const { jwt } = services.config;
   const lifetime = request.link?.action === 'revert-email' ? jwt.revertTtl : jwt.verifyTtl;
   const context = {
-    link: request.link ? buildLink(request.redirect, request.link.action, request.link.token) : undefined,
+    link: request.link ? buildLink(request.redirect, request.link.action, request.link.token, request.tenantId) : undefined,
     expiresInMinutes: Math.ceil(lifetime / 60),
     expiresInHours: Math.ceil(lifetime / 3600),
     tenant: request.tenantId,
     role: request.role,
     newEmail: request.newEmail,
     reason: request.reason,
-    appUrl: buildLink(request.redirect, 'reset-password'),
+    appUrl: buildLink(request.redirect, 'reset-password', undefined, request.tenantId),
   };
   try {
     await services.metrics.observe('mail', request.flow, () => services.mailer.send(kind, request.to, context));

@@ -19,7 +19,11 @@ export function mountRoutes(
   routes: readonly RouteSpec[],
   services: { config: Pick<Config, 'tenancy' | 'delivery' | 'jwt' | 'urls' | 'cors' | 'production'>; accessTokens: AccessTokens; captcha: Captcha },
 ): void {
-  const tenant = { header: resolveTenant(services.config.tenancy), query: resolveTenant(services.config.tenancy, { queryParam: 'tenant' }) };
+  const tenant = {
+    header: resolveTenant(services.config.tenancy),
+    query: resolveTenant(services.config.tenancy, { queryParam: 'tenant' }),
+    link: resolveTenant(services.config.tenancy, { optional: true }),
+  };
   const access = requireAccess(services.accessTokens, services.config);
   const sameSite = sameSiteOnly(services.config);
   for (const spec of routes) {
@@ -30,7 +34,7 @@ export function mountRoutes(
     app.on(spec.method.toUpperCase(), [spec.path], ...middleware, (c) =>
       spec.handle(c, async () => {
         if (!spec.body) return undefined;
-        const body = await readBody(c, spec.body);
+        const body = await readBody(c, spec.body, spec.misplaced);
         if (spec.captcha === true && (await services.captcha.verify((body as Record<string, string | undefined>)[CAPTCHA_FIELD], c.get('clientIp')))) {
           c.set('captchaSolved', true);
         }

@@ -40,8 +40,17 @@ export interface RouteSpec<B extends z.ZodType = z.ZodType> {
    * only some of its requests (`handler`: /token checks it for password logins, not impersonation).
    */
   readonly captcha?: true | 'handler';
-  /** The request names a tenant: `header` (or an allowed host); `query` also accepts `?tenant=`. */
-  readonly tenant?: 'header' | 'query';
+  /**
+   * Fields that mean something on another endpoint and would otherwise be dropped in silence (a
+   * `password` sent to /signup): present, they are a 400 saying where they belong. Other unknown
+   * fields stay ignored.
+   */
+  readonly misplaced?: Readonly<Record<string, string>>;
+  /**
+   * The request names a tenant: `header` (or an allowed host); `query` also accepts `?tenant=`;
+   * `link`: the header or host when sent, else the tenant the body's mailed-link token was signed for.
+   */
+  readonly tenant?: 'header' | 'query' | 'link';
   /** An access token is required (the Authorization header; the cookie on reading requests). */
   readonly auth?: boolean;
   /** Answered before the host check and the per-IP limit (health checks, the API description). */

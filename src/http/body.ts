@@ -12,7 +12,7 @@ export const MAX_BODY_BYTES = 64 * 1024;
  *   a repeated field or more than {@link MAX_FORM_FIELDS} fields is a 400 (see {@link parseForm}).
  * - anything else: 415.
  */
-export async function readBody<S extends z.ZodType>(c: Context, schema: S): Promise<z.output<S>> {
+export async function readBody<S extends z.ZodType>(c: Context, schema: S, misplaced: Readonly<Record<string, string>> = {}): Promise<z.output<S>> {
   const type = (c.req.header('content-type') ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
   const text = await c.req.text();
   let raw: unknown;
@@ -38,7 +38,15 @@ export async function readBody<S extends z.ZodType>(c: Context, schema: S): Prom
       issues: [{ path: '', message: 'expected an object' }],
     });
   }
-  const result = schema.safeParse(raw);
+  const present = Object.entries(misplaced).filter(([field]) => {
+    const value = (raw as Record<string, unknown>)[field];
+    return Object.hasOwn(raw as object, field) && value !== '' && value !== null && value !== undefined;
+  });
+  if (present.length > 0) {
+    const issues = present.map(([path, message]) => ({ path, message }));
+    throw new AppError('validation_failed', `The request is invalid (${issues[0]?.path}: ${issues[0]?.message})`, { issues });
+  }
+  const result = schema.safeParse(withoutEmptyOptionals(schema, raw as Record<string, unknown>));
   if (!result.success) {
     const issues: ValidationIssue[] = result.error.issues.map((issue) => ({
       path: issue.path.map(String).join('.'),
@@ -49,6 +57,23 @@ export async function readBody<S extends z.ZodType>(c: Context, schema: S): Prom
     throw new AppError('validation_failed', `The request is invalid (${summary})`, { issues });
   }
   return result.data;
+}
+
+/**
+ * An empty value of an optional field counts as absent: `""` (an HTML form's empty input) or JSON
+ * `null`. `role=` on /invite is the default role, `refresh_token=` on /logout is no token.
+ * Required fields keep their value and get their own "is required" answer.
+ */
+function withoutEmptyOptionals(schema: z.ZodType, raw: Record<string, unknown>): Record<string, unknown> {
+  const shape = (schema as unknown as { shape?: Record<string, z.ZodType> }).shape;
+  if (shape === undefined) return raw;
+  const kept: Record<string, unknown> = Object.create(null);
+  for (const [key, value] of Object.entries(raw)) {
+    const field = Object.hasOwn(shape, key) ? shape[key] : undefined;
+    if ((value === '' || value === null) && field !== undefined && field.safeParse(undefined).success) continue;
+    kept[key] = value;
+  }
+  return kept;
 }
 
 /** A form body with more fields than this is refused: no request schema has half as many. */

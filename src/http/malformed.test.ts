@@ -104,8 +104,20 @@ describe('malformed bodies never give a 5xx', () => {
     expect(({} as Record<string, unknown>).role).toBeUndefined();
   });
 
-  it('mass assignment: role, verified_at, tenant_id and id in bodies are ignored', async () => {
-    await gw.call('/signup', { json: { email: 'mass@example.com', role: 'admin', id: 1, tenant_id: 'x', verified_at: '2000-01-01' } });
+  it('mass assignment: role, verified_at, tenant_id and id in bodies are ignored (or refused where they would mislead)', async () => {
+    // A role, tenant or password sent to /signup is refused, saying where it belongs ...
+    for (const [field, value, where] of [
+      ['role', 'admin', 'DEFAULT_ROLE'],
+      ['tenant_id', 'x', 'tenant header'],
+      ['password', STRONG_PASSWORD, 'POST /verify-email'],
+    ] as const) {
+      const refused = await gw.call('/signup', { json: { email: 'mass@example.com', [field]: value } });
+      expect(refused.status).toBe(400);
+      expect(await refused.json()).toMatchObject({ error: 'validation_failed', issues: [{ path: field, message: expect.stringContaining(where) }] });
+    }
+    expect(gw.mail.mails.filter((m) => m.to === 'mass@example.com')).toHaveLength(0);
+    // ... empty, it counts as absent; other unknown fields are ignored.
+    await gw.call('/signup', { json: { email: 'mass@example.com', role: '', password: null, id: 1, verified_at: '2000-01-01' } });
     const token = new URL((await gw.mail.next('mass@example.com')).link ?? '').searchParams.get('token') ?? '';
     const verify = await gw.call('/verify-email', { json: { token, password: STRONG_PASSWORD, role: 'admin', id: 1, tenant_id: 'x' } });
     expect(await verify.json()).toMatchObject({ user: { role: 'user', tenant_id: null } });

@@ -40,7 +40,8 @@ interface LinkData {
 export interface LinkTokens {
   /** A mailed token for `action`. */
   sign(action: LinkAction, data: LinkData): Promise<string>;
-  verify(token: string, tenantId: string | null): Promise<LinkClaims>;
+  /** `tenantId` `undefined`: the tenant the link was signed for, whichever it is. */
+  verify(token: string, tenantId: string | null | undefined): Promise<LinkClaims>;
   /** True when the link was mailed for the user's current credentials (a logout leaves it alone). */
   stillValid(user: StoredUser, claims: LinkClaims): boolean;
 }
@@ -64,7 +65,7 @@ export function linkTokens(ring: KeyRing, settings: TokenSettings): LinkTokens {
     },
     async verify(token, tenantId) {
       const claims = await verifyJwt(token, { typ: TYP, ring, issuer: settings.issuer, required: ['action', 'email', 'jti'] });
-      checkTenant(claims, tenantId);
+      if (tenantId !== undefined) checkTenant(claims, tenantId);
       if (!LINK_ACTIONS.includes(claims.action as LinkAction) || typeof claims.email !== 'string' || typeof claims.jti !== 'string') throw invalidToken();
       return claims as LinkClaims;
     },

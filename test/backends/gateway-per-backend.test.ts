@@ -73,7 +73,9 @@ describe.each(Object.keys(STORES))('the gateway on the %s backend', (name) => {
     store = await (STORES[name] as () => Promise<Store>)();
     gw = await startGateway({
       ...store.env,
-      BACKEND_TIMEOUT: '800ms',
+      // Long enough that a busy machine never turns a race test's answers into timeouts; the
+      // 'slow' fault holds calls, so it waits this long (three times).
+      BACKEND_TIMEOUT: '3s',
       INITIAL_USER_EMAIL: 'root@example.com',
       INITIAL_USER_PASSWORD: 'Admin-Pass-123!',
       MULTI_TENANT_ENABLED: 'true',

@@ -23,6 +23,10 @@ export const inviteRoute = (deps: AppServices) =>
     tag: 'account',
     summary: 'Invite a user (ADMIN_ROLE only)',
     body: inviteBody,
+    misplaced: {
+      password: 'is chosen by the invited user when they follow the mailed link (POST /verify-email)',
+      tenant_id: "is the admin's tenant (the tenant header), not a body field",
+    },
     captcha: true,
     tenant: 'header',
     auth: true,
@@ -48,6 +52,7 @@ export const resetPasswordRoute = (deps: AppServices) =>
     tag: 'account',
     summary: 'Mail a password reset link (or a notice to an unknown address)',
     body: resetBody,
+    misplaced: { password: 'is set when the mailed link is followed (POST /verify-email), not when asking for it' },
     captcha: true,
     tenant: 'header',
     ok: { status: 200, description: 'Always `{}`', schema: emptySchema },

@@ -6,12 +6,12 @@ import { publicUser, userFromToken, withHookData } from '../../accounts/users.js
 import { captchaField } from '../../captcha/turnstile.js';
 import type { AppServices } from '../services.js';
 import { scopeOf } from '../../http/context.js';
-import { deviceTokenOf } from '../../http/token-delivery.js';
+import { deliverTokens, deviceTokenOf } from '../../http/token-delivery.js';
 import { BACKEND_ERRORS, HOOK_ERRORS, MAIL_ERRORS, PASSWORD_ERRORS } from '../error-groups.js';
 import { deviceTokenField, emailField, passwordField, redirectUrlField } from '../fields.js';
 import { FIELDS } from '../form-sections.js';
 import { route } from '../route.js';
-import { emptySchema, userSchema } from '../schemas.js';
+import { emptySchema, tokensSchema, userSchema } from '../schemas.js';
 
 const changePasswordBody = z.object({
   ...captchaField,
@@ -55,12 +55,12 @@ export const changePasswordRoute = (deps: AppServices) =>
     path: '/change-password',
     sessionCookies: true,
     tag: 'account',
-    summary: 'Change the password (revokes older refresh tokens and links)',
+    summary: "Change the password: every other session and mailed link ends; the caller's session goes on with new tokens",
     body: changePasswordBody,
     captcha: true,
     tenant: 'header',
     auth: true,
-    ok: { status: 200, description: '`{}`', schema: emptySchema },
+    ok: { status: 200, description: 'Tokens for the caller (as /token gives them, by TOKEN_DELIVERY)', schema: tokensSchema },
     errors: ['forbidden', 'invalid_credentials', 'weak_password', 'conflict', ...PASSWORD_ERRORS, ...MAIL_ERRORS, ...BACKEND_ERRORS, ...HOOK_ERRORS],
     hookRefusals: true,
     form: [
@@ -74,13 +74,13 @@ export const changePasswordRoute = (deps: AppServices) =>
     async handle(c, read) {
       notImpersonating(c.get('claims'));
       const body = await read();
-      await changePassword(deps, scopeOf(c), {
+      const tokens = await changePassword(deps, scopeOf(c), {
         claims: c.get('claims'),
         oldPassword: body.old_password,
         newPassword: body.new_password,
         deviceToken: deviceTokenOf(c, body.device_token),
       });
-      return c.json({});
+      return c.json(deliverTokens(c, deps.config, tokens));
     },
   });
 

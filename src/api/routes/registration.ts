@@ -23,6 +23,11 @@ export const signupRoute = (deps: AppServices) =>
     tag: 'account',
     summary: 'Mail a signup link (or a notice to an existing account)',
     body: signupBody,
+    misplaced: {
+      password: 'is set when the mailed link is followed (POST /verify-email), not at signup',
+      role: 'is not chosen at signup: new accounts get DEFAULT_ROLE (an admin can invite with a role)',
+      tenant_id: 'comes from the tenant header (TENANT_ID_HEADER) or the host, not the body',
+    },
     captcha: true,
     tenant: 'header',
     ok: { status: 200, description: 'Always `{}`', schema: emptySchema },
@@ -45,7 +50,8 @@ export const verifyEmailRoute = (deps: AppServices) =>
     summary: "Carry out a mailed link's action (signup, invite, reset-password, change-email; revert-email signs nobody in)",
     body: verifyBody,
     captcha: true,
-    tenant: 'header',
+    // A link opened in a browser carries no tenant header: the token names its tenant.
+    tenant: 'link',
     ok: {
       status: 200,
       description: 'The user and tokens (a revert-email link: the user, moved back, and a reset mailed)',
@@ -65,7 +71,13 @@ export const verifyEmailRoute = (deps: AppServices) =>
     ],
     async handle(c, read) {
       const body = await read();
-      const result = await redeemLink(deps, scopeOf(c), { token: body.token, password: body.password });
+      let scope = scopeOf(c);
+      if (deps.config.tenancy.enabled && c.get('tenantId') === undefined) {
+        // No header, no allowed host: the tenant the link was signed for (a header naming another
+        // tenant is refused by the token check as before).
+        scope = { ...scope, tenantId: (await deps.tokens.link.verify(body.token, undefined)).tid ?? null };
+      }
+      const result = await redeemLink(deps, scope, { token: body.token, password: body.password });
       // A "this wasn't me" link signs nobody in: it says what it did.
       if (!('tokens' in result)) return c.json(result);
       return c.json({ user: result.user, tokens: deliverTokens(c, deps.config, result.tokens) });

@@ -71,7 +71,7 @@ export const refreshRoute = (deps: AppServices) =>
     ok: { status: 200, description: 'Tokens', schema: tokensSchema },
     errors: ['invalid_token', ...BACKEND_ERRORS, ...HOOK_ERRORS],
     hookRefusals: true,
-    form: [{ id: 'refresh', title: 'Refresh tokens', submit: 'refresh', fields: [{ name: 'refresh_token', label: 'Refresh token', type: 'text', required: true }] }],
+    form: [{ id: 'refresh', title: 'Refresh tokens', submit: 'refresh', fields: [{ name: 'refresh_token', label: 'Refresh token (empty: the one this page holds, or the refresh cookie)', type: 'text', required: false }] }],
     async handle(c, read) {
       const body = await read();
       const token = refreshTokenOf(c, deps.config, body.refresh_token);
