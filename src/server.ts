@@ -5,6 +5,7 @@ import type { Duplex } from 'node:stream';
 import { ensureInitialUser } from './accounts/initial-user.js';
 import { createApp } from './app.js';
 import type { Config } from './config/types.js';
+import { TRANSPORT_ERRORS } from './core/errors.js';
 import { buildDeps, type Deps } from './deps.js';
 import { StartupError } from './process/startup.js';
 
@@ -28,13 +29,9 @@ function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
     socket.destroy();
     return;
   }
-  const [status, body] =
-    error.code === 'HPE_HEADER_OVERFLOW'
-      ? ['431 Request Header Fields Too Large', { error: 'headers_too_large', message: 'The request headers are too large' }]
-      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
-        ? ['408 Request Timeout', { error: 'request_timeout', message: 'The request did not arrive in time (HEADERS_TIMEOUT, REQUEST_TIMEOUT)' }]
-        : ['400 Bad Request', { error: 'bad_request', message: 'The request is not valid HTTP' }];
-  const text = JSON.stringify(body);
+  const code = error.code === 'HPE_HEADER_OVERFLOW' ? 'headers_too_large' : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 'request_timeout' : 'bad_request';
+  const { line: status, message } = TRANSPORT_ERRORS[code];
+  const text = JSON.stringify({ error: code, message });
   socket.end(
     `HTTP/1.1 ${status}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(text)}\r\n` +
       `Cache-Control: no-store\r\nConnection: close\r\n\r\n${text}`,

@@ -88,9 +88,16 @@ describe('npm start', () => {
     expect(readFileSync(join(clone, 'dist', '.build-stamp'), 'utf8')).not.toBe(before);
   });
 
-  it('without TypeScript (installed with --omit=dev) and no build, says what to do', () => {
-    const bare = cloneOfCheckout(false);
+  it('without TypeScript (installed with --omit=dev): a current build starts as it is; none says what to do', () => {
+    const bare = cloneOfCheckout(true);
     try {
+      // Built, then the dev dependencies pruned (here: all of them): nothing to do, no TypeScript needed.
+      execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: bare, stdio: 'ignore' });
+      rmSync(join(bare, 'node_modules'));
+      mkdirSync(join(bare, 'node_modules'));
+      const current = spawnSync(process.execPath, ['scripts/build.mjs', '--if-stale'], { cwd: bare, encoding: 'utf8' });
+      expect(current).toMatchObject({ status: 0, stderr: '' });
+      rmSync(join(bare, 'dist'), { recursive: true, force: true });
       const run = spawnSync(process.execPath, ['scripts/build.mjs', '--if-stale'], { cwd: bare, encoding: 'utf8' });
       expect(run.status).toBe(1);
       expect(run.stderr).toContain('dist/ is missing and TypeScript is not installed');

@@ -19,7 +19,7 @@ export async function refresh(
   const claims = await services.tokens.refresh.verify(refreshToken, scope.tenantId);
   const user = await userFromToken(services, claims.sub, scope.tenantId);
   if (!services.tokens.refresh.stillValid(user, claims)) {
-    throw new AppError('invalid_token', 'The refresh token was revoked by a change of credentials');
+    throw new AppError('invalid_token', 'The refresh token was revoked (a logout, or a change of password, email or role)');
   }
   const tokens = await issueTokens(services, await withHookData(services, user), { authentication: authenticationOf(claims) });
   services.audit.record(scope, 'token_refreshed', { userId: user.id });

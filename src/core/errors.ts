@@ -15,7 +15,6 @@ export const ERROR_STATUS = {
   reauthentication_required: 403,
   cross_site_request: 403,
   not_found: 404,
-  method_not_allowed: 405,
   conflict: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
@@ -40,6 +39,16 @@ export const ERROR_STATUS = {
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;
+
+/**
+ * The errors Node's HTTP parser meets before the app sees a request (malformed HTTP, headers too
+ * large, too slow): answered on the socket in the same JSON shape (server.ts).
+ */
+export const TRANSPORT_ERRORS = {
+  bad_request: { status: 400, line: '400 Bad Request', message: 'The request is not valid HTTP' },
+  request_timeout: { status: 408, line: '408 Request Timeout', message: 'The request did not arrive in time (HEADERS_TIMEOUT, REQUEST_TIMEOUT)' },
+  headers_too_large: { status: 431, line: '431 Request Header Fields Too Large', message: 'The request headers are too large' },
+} as const;
 
 export interface ValidationIssue {
   readonly path: string;
@@ -72,8 +81,11 @@ export class AppError extends Error {
     this.retryAfterSeconds = options.retryAfterSeconds;
   }
 
-  toJSON(): { error: ErrorCode; message: string; issues?: readonly ValidationIssue[] } {
-    return this.issues ? { error: this.code, message: this.message, issues: this.issues } : { error: this.code, message: this.message };
+  toJSON(): { error: ErrorCode; message: string; issues?: readonly ValidationIssue[]; error_description?: string } {
+    if (this.issues) return { error: this.code, message: this.message, issues: this.issues };
+    // A refused token says why in OAuth's field too (RFC 6750), as its WWW-Authenticate does.
+    if (this.code === 'invalid_token') return { error: this.code, message: this.message, error_description: this.message };
+    return { error: this.code, message: this.message };
   }
 }
 

@@ -49,16 +49,16 @@ interface VerifyOptions {
  * claims. Any failure is a 401 `invalid_token`.
  */
 export async function verifyJwt(token: string, options: VerifyOptions): Promise<JWTPayload> {
-  if (token.length === 0 || token.length > MAX_TOKEN_LENGTH) throw invalidToken();
+  if (token.length === 0 || token.length > MAX_TOKEN_LENGTH) throw invalidToken(undefined, 'The token is not a JWT of an accepted size');
   let kid: unknown;
   try {
     kid = decodeProtectedHeader(token).kid;
   } catch (error) {
-    throw invalidToken(error);
+    throw invalidToken(error, 'The token is not a JWT');
   }
   // A token without a `kid` (issued before key ids) can only be checked against the signing key.
   const entry = kid === undefined ? options.ring.signer : typeof kid === 'string' ? options.ring.byKid.get(kid) : undefined;
-  if (!entry) throw invalidToken();
+  if (!entry) throw invalidToken(undefined, 'The token was signed with a key this gateway does not have');
   try {
     const { payload } = await jwtVerify(token, entry.key, {
       algorithms: [entry.alg],
@@ -68,21 +68,41 @@ export async function verifyJwt(token: string, options: VerifyOptions): Promise<
       requiredClaims: ['exp', 'iat', ...options.required],
       clockTolerance: CLOCK_TOLERANCE,
     });
-    if (typeof payload.iat === 'number' && payload.iat > Date.now() / 1000 + CLOCK_TOLERANCE) throw invalidToken();
+    if (typeof payload.iat === 'number' && payload.iat > Date.now() / 1000 + CLOCK_TOLERANCE) throw invalidToken(undefined, 'The token was issued in the future');
     return payload;
   } catch (error) {
     if (error instanceof AppError) throw error;
-    if (error instanceof joseErrors.JWTExpired) throw new AppError('invalid_token', 'The token has expired', { cause: error.code });
-    throw invalidToken(error);
+    throw invalidToken(error, reasonOf(error));
   }
+}
+
+/**
+ * Why jose refused a token, in words a client may act on — the code stays `invalid_token`, so
+ * clients matching on it keep working; the reason is the message and RFC 6750's
+ * `error_description`. Nothing secret: which check failed, never a key or a claim's value.
+ */
+function reasonOf(error: unknown): string {
+  if (error instanceof joseErrors.JWTExpired) return 'The token has expired';
+  if (error instanceof joseErrors.JWTClaimValidationFailed) {
+    const claim: Record<string, string> = {
+      aud: 'The token was issued for another audience',
+      iss: 'The token was issued by another issuer',
+      typ: 'The token is of another kind (an access, refresh or mailed-link token used in the wrong place)',
+      nbf: 'The token is not valid yet',
+    };
+    return claim[error.claim] ?? `The token lacks a valid ${error.claim} claim`;
+  }
+  if (error instanceof joseErrors.JWSSignatureVerificationFailed) return 'The token signature does not verify';
+  if (error instanceof joseErrors.JOSEAlgNotAllowed) return 'The token algorithm is not accepted';
+  return 'The token is invalid';
 }
 
 /** A token of another tenant than the request's is no token at all here. */
 export function checkTenant(claims: JWTPayload, tenantId: string | null): void {
-  if ((claims.tid ?? null) !== tenantId) throw invalidToken();
+  if ((claims.tid ?? null) !== tenantId) throw invalidToken(undefined, 'The token belongs to another tenant');
 }
 
-export function invalidToken(cause?: unknown): AppError {
+export function invalidToken(cause?: unknown, reason = 'The token is invalid'): AppError {
   const code = cause instanceof joseErrors.JOSEError ? cause.code : undefined;
-  return new AppError('invalid_token', 'The token is invalid', { cause: code });
+  return new AppError('invalid_token', reason, { cause: code });
 }

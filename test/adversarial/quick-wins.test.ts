@@ -318,6 +318,41 @@ describe('file modes', () => {
   });
 });
 
+describe('a refused token says why, and the code stays invalid_token', () => {
+  it('expired, another audience, another tenant, another kind, revoked: each its own description', async () => {
+    const gw = await testApp({ MULTI_TENANT_ENABLED: 'true', JWT_AUDIENCE: 'https://{tenant}.api.example.com' });
+    try {
+      const acme = { 'X-Tenant-ID': 'acme' };
+      const { tokens } = await signUp(gw, 'why@example.com', STRONG_PASSWORD, acme);
+      const why = async (response: Response) => {
+        expect(response.status).toBe(401);
+        const body = (await response.json()) as { error: string; message: string; error_description: string };
+        expect(body.error).toBe('invalid_token');
+        expect(body.error_description).toBe(body.message);
+        expect(response.headers.get('www-authenticate')).toBe(`Bearer error="invalid_token", error_description="${body.message}"`);
+        return body.message;
+      };
+      // Another tenant's header: the tenant check (the audience too would differ).
+      expect(await why(await gw.call('/user', { bearer: tokens.access_token, headers: { 'X-Tenant-ID': 'globex' } }))).toBe('The token was issued for another audience');
+      expect(await why(await gw.call('/refresh', { json: { refresh_token: tokens.refresh_token }, headers: { 'X-Tenant-ID': 'globex' } }))).toBe('The token belongs to another tenant');
+      expect(await why(await gw.call('/refresh', { json: { refresh_token: tokens.access_token }, headers: acme }))).toMatch(/^The token (is of another kind|was signed with a key this gateway does not have)/);
+      await gw.call('/logout', { json: { refresh_token: tokens.refresh_token }, headers: acme });
+      expect(await why(await gw.call('/refresh', { json: { refresh_token: tokens.refresh_token }, headers: acme }))).toBe(
+        'The refresh token was revoked (a logout, or a change of password, email or role)',
+      );
+      const { vi } = await import('vitest');
+      vi.useFakeTimers({ now: Date.now() + 3600_000, toFake: ['Date'] });
+      try {
+        expect(await why(await gw.call('/user', { bearer: tokens.access_token, headers: acme }))).toBe('The token has expired');
+      } finally {
+        vi.useRealTimers();
+      }
+    } finally {
+      await gw.close();
+    }
+  });
+});
+
 describe('WWW-Authenticate on every 401', () => {
   let gw: TestGateway;
   beforeAll(async () => {
@@ -333,7 +368,7 @@ describe('WWW-Authenticate on every 401', () => {
     expect(await challenge(await gw.call('/user'))).toBe('Bearer');
     expect(await challenge(await gw.call('/metrics'))).toBe('Bearer');
     expect(await challenge(await gw.call('/token', { json: { email: 'nobody@example.com', password: 'Wrong-Pass-1!' } }))).toBe('Bearer');
-    expect(await challenge(await gw.call('/user', { bearer: 'not.a.token' }))).toBe('Bearer error="invalid_token", error_description="The token is invalid"');
+    expect(await challenge(await gw.call('/user', { bearer: 'not.a.token' }))).toBe('Bearer error="invalid_token", error_description="The token is not a JWT"');
     const { tokens } = await signUp(gw, 'expiring@example.com');
     const { vi } = await import('vitest');
     vi.useFakeTimers({ now: Date.now() + 60_000, toFake: ['Date'] });
