@@ -1,7 +1,6 @@
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../app.js';
-import { openApiPath } from './openapi.js';
 import { routeTable } from './table.js';
 import { useGateway } from '../../test/fixtures.js';
 
@@ -38,11 +37,19 @@ describe('the API description', () => {
     expect(document.paths['/token']?.post?.parameters?.map((p) => p.name)).toContain('X-Tenant-ID');
   });
 
-  it('/docs shows every operation', async () => {
-    const page = await (await gw.call('/docs')).text();
-    for (const route of documentedRoutes()) {
-      const [method, path] = route.split(' ') as [string, string];
-      expect(page).toContain(`<code>${method}</code></td><td style="padding: 4px 12px 4px 0;"><code>${openApiPath(path)}</code>`);
+  it('/docs is the API reference, its files served by the gateway under a policy of its own (the page itself: test/system/docs-browser)', async () => {
+    const page = await gw.call('/docs');
+    const csp = page.headers.get('content-security-policy') ?? '';
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).not.toContain('unsafe');
+    const html = await page.text();
+    for (const file of ['swagger-ui.css', 'swagger-ui-bundle.js', 'init.js']) {
+      expect(html).toContain(`/docs/${file}`);
+      const asset = await gw.call(`/docs/${file}`);
+      expect(asset.status, file).toBe(200);
+      expect((await asset.arrayBuffer()).byteLength).toBeGreaterThan(100);
     }
+    expect(await (await gw.call('/docs/init.js')).text()).toContain("url: '/openapi.json'");
+    for (const other of ['package.json', '..%2Fpackage.json', 'index.html', 'swagger-ui-bundle.js.map']) expect((await gw.call(`/docs/${other}`)).status, other).toBe(404);
   });
 });

@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import Handlebars from 'handlebars';
-import { html, raw } from 'hono/html';
+import { AppError } from '../../core/errors.js';
 import type { AppServices } from '../services.js';
 import { DEFAULT_TEMPLATES_DIR } from '../../mail/templates.js';
 import { formSections } from '../form-sections.js';
@@ -51,10 +52,56 @@ export function formRoute(deps: AppServices, routes: () => readonly RouteSpec[])
   });
 }
 
-/** GET /openapi.json (generated once from the route table) and GET /docs, a plain page of it. */
+/** The API reference's files, served from swagger-ui-dist (no CDN): name → content type. */
+const DOCS_ASSETS: Readonly<Record<string, string>> = {
+  'swagger-ui.css': 'text/css; charset=utf-8',
+  'swagger-ui-bundle.js': 'text/javascript; charset=utf-8',
+  'favicon-32x32.png': 'image/png',
+};
+const SWAGGER_DIR = dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
+
+/**
+ * The reference page's policy, for /docs and its files alone: its own script and stylesheet files
+ * only (no inline script or style, no eval, no other origin — tested in Chromium, opening an
+ * operation and "Try it out" included); `data:` images and fonts, which Swagger UI's stylesheet
+ * embeds (icons); `connect-src 'self'` to fetch /openapi.json and to let "Try it out" call this
+ * gateway.
+ */
+const DOCS_CSP =
+  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
+  "connect-src 'self'; font-src 'self' data:; form-action 'none'; base-uri 'none'; frame-ancestors 'none'";
+
+/** Starts Swagger UI on /openapi.json: a file of its own, so the page needs no inline script. */
+const DOCS_INIT = `window.addEventListener('load', function () {
+  window.ui = SwaggerUIBundle({ url: '/openapi.json', dom_id: '#reference', deepLinking: true, validatorUrl: null });
+});
+`;
+
+const DOCS_PAGE = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Authura API</title>
+<link rel="stylesheet" href="/docs/swagger-ui.css"><link rel="icon" type="image/png" href="/docs/favicon-32x32.png"></head>
+<body><div id="reference"></div>
+<script src="/docs/swagger-ui-bundle.js"></script>
+<script src="/docs/init.js"></script>
+</body></html>
+`;
+
+/**
+ * GET /openapi.json (generated once from the route table), GET /docs — an API reference (Swagger
+ * UI, served from this gateway) — and GET /docs/{file}, its files.
+ */
 export function docsRoutes(deps: AppServices, routes: () => readonly RouteSpec[]) {
-  let built: { text: string; page: Promise<string> } | undefined;
-  const document = () => (built ??= render(buildOpenApi(routes(), deps.config)));
+  let built: string | undefined;
+  const document = () => (built ??= JSON.stringify(buildOpenApi(routes(), deps.config), null, 2));
+  const assets = new Map<string, Uint8Array>();
+  const asset = (name: string) => {
+    let content = assets.get(name);
+    if (content === undefined) {
+      content = name === 'init.js' ? new TextEncoder().encode(DOCS_INIT) : readFileSync(join(SWAGGER_DIR, name));
+      assets.set(name, content);
+    }
+    return content;
+  };
   return [
     route({
       method: 'get',
@@ -66,45 +113,38 @@ export function docsRoutes(deps: AppServices, routes: () => readonly RouteSpec[]
       errors: [],
       handle(c) {
         c.header('Cache-Control', 'public, max-age=300');
-        return c.body(document().text, 200, { 'Content-Type': 'application/json' });
+        return c.body(document(), 200, { 'Content-Type': 'application/json' });
       },
     }),
     route({
       method: 'get',
       path: '/docs',
       tag: 'operations',
-      summary: 'This document as a page',
+      summary: 'The API reference (Swagger UI on /openapi.json)',
       open: true,
       ok: { status: 200, description: 'HTML', contentType: 'text/html' },
       errors: [],
-      handle: async (c) => c.html(await document().page),
+      handle(c) {
+        c.header('Content-Security-Policy', DOCS_CSP);
+        return c.html(DOCS_PAGE);
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/docs/:file',
+      tag: 'operations',
+      summary: "The API reference's scripts and stylesheet",
+      open: true,
+      ok: { status: 200, description: 'A file', contentType: 'text/javascript' },
+      errors: ['not_found'],
+      handle(c) {
+        const name = c.req.param('file') ?? '';
+        const type = name === 'init.js' ? 'text/javascript; charset=utf-8' : Object.hasOwn(DOCS_ASSETS, name) ? DOCS_ASSETS[name] : undefined;
+        if (type === undefined) throw new AppError('not_found', 'No such file');
+        c.header('Content-Security-Policy', DOCS_CSP);
+        c.header('Cache-Control', 'public, max-age=86400');
+        return c.body(asset(name) as Uint8Array<ArrayBuffer>, 200, { 'Content-Type': type });
+      },
     }),
   ];
-}
-
-function render(document: Record<string, unknown>): { text: string; page: Promise<string> } {
-  const text = JSON.stringify(document, null, 2);
-  const paths = document.paths as Record<string, Record<string, { summary: string; security?: unknown }>>;
-  const rows = Object.entries(paths).flatMap(([path, methods]) =>
-    Object.entries(methods).map(
-      ([method, op]) =>
-        `<tr><td style="padding: 4px 12px 4px 0;"><code>${method.toUpperCase()}</code></td><td style="padding: 4px 12px 4px 0;"><code>${escapeHtml(path)}</code></td><td>${escapeHtml(op.summary)}${op.security ? ' (bearer token)' : ''}</td></tr>`,
-    ),
-  );
-  const page = html`<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Authura API</title></head>
-<body style="font-family: system-ui, sans-serif; max-width: 900px; margin: 0 auto; padding: 24px;">
-<h1>Authura API</h1>
-<p>The full description: <a href="/openapi.json">/openapi.json</a> (OpenAPI 3.1).</p>
-<table style="border-collapse: collapse;">
-${raw(rows.join('\n'))}
-</table>
-<h2>Document</h2>
-<pre style="background: #f0f4f8; padding: 12px; overflow: auto;">${text}</pre>
-</body></html>`;
-  return { text, page: Promise.resolve(page).then(String) };
-}
-
-function escapeHtml(value: string): string {
-  return value.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
 }
