@@ -26,8 +26,8 @@ describe('/docs in a real browser', () => {
     page.on('request', (request) => origins.add(new URL(request.url()).origin));
     await page.goto(`${gw.url}/docs`);
     await page.waitForSelector('.opblock');
-    const document = (await (await fetch(`${gw.url}/openapi.json`)).json()) as { paths: Record<string, Record<string, unknown>> };
-    const operations = Object.entries(document.paths).flatMap(([path, methods]) => Object.keys(methods).map((method) => `${method.toUpperCase()} ${path}`));
+    const spec = (await (await fetch(`${gw.url}/openapi.json`)).json()) as { paths: Record<string, Record<string, unknown>> };
+    const operations = Object.entries(spec.paths).flatMap(([path, methods]) => Object.keys(methods).map((method) => `${method.toUpperCase()} ${path}`));
     // Swagger UI shows each operation as a block: method and path.
     await page.waitForFunction((count) => document.querySelectorAll('.opblock').length >= count, operations.length);
     const shown = await page.$$eval('.opblock', (blocks) =>
