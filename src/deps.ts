@@ -14,7 +14,7 @@ import { createHashPool } from './passwords/worker-pool.js';
 import { createLimits } from './rate-limit/limits.js';
 import { createMemoryStore } from './rate-limit/store.js';
 import { chooseSpentLinks } from './links/spent-links.js';
-import { checkMail, waitForBackend } from './process/startup.js';
+import { checkMail, waitForBackend, warnAboutMixedCaseEmails } from './process/startup.js';
 import { createTokens } from './tokens/tokens.js';
 
 /** Everything the app needs, built once at start (or by a test) and passed to `createApp`. */
@@ -39,6 +39,7 @@ export async function buildDeps(config: Config, options: BuildOptions = {}): Pro
   const backend = observedBackend(await createBackend(config.backend, logger), metrics);
   // The start fails fast on what cannot work, and waits (STARTUP_TIMEOUT) for what may come.
   await waitForBackend(backend, { timeoutMs: config.server.startupTimeoutMs, clock, logger });
+  await warnAboutMixedCaseEmails(backend, config.backend.emailLookup, logger);
   const mailer = options.mailer ?? (await createMailer(config.mail, logger));
   await checkMail(mailer, { production: config.production, logger, up: (ok) => metrics.mailUp(ok) });
   const pool = observedHashPool(createHashPool({ size: config.passwords.threads, queueLimit: config.passwords.queueLimit }), metrics);

@@ -278,7 +278,16 @@ export async function startUsersService(auth: { name: string; value: string }) {
     if (call.path !== '/users' && id === undefined) return json(res, 404, { error: 'no such path' });
     const body = call.rawBody ? (JSON.parse(call.rawBody) as Record<string, unknown>) : {};
     try {
-      if (call.method === 'GET' && !id) return found(res, db.prepare('SELECT * FROM users WHERE email = ? AND tenant_id IS ?').get(call.query.get('email'), tenant));
+      if (call.method === 'GET' && !id) {
+        // The contract's case-insensitive lookup (EMAIL_LOOKUP=insensitive): any case; two accounts
+        // that differ only in case are a 409, never one of them.
+        if (call.query.get('email_match') === 'insensitive') {
+          const rows = db.prepare('SELECT * FROM users WHERE lower(email) = lower(?) AND tenant_id IS ? LIMIT 2').all(call.query.get('email'), tenant);
+          if (rows.length > 1) return json(res, 409, { error: 'ambiguous_email' });
+          return found(res, rows[0]);
+        }
+        return found(res, db.prepare('SELECT * FROM users WHERE email = ? AND tenant_id IS ?').get(call.query.get('email'), tenant));
+      }
       if (call.method === 'GET' && id) return found(res, db.prepare('SELECT * FROM users WHERE id = ? AND tenant_id IS ?').get(decodeURIComponent(id), tenant));
       if (call.method === 'POST' && !id) {
         const row = db

@@ -16,6 +16,10 @@ describe('npm run migrate in production', () => {
     const printed = migrate(job, '--print');
     expect(printed.err).toBe('');
     expect(printed.out).toContain('CREATE TABLE IF NOT EXISTS');
+    // The fix for mixed-case emails, shown; the index of case-insensitive lookups, when chosen.
+    expect(printed.out).toContain('-- UPDATE "users" SET "email" = lower("email") WHERE "email" <> lower("email");');
+    expect(printed.out).not.toContain('users_lower_email');
+    expect(migrate({ ...job, EMAIL_LOOKUP: 'insensitive' }, '--print').out).toContain('CREATE INDEX IF NOT EXISTS "users_lower_email" ON "users" (lower("email"));');
     for (let i = 0; i < 2; i++) {
       // Twice: idempotent.
       const done = migrate(job);

@@ -5,7 +5,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startGateway, TEST_SECRETS, watchOutput } from './fixtures.js';
+import { STRONG_PASSWORD, startGateway, TEST_SECRETS, testApp, watchOutput } from './fixtures.js';
 import { startHasura, startUsersService, TestSmtpServer } from './fakes.js';
 import { createDatabase, README_SCHEMA } from './helpers/databases.js';
 import { parseMetrics } from './helpers/metrics.js';
@@ -167,6 +167,35 @@ describe('the mail server at start (production)', () => {
       expect(metrics.find((s) => s.name === 'authura_mail_up')?.value).toBe(0);
     } finally {
       await down.stop();
+    }
+  });
+});
+
+describe('an existing table with mixed-case emails', () => {
+  it('exact lookups (the default) warn at start with the count and the fix; EMAIL_LOOKUP=insensitive signs such users in', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'authura-case-'));
+    const path = join(dir, 'users.db');
+    const seed = await testApp({ SQLITE_DB_PATH: path });
+    const hash = await seed.deps.hasher.hash(STRONG_PASSWORD);
+    await seed.deps.backend.create({ email: 'John@Example.com', role: 'user', password: hash, tenant_id: null, verified_at: new Date().toISOString() });
+    await seed.close();
+    try {
+      const exact = await testApp({ SQLITE_DB_PATH: path });
+      expect(exact.logs.find((line) => line.includes('have an email that is not lower-case'))).toContain('"count":1');
+      expect((await exact.call('/token', { json: { email: 'john@example.com', password: STRONG_PASSWORD } })).status).toBe(401);
+      await exact.close();
+
+      const insensitive = await testApp({ SQLITE_DB_PATH: path, EMAIL_LOOKUP: 'insensitive' });
+      expect((await insensitive.call('/token', { json: { email: 'john@example.com', password: STRONG_PASSWORD } })).status).toBe(200);
+      // The reset goes to the address as the row holds it; a signup finds the account.
+      await insensitive.call('/reset-password', { json: { email: 'JOHN@example.com' } });
+      expect((await insensitive.mail.next('John@Example.com')).subject).toBe('Reset your password');
+      await insensitive.call('/signup', { json: { email: 'john@example.com' } });
+      expect((await insensitive.mail.next('john@example.com')).subject).toBe('You already have an account');
+      expect(insensitive.logs.some((line) => line.includes('not lower-case'))).toBe(false);
+      await insensitive.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

@@ -29,7 +29,7 @@ export async function requestEmailChange(
   } else if (!signedInRecently(input.claims, services.clock.now() / 1000, services.config.reauthWindow)) {
     throw new AppError('reauthentication_required', 'Confirm it is you: send your password with the request, or sign in again and retry');
   }
-  if (input.email === user.email) {
+  if (input.email === user.email.toLowerCase()) {
     throw new AppError('validation_failed', 'The request is invalid (email: is already your address)', {
       issues: [{ path: 'email', message: 'is already your address' }],
     });

@@ -26,7 +26,7 @@ const STATUS_TEXT: Record<number, string> = {
 };
 
 /** `/oauth/:provider` as OpenAPI writes it: `/oauth/{provider}`. */
-export const openApiPath = (path: string) => path.replace(/:(\w+)/g, '{$1}');
+const openApiPath = (path: string) => path.replace(/:(\w+)/g, '{$1}');
 
 /**
  * The OpenAPI 3.1 description of the gateway, generated from the route table: the zod schemas

@@ -2,7 +2,7 @@ import { withDeadline as raceDeadline } from '../core/deadline.js';
 import type { Logger } from '../core/logger.js';
 import { withSessionVersion, type ColumnMap, type SessionVersionSetting } from './columns.js';
 import { createSqliteBackend } from './sqlite/sqlite-backend.js';
-import { BackendError, type UserBackend } from './types.js';
+import { BackendError, type EmailLookup, type UserBackend } from './types.js';
 
 export type BackendKind = 'sqlite' | 'postgres' | 'hasura' | 'http';
 
@@ -15,6 +15,8 @@ export interface BackendSettings {
   readonly columns: ColumnMap;
   /** SESSION_VERSION_COLUMN: `auto` uses a `session_version` column when the SQL table has one. */
   readonly sessionVersion: SessionVersionSetting;
+  /** EMAIL_LOOKUP: `exact` (the index's match) or `insensitive` (`John@x` is found as `john@x`). */
+  readonly emailLookup: EmailLookup;
   readonly postgres: { readonly dsn: string; readonly poolSize: number };
   readonly hasura: { readonly url: string; readonly adminSecret: string | undefined; readonly idType: string };
   readonly http: {
@@ -32,23 +34,23 @@ export interface BackendSettings {
  * backend's driver is loaded.
  */
 export async function createBackend(settings: BackendSettings, logger?: Pick<Logger, 'warn'>): Promise<UserBackend> {
-  const { timeoutMs, table, columns, sessionVersion } = settings;
+  const { timeoutMs, table, columns, sessionVersion, emailLookup } = settings;
   const named = typeof sessionVersion === 'object' ? sessionVersion.column : undefined;
   switch (settings.kind) {
     case 'sqlite':
       // Synchronous and local: its lock wait is bounded by the same timeout inside SQLite.
-      return createSqliteBackend({ path: settings.sqlitePath, timeoutMs, table, columns, sessionVersion, warn: logger?.warn });
+      return createSqliteBackend({ path: settings.sqlitePath, timeoutMs, table, columns, sessionVersion, emailLookup, warn: logger?.warn });
     case 'postgres': {
       const { createPostgresBackend } = await import('./postgres/postgres-backend.js');
-      return withDeadline(createPostgresBackend({ ...settings.postgres, timeoutMs, table, columns, sessionVersion }), timeoutMs);
+      return withDeadline(createPostgresBackend({ ...settings.postgres, timeoutMs, table, columns, sessionVersion, emailLookup }), timeoutMs);
     }
     case 'hasura': {
       const { createHasuraBackend } = await import('./hasura/hasura-backend.js');
-      return withDeadline(createHasuraBackend({ ...settings.hasura, timeoutMs, table, columns: withSessionVersion(columns, named) }), timeoutMs);
+      return withDeadline(createHasuraBackend({ ...settings.hasura, timeoutMs, table, columns: withSessionVersion(columns, named), emailLookup }), timeoutMs);
     }
     case 'http': {
       const { createHttpBackend } = await import('./http/http-backend.js');
-      return withDeadline(createHttpBackend({ ...settings.http, timeoutMs, sessionVersion: named !== undefined }), timeoutMs);
+      return withDeadline(createHttpBackend({ ...settings.http, timeoutMs, sessionVersion: named !== undefined, emailLookup }), timeoutMs);
     }
   }
 }
@@ -79,6 +81,7 @@ function withDeadline(backend: UserBackend, timeoutMs: number): UserBackend {
     capabilities: bound('describe', backend.capabilities.bind(backend)),
     ...(backend.spendLink ? { spendLink: bound('spend link', backend.spendLink.bind(backend)) } : {}),
     ...(backend.unspendLink ? { unspendLink: bound('unspend link', backend.unspendLink.bind(backend)) } : {}),
+    ...(backend.mixedCaseEmails ? { mixedCaseEmails: bound('count mixed-case emails', backend.mixedCaseEmails.bind(backend)) } : {}),
     close: () => backend.close(),
   };
 }

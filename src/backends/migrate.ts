@@ -13,14 +13,21 @@ export async function migrate(backend: BackendSettings): Promise<string> {
     case 'postgres': {
       const sql = postgres(backend.postgres.dsn, { max: 1, onnotice: () => {}, connect_timeout: 10 });
       try {
-        await sql.unsafe(postgresSchemaSql(backend.table, backend.columns, sessionVersionColumnToCreate(backend.sessionVersion)));
+        await sql.unsafe(postgresSchemaSql(backend.table, backend.columns, sessionVersionColumnToCreate(backend.sessionVersion), backend.emailLookup));
       } finally {
         await sql.end();
       }
       return `users table "${backend.table}" is ready (postgres)`;
     }
     case 'sqlite':
-      await createSqliteBackend({ path: backend.sqlitePath, timeoutMs: backend.timeoutMs, table: backend.table, columns: backend.columns, sessionVersion: backend.sessionVersion }).close();
+      await createSqliteBackend({
+        path: backend.sqlitePath,
+        timeoutMs: backend.timeoutMs,
+        table: backend.table,
+        columns: backend.columns,
+        sessionVersion: backend.sessionVersion,
+        emailLookup: backend.emailLookup,
+      }).close();
       return `users table "${backend.table}" is ready (${backend.sqlitePath})`;
     default:
       throw new Error(

@@ -29,3 +29,21 @@ export function spentLinksSql(usersTable: string): string {
 CREATE INDEX IF NOT EXISTS ${index} ON ${table} ("expires_at");
 `;
 }
+
+/**
+ * The index case-insensitive lookups (EMAIL_LOOKUP=insensitive) use, if missing: on
+ * `lower(email)`. SQLite names the index's schema; Postgres puts it beside its table.
+ */
+export function lowerEmailIndexSql(usersTable: string, emailColumn: string, dialect: 'sqlite' | 'postgres' = 'sqlite'): string {
+  const { schema, name } = splitTableName(usersTable);
+  const index = `${name}_lower_${emailColumn}`;
+  return dialect === 'sqlite'
+    ? `CREATE INDEX IF NOT EXISTS ${quoteIdentifier(schema === undefined ? index : `${schema}.${index}`)} ON ${quoteIdentifier(name)} (lower(${quoteIdentifier(emailColumn)}));\n`
+    : `CREATE INDEX IF NOT EXISTS ${quoteIdentifier(index)} ON ${quoteIdentifier(usersTable)} (lower(${quoteIdentifier(emailColumn)}));\n`;
+}
+
+/** The fix for rows an exact lookup never finds: their emails in lower case (run it after a look). */
+export function lowerCaseEmailsSql(usersTable: string, emailColumn: string): string {
+  const column = quoteIdentifier(emailColumn);
+  return `UPDATE ${quoteIdentifier(usersTable)} SET ${column} = lower(${column}) WHERE ${column} <> lower(${column});\n`;
+}

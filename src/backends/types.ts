@@ -76,9 +76,26 @@ export interface UserBackend {
    * concurrent calls for one `jti`, one gets true.
    */
   spendLink?(jti: string, expiresAt: number): Promise<boolean>;
+  /**
+   * How many rows hold an email that is not lower-case (which exact lookups never find): asked
+   * once at start, to warn. Absent where the store cannot be asked (HTTP).
+   */
+  mixedCaseEmails?(): Promise<number>;
   /** With `spendOnce`: forgets a spend whose action did not take place (the link works again). */
   unspendLink?(jti: string): Promise<void>;
   close(): Promise<void>;
+}
+
+/**
+ * How `findByEmail` compares (EMAIL_LOOKUP): `exact` — the stored address must be the canonical
+ * (lower-case) one, a match the unique index serves; `insensitive` — any case matches (existing
+ * tables with `John@Example.com`), and two rows that differ only in case are an error, never a guess.
+ */
+export type EmailLookup = 'exact' | 'insensitive';
+
+/** Two rows match one address in different cases: which account is meant cannot be known. */
+export function ambiguousEmail(store: string): BackendError {
+  return new BackendError('bad_response', `${store} holds two accounts whose emails differ only in case: make them one (EMAIL_LOOKUP=insensitive cannot choose)`);
 }
 
 /** The optional parts of the contract. */

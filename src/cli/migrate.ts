@@ -11,7 +11,7 @@ import { loadBackendConfig } from '../config/load-config.js';
  */
 try {
   const backend = loadBackendConfig(process.env);
-  if (process.argv.includes('--print')) process.stdout.write(postgresSchemaSql(backend.table, backend.columns, sessionVersionColumnToCreate(backend.sessionVersion)));
+  if (process.argv.includes('--print')) process.stdout.write(postgresSchemaSql(backend.table, backend.columns, sessionVersionColumnToCreate(backend.sessionVersion), backend.emailLookup));
   else process.stdout.write(`${await migrate(backend)}\n`);
 } catch (error) {
   process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);

@@ -43,6 +43,7 @@ export function parseBackend(env: Env, report: Report): Config['backend'] {
     table: env.USERS_TABLE,
     columns: columnMap.columns,
     sessionVersion,
+    emailLookup: env.EMAIL_LOOKUP,
     postgres: { dsn: env.POSTGRES_DSN ?? '', poolSize: env.POSTGRES_POOL_SIZE },
     hasura: { url: env.HASURA_URL ?? '', adminSecret: env.HASURA_GRAPHQL_ADMIN_SECRET, idType: env.HASURA_ID_TYPE },
     http: {

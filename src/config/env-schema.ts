@@ -120,6 +120,7 @@ export const envSchema = z.object({
   HASURA_GRAPHQL_ADMIN_SECRET: optionalSecret,
   HASURA_ID_TYPE: text('Int'),
   SQLITE_DB_PATH: text('./authura.db'),
+  EMAIL_LOOKUP: z.enum(['exact', 'insensitive'], { error: 'expected exact or insensitive' }).default('exact'),
   HTTP_URL: httpUrl(),
   HTTP_AUTH_HEADER_KEY: text('Authorization'),
   HTTP_AUTH_HEADER_VALUE: optionalSecret,

@@ -73,7 +73,7 @@ export function createMetrics(scrapeOf: (registry: Registry) => () => Promise<st
 
 /** The backend with every call timed and failures counted. */
 export function observedBackend(backend: UserBackend, metrics: Metrics): UserBackend {
-  const { spendLink, unspendLink } = backend;
+  const { spendLink, unspendLink, mixedCaseEmails } = backend;
   return {
     kind: backend.kind,
     findByEmail: (...a) => metrics.observe('backend', 'find', () => backend.findByEmail(...a)),
@@ -84,6 +84,7 @@ export function observedBackend(backend: UserBackend, metrics: Metrics): UserBac
     capabilities: () => backend.capabilities(),
     ...(spendLink ? { spendLink: (jti: string, expiresAt: number) => metrics.observe('backend', 'spend', () => spendLink.call(backend, jti, expiresAt)) } : {}),
     ...(unspendLink ? { unspendLink: (jti: string) => metrics.observe('backend', 'spend', () => unspendLink.call(backend, jti)) } : {}),
+    ...(mixedCaseEmails ? { mixedCaseEmails: () => mixedCaseEmails.call(backend) } : {}),
     close: () => backend.close(),
   };
 }

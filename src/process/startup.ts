@@ -1,4 +1,4 @@
-import { BackendError, type UserBackend } from '../backends/types.js';
+import { BackendError, type EmailLookup, type UserBackend } from '../backends/types.js';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import type { Mailer } from '../mail/mailer.js';
@@ -43,6 +43,27 @@ export async function waitForBackend(
       await sleep(delay);
     }
   }
+}
+
+/**
+ * Exact lookups (EMAIL_LOOKUP=exact, the default: the unique index's match) never find a row whose
+ * email is not lower-case — `John@Example.com` cannot sign in, reset, or sign up again. Counted
+ * once at start where the store can be asked, and warned about with the two ways out.
+ */
+export async function warnAboutMixedCaseEmails(backend: UserBackend, lookup: EmailLookup, logger: Logger): Promise<void> {
+  if (lookup !== 'exact' || !backend.mixedCaseEmails) return;
+  let count: number;
+  try {
+    count = await backend.mixedCaseEmails();
+  } catch (error) {
+    logger.debug('could not count emails that are not lower-case', { error: error instanceof Error ? error.message : String(error) });
+    return;
+  }
+  if (count === 0) return;
+  logger.warn(
+    `${count} users have an email that is not lower-case: exact lookups never find them (they cannot sign in). Lower-case them — npm run migrate -- --print shows the UPDATE — or set EMAIL_LOOKUP=insensitive`,
+    { count },
+  );
 }
 
 /**

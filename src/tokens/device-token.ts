@@ -26,7 +26,8 @@ export function deviceTokens(ring: KeyRing, settings: TokenSettings, multiTenant
   return {
     lifetime: settings.deviceTtl,
     sign(user) {
-      const claims = { ...(multiTenant && user.tenant_id !== null ? { tid: user.tenant_id } : {}), email: user.email };
+      // The address as sign-ins name it (canonical: lower case), whatever case the row holds.
+      const claims = { ...(multiTenant && user.tenant_id !== null ? { tid: user.tenant_id } : {}), email: user.email.toLowerCase() };
       return signJwt(claims, { typ: TYP, ring, ttl: settings.deviceTtl, issuer: settings.issuer, subject: String(user.id) });
     },
     async knows(token, email, tenantId) {

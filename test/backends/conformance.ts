@@ -132,6 +132,30 @@ export function describeBackendConformance(
       expect((await backend.create(newUser())).session_version).toBe(0);
     });
 
+    it('looks emails up exactly by default, or in any case with EMAIL_LOOKUP=insensitive: wildcards literal, two rows in different case refused', async () => {
+      const insensitive = await backendFor({ ...harness.env, EMAIL_LOOKUP: 'insensitive' });
+      try {
+        const stamp = `${Date.now()}${++counter}`;
+        const mixed = await backend.create(newUser({ email: `John.${stamp}@Example.com` }));
+        expect(await backend.findByEmail(`john.${stamp}@example.com`, null)).toBeNull();
+        expect(await insensitive.findByEmail(`john.${stamp}@example.com`, null)).toEqual(mixed);
+        expect(await insensitive.findByEmail(`john.${stamp}@example.com`, 'acme')).toBeNull();
+        // `_` and `%` are characters of the address, not wildcards.
+        await backend.create(newUser({ email: `a_b.${stamp}@example.com` }));
+        expect(await insensitive.findByEmail(`axb.${stamp}@example.com`, null)).toBeNull();
+        expect(await insensitive.findByEmail(`a%.${stamp}@example.com`, null)).toBeNull();
+        expect((await insensitive.findByEmail(`a_b.${stamp}@example.com`, null))?.email).toBe(`a_b.${stamp}@example.com`);
+        // Two accounts that differ only in case: refused, never one of them chosen.
+        await backend.create(newUser({ email: `Dup.${stamp}@example.com` }));
+        await backend.create(newUser({ email: `dup.${stamp}@example.com` }));
+        await expectBackendError(insensitive.findByEmail(`dup.${stamp}@example.com`, null), 'bad_response');
+        // Where the store can be asked (not HTTP), the start counts the rows exact lookups miss.
+        if (name !== 'http') expect(await (backend.mixedCaseEmails as () => Promise<number>)()).toBeGreaterThanOrEqual(2);
+      } finally {
+        await insensitive.close();
+      }
+    });
+
     it('updates conditionally: only while the row still holds what the writer read, else null and nothing written', async () => {
       const user = await backend.create(newUser());
       expect(await backend.update(user.id, null, { role: 'editor' }, { password: `${HASH}x` })).toBeNull();

@@ -30,7 +30,7 @@ export async function startHasura(databaseUrl: string, adminSecret: string) {
   let open: (proceed: boolean) => void = () => {};
   const typeDefs = /* GraphQL */ `
     scalar timestamptz
-    input String_comparison_exp { _eq: String, _neq: String, _is_null: Boolean }
+    input String_comparison_exp { _eq: String, _neq: String, _is_null: Boolean, _ilike: String, _regex: String }
     input Int_comparison_exp { _eq: Int, _neq: Int, _is_null: Boolean }
     input timestamptz_comparison_exp { _eq: timestamptz, _is_null: Boolean }
     input users_bool_exp {
@@ -49,10 +49,13 @@ export async function startHasura(databaseUrl: string, adminSecret: string) {
     enum authura_spent_links_constraint { authura_spent_links_pkey }
     enum authura_spent_links_update_column { jti, expires_at }
     input authura_spent_links_on_conflict { constraint: authura_spent_links_constraint!, update_columns: [authura_spent_links_update_column!]! }
+    type users_aggregate_fields { count: Int! }
+    type users_aggregate { aggregate: users_aggregate_fields }
     type users { id: Int!, email: String!, role: String!, password: String!, tenant_id: String, verified_at: timestamptz, session_version: Int }
     type query_root {
       users(where: users_bool_exp, limit: Int): [users!]!
       users_by_pk(id: Int!): users
+      users_aggregate(where: users_bool_exp): users_aggregate!
       authura_spent_links(limit: Int): [authura_spent_links!]!
     }
     type mutation_root {
@@ -87,6 +90,9 @@ export async function startHasura(databaseUrl: string, adminSecret: string) {
           if (op === '_eq') parts.push(sql`${sql(key)} = ${operand as string}`);
           else if (op === '_neq') parts.push(sql`${sql(key)} <> ${operand as string}`);
           else if (op === '_is_null') parts.push(operand ? sql`${sql(key)} IS NULL` : sql`${sql(key)} IS NOT NULL`);
+          // Hasura's: ILIKE (backslash escapes) and POSIX regular expressions (~).
+          else if (op === '_ilike') parts.push(sql`${sql(key)} ILIKE ${operand as string}`);
+          else if (op === '_regex') parts.push(sql`${sql(key)} ~ ${operand as string}`);
         }
       }
     }
@@ -116,6 +122,9 @@ export async function startHasura(databaseUrl: string, adminSecret: string) {
             return rows.map((r) => shape(r));
           },
           users_by_pk: async (_: unknown, args: { id: number }) => shape((await sql`SELECT * FROM users WHERE id = ${args.id}`)[0]),
+          users_aggregate: async (_: unknown, args: { where?: Row }) => ({
+            aggregate: { count: Number((await sql`SELECT count(*)::int AS n FROM users WHERE ${where(args.where)}`)[0]?.n ?? 0) },
+          }),
           // A tracked table exists only where the database has it (Hasura refuses an untracked one).
           authura_spent_links: async (_: unknown, args: { limit?: number }) => {
             try {

@@ -4,7 +4,7 @@ import { fromColumns, mappedFields, toColumns, type ColumnMap } from '../columns
 import { SPENT_LINKS_TABLE as SPENT } from '../sql.js';
 import { toStoredUser } from '../row.js';
 import { checkColumns } from '../schema-check.js';
-import { BackendError, EXPECTABLE, type NewUser, type StoredUser, type UserBackend, type UserExpectation, type UserId, type UserPatch } from '../types.js';
+import { ambiguousEmail, BackendError, type EmailLookup, EXPECTABLE, type NewUser, type StoredUser, type UserBackend, type UserExpectation, type UserId, type UserPatch } from '../types.js';
 
 interface HasuraBackendOptions {
   /** The GraphQL endpoint, e.g. `http://localhost:8080/v1/graphql`. */
@@ -17,11 +17,14 @@ interface HasuraBackendOptions {
   readonly columns: ColumnMap;
   /** GraphQL type of the primary key: `Int` for SERIAL, `uuid` for UUIDs, … */
   readonly idType: string;
+  /** EMAIL_LOOKUP (default `exact`); `insensitive` asks with `_ilike` and checks what comes back. */
+  readonly emailLookup?: EmailLookup;
 }
 
 /** The Hasura backend: Hasura's generated GraphQL API over the users table, as admin. */
 export function createHasuraBackend(options: HasuraBackendOptions): UserBackend {
   const { table: t, columns: c, idType } = options;
+  const insensitive = options.emailLookup === 'insensitive';
   const headers: Record<string, string> = {};
   if (options.adminSecret !== undefined) headers['x-hasura-admin-secret'] = options.adminSecret;
   const client = new GraphQLClient(options.url, {
@@ -43,7 +46,8 @@ export function createHasuraBackend(options: HasuraBackendOptions): UserBackend 
   const integerId = idType === 'Int' || idType === 'bigint';
 
   const queries = {
-    byWhere: `query AuthuraUserWhere($where: ${t}_bool_exp!) { ${t}(where: $where, limit: 1) { ${fields} } }`,
+    byWhere: `query AuthuraUserWhere($where: ${t}_bool_exp!, $limit: Int!) { ${t}(where: $where, limit: $limit) { ${fields} } }`,
+    mixedCase: `query AuthuraMixedCaseEmails { ${t}_aggregate(where: { ${c.email}: { _regex: "[[:upper:]]" } }) { aggregate { count } } }`,
     byId: `query AuthuraUserById($id: ${idType}!) { ${t}_by_pk(${c.id}: $id) { ${fields} } }`,
     insert: `mutation AuthuraCreateUser($object: ${t}_insert_input!) { insert_${t}_one(object: $object) { ${fields} } }`,
     // `where` names the row, its tenant and what the row must still hold: one conditional write.
@@ -113,11 +117,16 @@ export function createHasuraBackend(options: HasuraBackendOptions): UserBackend 
   }
 
   async function findByEmail(email: string, tenantId: string | null): Promise<StoredUser | null> {
-    const where = { [c.email]: { _eq: email }, [c.tenant_id]: tenantWhere(tenantId) };
-    const data = await request('find user', queries.byWhere, { where });
+    // Insensitive: `_ilike` with its wildcards escaped (`a_b@x` must not match `axb@x`), up to two
+    // rows, each checked again — an ambiguity is refused, never guessed.
+    const match = insensitive ? { _ilike: email.replace(/[\\%_]/g, (ch) => `\\${ch}`) } : { _eq: email };
+    const where = { [c.email]: match, [c.tenant_id]: tenantWhere(tenantId) };
+    const data = await request('find user', queries.byWhere, { where, limit: insensitive ? 2 : 1 });
     const rows = data[t];
     if (!Array.isArray(rows)) throw new BackendError('bad_response', 'Hasura returned no user list');
-    return user(rows[0]);
+    const found = rows.map(user).filter((u): u is StoredUser => u !== null && (insensitive ? u.email.toLowerCase() === email : u.email === email));
+    if (found.length > 1) throw ambiguousEmail('Hasura');
+    return found[0] ?? null;
   }
 
   /**
@@ -152,7 +161,7 @@ export function createHasuraBackend(options: HasuraBackendOptions): UserBackend 
       }
       const set = toColumns(patch, c);
       if (Object.keys(set).length === 0) {
-        const data = await request('find user', queries.byWhere, { where });
+        const data = await request('find user', queries.byWhere, { where, limit: 1 });
         return user((data[t] as unknown[] | undefined)?.[0]);
       }
       if (patch.email !== undefined) await assertEmailFree(patch.email, tenantId, id);
@@ -175,6 +184,12 @@ export function createHasuraBackend(options: HasuraBackendOptions): UserBackend 
     },
     async unspendLink(jti) {
       await request('unspend link', queries.unspend, { jti });
+    },
+    async mixedCaseEmails() {
+      const data = await request('count mixed-case emails', queries.mixedCase, {});
+      const count = (data[`${t}_aggregate`] as { aggregate?: { count?: unknown } } | undefined)?.aggregate?.count;
+      if (typeof count !== 'number') throw new BackendError('bad_response', 'Hasura returned no count');
+      return count;
     },
     async close() {},
   };

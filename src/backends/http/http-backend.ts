@@ -1,6 +1,6 @@
 import { OutboundError, send } from '../../core/outbound.js';
 import { toStoredUser } from '../row.js';
-import { BackendError, EXPECTABLE, type NewUser, type StoredUser, type UserBackend, type UserExpectation, type UserId, type UserPatch } from '../types.js';
+import { ambiguousEmail, BackendError, type EmailLookup, EXPECTABLE, type NewUser, type StoredUser, type UserBackend, type UserExpectation, type UserId, type UserPatch } from '../types.js';
 
 interface HttpBackendOptions {
   /** The users collection, e.g. `http://users.internal/users`. */
@@ -14,6 +14,8 @@ interface HttpBackendOptions {
   readonly conditionalUpdates?: boolean;
   /** HTTP_SPENT_LINKS_URL: `POST {url}` spends a link (201, or 409 when spent), `DELETE {url}/{jti}` forgets it. */
   readonly spentLinksUrl?: string;
+  /** EMAIL_LOOKUP=insensitive: `GET {url}?email=…&email_match=insensitive`, and the service matches any case. */
+  readonly emailLookup?: EmailLookup;
 }
 
 /**
@@ -22,6 +24,7 @@ interface HttpBackendOptions {
  * 404 means not found, 409 a taken email, 412 (a conditional PATCH) a row that no longer matches.
  */
 export function createHttpBackend(options: HttpBackendOptions): UserBackend {
+  const insensitive = options.emailLookup === 'insensitive';
   const base = options.url.replace(/\/+$/, '');
   const spent = options.spentLinksUrl?.replace(/\/+$/, '');
   const tenantQuery = (tenantId: string | null) => (tenantId === null ? '' : `tenant_id=${encodeURIComponent(tenantId)}`);
@@ -78,8 +81,13 @@ export function createHttpBackend(options: HttpBackendOptions): UserBackend {
   return {
     kind: 'http',
     async findByEmail(email, tenantId) {
-      const { json } = await call('find user', 'GET', withQuery(base, `email=${encodeURIComponent(email)}`, tenantQuery(tenantId)));
-      return checked(json, tenantId, (u) => u.email === email);
+      // Insensitive: the service is told, and the address it returns may differ in case only.
+      const match = insensitive ? 'email_match=insensitive' : '';
+      const { json } = await call('find user', 'GET', withQuery(base, `email=${encodeURIComponent(email)}`, tenantQuery(tenantId), match)).catch((error: unknown) => {
+        // A 409 to a lookup: two accounts differ only in case (the contract), never a guess.
+        throw error instanceof BackendError && error.code === 'conflict' ? ambiguousEmail('The users service') : error;
+      });
+      return checked(json, tenantId, (u) => (insensitive ? u.email.toLowerCase() === email : u.email === email));
     },
     findById,
     async create(user: NewUser) {

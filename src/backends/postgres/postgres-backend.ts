@@ -12,7 +12,7 @@ import {
 import { toStoredUser } from '../row.js';
 import { checkColumns } from '../schema-check.js';
 import { SPENT_LINKS_TABLE, splitTableName } from '../sql.js';
-import { BackendError, EXPECTABLE, type NewUser, type StoredUser, type UserBackend, type UserExpectation, type UserId, type UserPatch } from '../types.js';
+import { ambiguousEmail, BackendError, type EmailLookup, EXPECTABLE, type NewUser, type StoredUser, type UserBackend, type UserExpectation, type UserId, type UserPatch } from '../types.js';
 
 interface PostgresBackendOptions {
   readonly dsn: string;
@@ -22,6 +22,8 @@ interface PostgresBackendOptions {
   readonly columns: ColumnMap;
   /** Default `auto`: a `session_version` column is used when the table has one. */
   readonly sessionVersion?: SessionVersionSetting;
+  /** EMAIL_LOOKUP (default `exact`); `insensitive` uses `lower(email)` (its index: npm run migrate). */
+  readonly emailLookup?: EmailLookup;
 }
 
 /**
@@ -82,6 +84,9 @@ export function createPostgresBackend(options: PostgresBackendOptions): UserBack
       user: (row) => (row === undefined ? null : toStoredUser(fromColumns(row, c), 'Postgres', { sessionVersion })),
     };
   }
+  const insensitive = options.emailLookup === 'insensitive';
+  /** The row(s) of `email`: exactly, or in any case (then up to two: an ambiguity is seen, not guessed). */
+  const emailIs = (c: ColumnMap, email: string) => (insensitive ? sql`lower(${sql(c.email)}) = ${email}` : sql`${sql(c.email)} = ${email}`);
   const tenantIs = (c: ColumnMap, tenantId: string | null) =>
     tenantId === null ? sql`${sql(c.tenant_id)} IS NULL` : sql`${sql(c.tenant_id)} = ${tenantId}`;
   /** The row `id` of the tenant, still holding every value `expected` names. */
@@ -102,7 +107,7 @@ export function createPostgresBackend(options: PostgresBackendOptions): UserBack
   const claimEmail = async (c: ColumnMap, tx: postgres.TransactionSql, email: string, tenantId: string | null, exceptId?: UserId) => {
     const key = createHash('sha256').update(`${options.table}\u0000${email}\u0000${tenantId ?? ''}`).digest().readBigInt64BE(0);
     await tx`SELECT pg_advisory_xact_lock(${key.toString()}::bigint)`;
-    const taken = await tx`SELECT ${sql(c.id)} AS id FROM ${table} WHERE ${sql(c.email)} = ${email} AND ${tenantIs(c, tenantId)} LIMIT 1`;
+    const taken = await tx`SELECT ${sql(c.id)} AS id FROM ${table} WHERE ${emailIs(c, email)} AND ${tenantIs(c, tenantId)} LIMIT 1`;
     if (taken.length > 0 && (exceptId === undefined || String(taken[0]?.id) !== String(exceptId))) {
       throw new BackendError('conflict', 'A user with this email already exists');
     }
@@ -113,7 +118,8 @@ export function createPostgresBackend(options: PostgresBackendOptions): UserBack
     findByEmail: (email, tenantId) =>
       run('find user', async () => {
         const { c, selected, user } = await shape();
-        const rows = await sql`SELECT ${selected} FROM ${table} WHERE ${sql(c.email)} = ${email} AND ${tenantIs(c, tenantId)} LIMIT 1`;
+        const rows = await sql`SELECT ${selected} FROM ${table} WHERE ${emailIs(c, email)} AND ${tenantIs(c, tenantId)} LIMIT 2`;
+        if (rows.length > 1) throw ambiguousEmail('Postgres');
         return user(rows[0]);
       }),
     findById: (id, tenantId) =>
@@ -161,6 +167,12 @@ export function createPostgresBackend(options: PostgresBackendOptions): UserBack
         return rows.length === 1;
       }),
     unspendLink: (jti) => run('unspend link', async () => void (await sql`DELETE FROM ${spentTable} WHERE jti = ${jti}`)),
+    mixedCaseEmails: () =>
+      run('count mixed-case emails', async () => {
+        const { c } = await shape();
+        const [row] = await sql`SELECT count(*)::int AS n FROM ${table} WHERE ${sql(c.email)} <> lower(${sql(c.email)})`;
+        return Number(row?.n ?? 0);
+      }),
     close: () => sql.end({ timeout: 5 }),
   };
 }

@@ -1,10 +1,10 @@
 import Database from 'better-sqlite3';
 import { closeSync, mkdirSync, openSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { BackendError, EXPECTABLE, type NewUser, type StoredUser, type UserBackend, type UserExpectation, type UserId, type UserPatch } from '../types.js';
+import { ambiguousEmail, BackendError, type EmailLookup, EXPECTABLE, type NewUser, type StoredUser, type UserBackend, type UserExpectation, type UserId, type UserPatch } from '../types.js';
 import { toStoredUser } from '../row.js';
 import { checkColumns, sqliteAffinity } from '../schema-check.js';
-import { quoteIdentifier as quote, SPENT_LINKS_TABLE, spentLinksSql, splitTableName } from '../sql.js';
+import { lowerEmailIndexSql, quoteIdentifier as quote, SPENT_LINKS_TABLE, spentLinksSql, splitTableName } from '../sql.js';
 import {
   DEFAULT_COLUMNS,
   mappedFields,
@@ -43,6 +43,8 @@ interface SqliteBackendOptions {
   readonly columns?: ColumnMap;
   /** Default `auto`: a `session_version` column is used when the table has one. */
   readonly sessionVersion?: SessionVersionSetting;
+  /** EMAIL_LOOKUP (default `exact`). */
+  readonly emailLookup?: EmailLookup;
   /** Told what the operator should know (an existing file others can read). */
   readonly warn?: (message: string, fields: Record<string, unknown>) => void;
 }
@@ -95,6 +97,7 @@ export function createSqliteBackend(options: SqliteBackendOptions): UserBackend 
   enableWal(db, options.timeoutMs);
   db.pragma('foreign_keys = ON');
   const table = options.table ?? 'users';
+  const insensitive = options.emailLookup === 'insensitive';
   const setting = options.sessionVersion ?? 'auto';
   const { schema: schemaName = 'main', name: tableName } = splitTableName(table);
   const exists = db.prepare(`SELECT 1 FROM ${quote(schemaName)}.sqlite_master WHERE type = 'table' AND name = ?`);
@@ -105,6 +108,8 @@ export function createSqliteBackend(options: SqliteBackendOptions): UserBackend 
     if (!exists.get(tableName)) db.exec(schema(table, options.columns ?? DEFAULT_COLUMNS, sessionVersionColumnToCreate(setting)));
     // The gateway's own bookkeeping beside the users table: used mailed links.
     db.exec(spentLinksSql(table));
+    // Case-insensitive lookups use an index of their own (as `npm run migrate` makes on Postgres).
+    if (insensitive) db.exec(lowerEmailIndexSql(table, (options.columns ?? DEFAULT_COLUMNS).email));
   }).immediate();
   const columnTypes = new Map(
     (db.prepare(`PRAGMA ${quote(schemaName)}.table_info(${quote(tableName)})`).all() as { name: string; type: string }[]).map((r) => [r.name, sqliteAffinity(r.type)]),
@@ -114,7 +119,13 @@ export function createSqliteBackend(options: SqliteBackendOptions): UserBackend 
 
   const t = quote(table);
   const selected = mappedFields(c).map((f) => `${quote(c[f] as string)} AS ${f}`).join(', ');
-  const byEmail = db.prepare(`SELECT ${selected} FROM ${t} WHERE ${quote(c.email)} = ? AND ${quote(c.tenant_id)} IS ?`);
+  // Insensitive: up to two rows, so that two accounts differing only in case are seen, not guessed.
+  const byEmail = db.prepare(
+    insensitive
+      ? `SELECT ${selected} FROM ${t} WHERE lower(${quote(c.email)}) = ? AND ${quote(c.tenant_id)} IS ? LIMIT 2`
+      : `SELECT ${selected} FROM ${t} WHERE ${quote(c.email)} = ? AND ${quote(c.tenant_id)} IS ?`,
+  );
+  const mixedCase = db.prepare(`SELECT count(*) AS n FROM ${t} WHERE ${quote(c.email)} <> lower(${quote(c.email)})`);
   const byId = db.prepare(`SELECT ${selected} FROM ${t} WHERE ${quote(c.id)} = ? AND ${quote(c.tenant_id)} IS ?`);
   const insert = db.prepare(
     `INSERT INTO ${t} (${quote(c.email)}, ${quote(c.role)}, ${quote(c.password)}, ${quote(c.tenant_id)}, ${quote(c.verified_at)}) ` +
@@ -154,7 +165,12 @@ export function createSqliteBackend(options: SqliteBackendOptions): UserBackend 
 
   return {
     kind: 'sqlite',
-    findByEmail: (email, tenantId) => run('find user', () => row(byEmail.get(email, tenantId))),
+    findByEmail: (email, tenantId) =>
+      run('find user', () => {
+        const rows = byEmail.all(email, tenantId);
+        if (rows.length > 1) throw ambiguousEmail('SQLite');
+        return row(rows[0]);
+      }),
     findById: (id, tenantId) => {
       const key = sqliteId(id);
       if (key === undefined) return Promise.resolve(null);
@@ -187,6 +203,7 @@ export function createSqliteBackend(options: SqliteBackendOptions): UserBackend 
         return spend.run(jti, expiresAt).changes === 1;
       }),
     unspendLink: (jti) => run('unspend link', () => void unspend.run(jti)),
+    mixedCaseEmails: () => run('count mixed-case emails', () => Number((mixedCase.get() as { n: number }).n)),
     close: () => {
       db.close();
       return Promise.resolve();
