@@ -114,7 +114,10 @@ describe('cookie delivery in a real browser', () => {
     await page.goto(`${gw.url}/form`);
     expect((await call('/token', { json: { email: 'jar@example.com', password: STRONG_PASSWORD } })).status).toBe(200);
     const change = await call('/change-password', { json: { old_password: STRONG_PASSWORD, new_password: 'Jar-Pass-Two-2' } });
-    expect(change).toEqual({ status: 200, body: {} });
+    // The session goes on in new cookies (the body, cookie-only, says no more than their kind and lifetime).
+    expect(change).toEqual({ status: 200, body: { token_type: 'Bearer', expires_in: 300 } });
+    expect(await call('/user')).toMatchObject({ status: 200, body: { user: { email: 'jar@example.com' } } });
+    expect((await call('/refresh', { method: 'POST' })).status).toBe(200);
     expect((await call('/token', { json: { email: 'jar@example.com', password: 'Jar-Pass-Two-2' } })).status).toBe(200);
   });
 });
