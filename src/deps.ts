@@ -9,7 +9,7 @@ import { createHookClient } from './hooks/hook-client.js';
 import { createMailer, type Mailer } from './mail/mailer.js';
 import { createAudit } from './observability/audit.js';
 import { createMetrics, observedBackend, observedHashPool, observedHooks } from './observability/metrics.js';
-import { createBcryptHasher } from './passwords/hasher.js';
+import { createHasher } from './passwords/hasher.js';
 import { createHashPool } from './passwords/worker-pool.js';
 import { createLimits } from './rate-limit/limits.js';
 import { createMemoryStore } from './rate-limit/store.js';
@@ -52,7 +52,13 @@ export async function buildDeps(config: Config, options: BuildOptions = {}): Pro
     backend,
     tokens: await createTokens(config.jwt, config.tenancy.enabled),
     mailer,
-    hasher: await createBcryptHasher(pool, config.passwords.cost),
+    hasher: await createHasher(pool, {
+      cost: config.passwords.cost,
+      firebase: config.passwords.firebase,
+      // Memory-hard checks (argon2, scrypt) may take up to 256 MiB each: two at a time at most.
+      memoryHardConcurrency: Math.min(2, config.passwords.threads),
+      queueLimit: config.passwords.queueLimit,
+    }),
     hooks: observedHooks(createHookClient(config.hooks), metrics),
     extensions: createExtensions(config.jwt.extensions, { defaultRole: config.roles.default, multiTenant: config.tenancy.enabled }),
     // Optional features load their libraries only when configured (memory and start-up time).

@@ -32,7 +32,7 @@ export async function login(
   if (found.verified_at === null) {
     throw new AppError('email_not_verified', 'This email address is not verified yet: reset the password to verify it');
   }
-  const user = check.weaker ? await rehash(services, found, input.password) : found;
+  const user = check.rehash ? await rehash(services, found, input.password) : found;
   const tokens = await startSession(services, { ...(await withHookData(services, user)), factor: 'pwd' });
   audit.record(scope, 'login_succeeded', { userId: user.id });
   metrics.login('ok');

@@ -32,18 +32,18 @@ export async function guardedPasswordCheck(
   let check: PasswordCheck;
   try {
     user = await readUser();
-    check = user ? await hasher.verify(claim.password, user.password) : { matches: await hasher.verifyDummy(claim.password), weaker: false };
+    check = user ? await hasher.verify(claim.password, user.password) : { matches: await hasher.verifyDummy(claim.password), rehash: false };
   } catch (error) {
     await attempt.cancelled().catch(() => {});
     throw error;
   }
   if (check.unusable !== undefined && user) {
-    logger.warn(
-      check.unusable === 'cost_too_high'
-        ? 'a stored password hash has a bcrypt cost above 15 and is refused: reset that password'
-        : 'a stored password is not a bcrypt hash and never matches: reset that password',
-      { userId: user.id },
-    );
+    const why = {
+      beyond_limits: 'a stored password hash asks for more work than the limits allow (bcrypt cost above 15, or argon2, scrypt or PBKDF2 parameters beyond README, Migrating users) and is refused, never run: reset that password',
+      not_recognised: 'a stored password is not a hash format the gateway knows and never matches: reset that password (README, Migrating users, lists the formats)',
+      not_configured: 'a stored password is a Firebase scrypt hash but FIREBASE_SCRYPT_* is not set: it never matches until it is',
+    } as const;
+    logger.warn(why[check.unusable], { userId: user.id });
   }
   if (check.matches) await attempt.succeeded();
   return { user, check };

@@ -76,6 +76,22 @@ export const duration = (fallback: string, unit: 's' | 'ms') =>
       return unit === 's' ? Math.max(1, Math.floor(ms / 1000)) : Math.max(1, Math.round(ms));
     });
 
+/** A whole number from `min` to `max`, or `undefined` when unset. */
+export const optionalInt = (min: number, max: number) =>
+  z
+    .string()
+    .trim()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v === '') return undefined;
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < min || n > max) {
+        ctx.addIssue({ code: 'custom', message: `expected a whole number from ${min} to ${max}, got "${v}"` });
+        return z.NEVER;
+      }
+      return n;
+    });
+
 export const httpUrl = (fallback?: string) =>
   z
     .string()

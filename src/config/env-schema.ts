@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { LOG_LEVELS } from '../core/logger.js';
-import { bool, duration, httpUrl, int, list, nodeEnv, optionalSecret, optionalText, text } from './env-fields.js';
+import { bool, duration, httpUrl, int, list, nodeEnv, optionalInt, optionalSecret, optionalText, text } from './env-fields.js';
 
 /**
  * The environment, variable by variable, with the Authura README's names and defaults.
@@ -20,6 +20,10 @@ export const envSchema = z.object({
   HASH_WORKERS: int(0, 0, 256),
   HASH_QUEUE_LIMIT: int(128, 1, 1_000_000),
   BCRYPT_COST: int(10, 4, 15),
+  FIREBASE_SCRYPT_SIGNER_KEY: optionalSecret,
+  FIREBASE_SCRYPT_SALT_SEPARATOR: optionalText,
+  FIREBASE_SCRYPT_ROUNDS: optionalInt(1, 32),
+  FIREBASE_SCRYPT_MEM_COST: optionalInt(1, 17),
   PORT: int(9000, 0, 65535),
   HEADERS_TIMEOUT: duration('10s', 'ms'),
   REQUEST_TIMEOUT: duration('30s', 'ms'),

@@ -42,6 +42,7 @@ export function parseServer(env: Env, report: Report): ServerSection {
       threads: env.HASH_WORKERS || Math.max(1, Math.floor(availableParallelism() / env.WORKERS)),
       queueLimit: env.HASH_QUEUE_LIMIT,
       cost: env.BCRYPT_COST,
+      firebase: firebaseScrypt(env, report),
     },
     roles: { admin: env.ADMIN_ROLE, default: env.DEFAULT_ROLE },
     signupDisabled: env.SIGNUP_DISABLED,
@@ -76,4 +77,22 @@ export function parseServer(env: Env, report: Report): ServerSection {
     metricsToken: env.METRICS_TOKEN,
     metricsServed,
   };
+}
+
+/**
+ * FIREBASE_SCRYPT_*: the password hash parameters of the Firebase project users were exported
+ * from (its console, "Password hash parameters"). All four or none.
+ */
+function firebaseScrypt(env: Env, report: Report): Config['passwords']['firebase'] {
+  const { FIREBASE_SCRYPT_SIGNER_KEY: signerKey, FIREBASE_SCRYPT_SALT_SEPARATOR: saltSeparator, FIREBASE_SCRYPT_ROUNDS: rounds, FIREBASE_SCRYPT_MEM_COST: memCost } = env;
+  const given = [signerKey, saltSeparator, rounds, memCost].filter((v) => v !== undefined).length;
+  if (given === 0) return undefined;
+  if (given < 4) {
+    report.problem('FIREBASE_SCRYPT_SIGNER_KEY', 'FIREBASE_SCRYPT_SIGNER_KEY, _SALT_SEPARATOR, _ROUNDS and _MEM_COST go together: set all four or none');
+    return undefined;
+  }
+  for (const [name, value] of [['FIREBASE_SCRYPT_SIGNER_KEY', signerKey], ['FIREBASE_SCRYPT_SALT_SEPARATOR', saltSeparator]] as const) {
+    if (!/^[A-Za-z0-9+/]+={0,2}$/.test(value as string)) report.problem(name, 'must be base64, as the Firebase console shows it');
+  }
+  return { signerKey: signerKey as string, saltSeparator: saltSeparator as string, rounds: rounds as number, memCost: memCost as number };
 }

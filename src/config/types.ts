@@ -6,6 +6,7 @@ import type { HookSettings } from '../hooks/hook-client.js';
 import type { MailSettings } from '../mail/mailer.js';
 import type { AuditSettings } from '../observability/audit.js';
 import type { OAuthSettings } from '../oauth/create-providers.js';
+import type { FirebaseScryptParams } from '../passwords/formats.js';
 import type { LimitsSettings } from '../rate-limit/limits.js';
 import type { TokenSettings } from '../tokens/settings.js';
 
@@ -27,6 +28,8 @@ export interface Config {
     /** Jobs that may wait for a thread before requests get a 503. */
     readonly queueLimit: number;
     readonly cost: number;
+    /** FIREBASE_SCRYPT_*: to check Firebase scrypt hashes (`$firebase-scrypt$…`). */
+    readonly firebase: FirebaseScryptParams | undefined;
   };
   readonly roles: { readonly admin: string; readonly default: string };
   readonly signupDisabled: boolean;

@@ -97,7 +97,7 @@ export function observedHooks(hooks: HookClient, metrics: Metrics): HookClient {
 export function observedHashPool(pool: HashPool, metrics: Metrics): HashPool {
   return {
     run(job) {
-      metrics.passwordJob(job.op);
+      metrics.passwordJob(job.op === 'hash' ? 'hash' : 'compare');
       return pool.run(job);
     },
     get queued() {

@@ -3,7 +3,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { AppError } from '../core/errors.js';
-import { createBcryptHasher } from './hasher.js';
+import { createHasher } from './hasher.js';
 import { createHashPool } from './worker-pool.js';
 
 const pool = createHashPool({ size: 2, queueLimit: 16 });
@@ -11,14 +11,14 @@ afterAll(() => pool.close());
 
 describe('the hashing pool', () => {
   it('hashes and verifies in worker threads; existing $2a$/$2b$/$2y$ hashes verify', async () => {
-    const hasher = await createBcryptHasher(pool, 4);
+    const hasher = await createHasher(pool, { cost: 4, memoryHardConcurrency: 1, queueLimit: 16 });
     const hash = await hasher.hash('Correct-Horse-9');
     expect(hash).toMatch(/^\$2b\$04\$/);
-    expect(await hasher.verify('Correct-Horse-9', hash)).toEqual({ matches: true, weaker: false });
-    expect(await hasher.verify('Wrong-Horse-9', hash)).toEqual({ matches: false, weaker: false });
+    expect(await hasher.verify('Correct-Horse-9', hash)).toEqual({ matches: true, rehash: false });
+    expect(await hasher.verify('Wrong-Horse-9', hash)).toEqual({ matches: false, rehash: false });
     const legacy = bcrypt.hashSync('Legacy-Pass-1', 5);
     for (const prefix of ['$2a$', '$2b$', '$2y$']) {
-      expect(await hasher.verify('Legacy-Pass-1', legacy.replace(/^\$2b\$/, prefix)), prefix).toEqual({ matches: true, weaker: false });
+      expect(await hasher.verify('Legacy-Pass-1', legacy.replace(/^\$2b\$/, prefix)), prefix).toEqual({ matches: true, rehash: false });
     }
     expect(await hasher.verifyDummy('anything')).toBe(false);
   });
@@ -32,16 +32,16 @@ describe('the hashing pool', () => {
         return pool.run(job);
       },
     };
-    const hasher = await createBcryptHasher(counting, 5);
+    const hasher = await createHasher(counting, { cost: 5, memoryHardConcurrency: 1, queueLimit: 16 });
     const legacy = bcrypt.hashSync('Legacy-Pass-1', 4);
     expect(jobs.map((j) => j.op)).toEqual(['hash']); // the dummy hash, made once
     jobs.length = 0;
-    expect(await hasher.verify('x', 'not a hash')).toEqual({ matches: false, weaker: false, unusable: 'not_bcrypt' });
+    expect(await hasher.verify('x', 'not a hash')).toEqual({ matches: false, rehash: false, unusable: 'not_recognised' });
     // Cost 16 and above would hold a thread for seconds to days: refused, and not run.
     for (const cost of ['16', '20', '31']) {
-      expect(await hasher.verify('Legacy-Pass-1', legacy.replace(/^\$2b\$04\$/, `$2b$${cost}$`))).toEqual({ matches: false, weaker: false, unusable: 'cost_too_high' });
+      expect(await hasher.verify('Legacy-Pass-1', legacy.replace(/^\$2b\$04\$/, `$2b$${cost}$`))).toEqual({ matches: false, rehash: false, unusable: 'beyond_limits' });
     }
-    expect(await hasher.verify('Wrong-Pass-1', legacy)).toEqual({ matches: false, weaker: false });
+    expect(await hasher.verify('Wrong-Pass-1', legacy)).toEqual({ matches: false, rehash: false });
     await hasher.verifyDummy('anything');
     // One comparison each, and every one but the real hash's against the dummy hash of cost 5.
     expect(jobs.map((j) => j.op)).toEqual(['compare', 'compare', 'compare', 'compare', 'compare', 'compare']);
@@ -49,11 +49,11 @@ describe('the hashing pool', () => {
   });
 
   it('a match against a hash weaker than BCRYPT_COST asks for a rehash; an equal or stronger one does not', async () => {
-    const hasher = await createBcryptHasher(pool, 5);
-    expect(await hasher.verify('Legacy-Pass-1', bcrypt.hashSync('Legacy-Pass-1', 4))).toEqual({ matches: true, weaker: true });
-    expect(await hasher.verify('Wrong-Pass-1', bcrypt.hashSync('Legacy-Pass-1', 4))).toEqual({ matches: false, weaker: false });
-    expect(await hasher.verify('Legacy-Pass-1', bcrypt.hashSync('Legacy-Pass-1', 5))).toEqual({ matches: true, weaker: false });
-    expect(await hasher.verify('Legacy-Pass-1', bcrypt.hashSync('Legacy-Pass-1', 6))).toEqual({ matches: true, weaker: false });
+    const hasher = await createHasher(pool, { cost: 5, memoryHardConcurrency: 1, queueLimit: 16 });
+    expect(await hasher.verify('Legacy-Pass-1', bcrypt.hashSync('Legacy-Pass-1', 4))).toEqual({ matches: true, rehash: true });
+    expect(await hasher.verify('Wrong-Pass-1', bcrypt.hashSync('Legacy-Pass-1', 4))).toEqual({ matches: false, rehash: false });
+    expect(await hasher.verify('Legacy-Pass-1', bcrypt.hashSync('Legacy-Pass-1', 5))).toEqual({ matches: true, rehash: false });
+    expect(await hasher.verify('Legacy-Pass-1', bcrypt.hashSync('Legacy-Pass-1', 6))).toEqual({ matches: true, rehash: false });
   });
 
   it('passes a thread\'s error back to the caller, and keeps working', async () => {
@@ -105,13 +105,13 @@ describe('the hashing pool', () => {
     await Promise.all([running, queued]);
   });
 
-  it('is the only way to bcrypt: nothing in src/ but the worker (and tests) imports bcryptjs', () => {
+  it('is the only way to hash: nothing in src/ but the worker (and tests) imports bcryptjs or argon2', () => {
     const files = (dir: string): string[] =>
       readdirSync(dir).flatMap((name) => {
         const path = join(dir, name);
         return statSync(path).isDirectory() ? files(path) : [path];
       });
-    const importers = files('src').filter((path) => !path.endsWith('.test.ts') && /from 'bcryptjs'/.test(readFileSync(path, 'utf8')));
-    expect(importers).toEqual([join('src', 'passwords', 'bcrypt-worker.js')]);
+    const importers = files('src').filter((path) => !path.endsWith('.test.ts') && /from '(bcryptjs|@node-rs\/argon2)'/.test(readFileSync(path, 'utf8')));
+    expect(importers).toEqual([join('src', 'passwords', 'hash-worker.js')]);
   });
 });

@@ -1,10 +1,12 @@
 import { Worker } from 'node:worker_threads';
 import { AppError } from '../core/errors.js';
+import type { VerifyJob } from './formats.js';
 
-/** One job for a hashing thread (src/passwords/bcrypt-worker.js). */
+/** One job for a hashing thread (src/passwords/hash-worker.js). */
 type HashJob =
   | { id: number; op: 'hash'; password: string; cost: number }
-  | { id: number; op: 'compare'; password: string; hash: string };
+  | { id: number; op: 'compare'; password: string; hash: string }
+  | { id: number; op: 'verify'; password: string; stored: VerifyJob };
 type HashResult = { id: number; value: string | boolean } | { id: number; error: string };
 
 type JobInput = HashJob extends infer J ? (J extends HashJob ? Omit<J, 'id'> : never) : never;
@@ -34,10 +36,10 @@ export function overloaded(): AppError {
 export function createHashPool(options: {
   size: number;
   queueLimit: number;
-  /** The threads' script: bcrypt-worker.js (a test passes one that can be made to die). */
+  /** The threads' script: hash-worker.js (a test passes one that can be made to die). */
   workerFile?: URL;
 }): HashPool {
-  const file = options.workerFile ?? new URL('./bcrypt-worker.js', import.meta.url);
+  const file = options.workerFile ?? new URL('./hash-worker.js', import.meta.url);
 
   const idle: Worker[] = [];
   const busy = new Map<Worker, Pending>();
