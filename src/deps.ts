@@ -50,7 +50,7 @@ export async function buildDeps(config: Config, options: BuildOptions = {}): Pro
     metrics,
     audit: createAudit(config.audit, logger, { write: options.auditWrite, onDropped: () => metrics.auditDropped(), clock }),
     backend,
-    tokens: await createTokens(config.jwt, config.tenancy.enabled),
+    tokens: await createTokens(config.jwt, config.tenancy.enabled, config.passwordless),
     mailer,
     hasher: await createHasher(pool, {
       cost: config.passwords.cost,
@@ -68,6 +68,8 @@ export async function buildDeps(config: Config, options: BuildOptions = {}): Pro
         : new Map(),
     captcha: createCaptcha(config.captcha),
     spentLinks: await chooseSpentLinks({
+      // Passwordless codes count their tries in it: production refuses one a restart empties.
+      memoryRefused: config.passwordless.enabled && config.production ? 'PASSWORDLESS_ENABLED in production' : undefined,
       backend,
       redisUrl: config.limits.redisUrl,
       workers: config.server.workers,

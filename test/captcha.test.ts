@@ -29,6 +29,7 @@ beforeAll(async () => {
     TURNSTILE_SITE_KEY: 'site-key-123',
     TURNSTILE_VERIFY_URL: `${siteverify.url}/turnstile/v0/siteverify`,
     CAPTCHA_TIMEOUT: '500ms',
+    PASSWORDLESS_ENABLED: 'true',
     INITIAL_USER_EMAIL: 'root@example.com',
     INITIAL_USER_PASSWORD: 'Admin-Pass-123!',
   });
@@ -42,6 +43,7 @@ afterAll(async () => {
 const CASES: Array<[string, Record<string, unknown>, boolean]> = [
   ['/signup', { email: 'new@example.com' }, false],
   ['/reset-password', { email: 'cap@example.com' }, false],
+  ['/passwordless/start', { email: 'cap@example.com' }, false],
   ['/token', { email: 'cap@example.com', password: STRONG_PASSWORD }, false],
   ['/verify-email', { token: 'x.y.z', password: STRONG_PASSWORD }, false],
   ['/change-password', { old_password: STRONG_PASSWORD, new_password: STRONG_PASSWORD }, true],

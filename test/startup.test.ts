@@ -171,6 +171,42 @@ describe('the mail server at start (production)', () => {
   });
 });
 
+describe('passwordless sign-in in production', () => {
+  const smtp = new TestSmtpServer();
+  beforeAll(() => smtp.start());
+  afterAll(() => smtp.stop());
+
+  it('is refused with a spend-once store only this process holds (a restart would forget the tries); a shared one starts', async () => {
+    const service = await startUsersService({ name: 'Authorization', value: 'Bearer svc' });
+    const env = {
+      ...TEST_SECRETS,
+      NODE_ENV: 'production',
+      EXTERNAL_URL: 'https://auth.example.com',
+      VERIFY_REDIRECT_URL: 'https://app.example.com/verify',
+      METRICS_TOKEN: 'm'.repeat(32),
+      MAIL_FROM: 'Authura <no-reply@example.com>',
+      MAIL_HOST: '127.0.0.1',
+      MAIL_PORT: String(smtp.port),
+      AUTH_BACKEND: 'http',
+      HTTP_URL: service.url,
+      HTTP_AUTH_HEADER_VALUE: 'Bearer svc',
+      HTTP_CONDITIONAL_UPDATES: 'true',
+      PASSWORDLESS_ENABLED: 'true',
+    };
+    try {
+      const refused = await gateway(env).failure();
+      expect(refused.code).toBe(1);
+      expect(refused.line).toContain('PASSWORDLESS_ENABLED in production needs a shared spend-once store');
+      expect(refused.line).toContain('HTTP_SPENT_LINKS_URL');
+      const shared = gateway({ ...env, HTTP_SPENT_LINKS_URL: service.spentLinksUrl });
+      await shared.output.until('authura listening');
+      await shared.stop();
+    } finally {
+      await service.close();
+    }
+  });
+});
+
 describe('an existing table with mixed-case emails', () => {
   it('exact lookups (the default) warn at start with the count and the fix; EMAIL_LOOKUP=insensitive signs such users in', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'authura-case-'));

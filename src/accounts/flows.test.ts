@@ -287,11 +287,11 @@ describe('redirect_url', () => {
 describe('how and when a session began (amr, auth_time)', () => {
   const claimsOf = (token: string) => decodeJwt(token);
 
-  it('a mailed link signs in with otp, a password with pwd; a refresh keeps both unchanged', async () => {
+  it('a mailed link signs in with email, a password with pwd; a refresh keeps both unchanged', async () => {
     const verified = await signUp(gw, 'amr@example.com');
     const fromLink = claimsOf(verified.tokens.access_token);
-    expect(fromLink.amr).toEqual(['otp']);
-    expect(claimsOf(verified.tokens.refresh_token)).toMatchObject({ amr: ['otp'], auth_time: fromLink.auth_time });
+    expect(fromLink.amr).toEqual(['email']);
+    expect(claimsOf(verified.tokens.refresh_token)).toMatchObject({ amr: ['email'], auth_time: fromLink.auth_time });
 
     const seconds = () => Math.floor(gw.deps.clock.now() / 1000);
     const before = seconds();

@@ -11,7 +11,7 @@ import type { AccountServices } from './services.js';
  * whether the address has an account (`account-exists` vs `verify-email`), so no metric may name
  * the kind.
  */
-type MailFlow = 'signup' | 'reset' | 'change_email' | 'change_password' | 'invite' | 'oauth';
+type MailFlow = 'signup' | 'reset' | 'change_email' | 'change_password' | 'invite' | 'oauth' | 'passwordless';
 
 interface MailRequest {
   readonly flow: MailFlow;
@@ -19,7 +19,11 @@ interface MailRequest {
   readonly redirect: URL;
   readonly tenantId: string | null;
   /** The mailed link's action and token; notices without a link omit them. */
-  readonly link?: { readonly action: LinkAction; readonly token: string };
+  readonly link?: { readonly action: LinkAction | 'passwordless'; readonly token: string };
+  /** A passwordless sign-in's code, beside its link. */
+  readonly code?: string;
+  /** Seconds the link (and code) stay valid, when not the link action's usual lifetime. */
+  readonly lifetime?: number;
   readonly role?: string;
   readonly newEmail?: string;
   readonly reason?: string;
@@ -60,9 +64,10 @@ export function reserveMail(
 export async function sendMail(services: MailServices, kind: MailKind, request: MailRequest): Promise<void> {
   if (request.balance !== undefined) await services.tokens.link.sign(request.balance, { email: request.to, tenantId: request.tenantId });
   const { jwt } = services.config;
-  const lifetime = request.link?.action === 'revert-email' ? jwt.revertTtl : jwt.verifyTtl;
+  const lifetime = request.lifetime ?? (request.link?.action === 'revert-email' ? jwt.revertTtl : jwt.verifyTtl);
   const context = {
     link: request.link ? buildLink(request.redirect, request.link.action, request.link.token, request.tenantId) : undefined,
+    code: request.code,
     expiresInMinutes: Math.ceil(lifetime / 60),
     expiresInHours: Math.ceil(lifetime / 3600),
     tenant: request.tenantId,

@@ -32,7 +32,7 @@ const DONE = { 'verify-email': 'account_created', invite: 'account_created', 're
 /**
  * POST /verify-email: carries out a mailed link's action — create the account (signup,
  * invitation), set a new password (reset), move the account (email change) — and signs the user
- * in: following the link proved the mailbox (`amr: otp`). Every link works once. A "this wasn't
+ * in: following the link proved the mailbox (`amr: email`). Every link works once. A "this wasn't
  * me" link moves the account back instead and signs nobody in.
  */
 export async function redeemLink(
@@ -82,7 +82,7 @@ export async function redeemLink(
     }
   }
   services.audit.record(scope, DONE[claims.action], { userId: result.user.id, detail: claims.action });
-  return { user: publicUser(result), tokens: await startSession(services, { ...result, factor: 'otp' }) };
+  return { user: publicUser(result), tokens: await startSession(services, { ...result, factor: 'email' }) };
 }
 
 /**

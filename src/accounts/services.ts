@@ -17,7 +17,7 @@ import type { Tokens } from '../tokens/tokens.js';
  * (`Pick<AccountServices, …>`), so its signature says what it touches.
  */
 export interface AccountServices {
-  readonly config: Pick<Config, 'roles' | 'signupDisabled' | 'impersonationEnabled' | 'reauthWindow' | 'urls' | 'jwt' | 'limits'>;
+  readonly config: Pick<Config, 'roles' | 'signupDisabled' | 'impersonationEnabled' | 'passwordless' | 'reauthWindow' | 'urls' | 'jwt' | 'limits'>;
   /** Where used mailed links are remembered (every link works once). */
   readonly spentLinks: SpentLinks;
   readonly backend: UserBackend;

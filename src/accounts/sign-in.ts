@@ -5,10 +5,12 @@ import type { AccountServices } from './services.js';
 import type { UserWithHookData } from './users.js';
 
 /**
- * The first factor a sign-in was made with, as RFC 8176 names it: `pwd` a password, `otp` a
- * one-time link mailed to the address, `fed` a federated provider (OAuth).
+ * The first factor a sign-in was made with, as RFC 8176 names it: `pwd` a password, `fed` a
+ * federated provider (OAuth) — and `email`, our documented value (RFC 8176 has none for it, and
+ * `otp` is a TOTP app's): a code or link mailed to the address (passwordless, or a mailed link's
+ * action followed).
  */
-type FirstFactor = 'pwd' | 'otp' | 'fed';
+type FirstFactor = 'pwd' | 'email' | 'fed';
 
 /** A user who has passed a first factor, with what the hook said of them. */
 interface FirstFactorPassed extends UserWithHookData {

@@ -4,7 +4,7 @@ import { createApp } from '../app.js';
 import { routeTable } from './table.js';
 import { useGateway } from '../../test/fixtures.js';
 
-const gw = useGateway({ MULTI_TENANT_ENABLED: 'true', OAUTH_PROVIDERS: 'github', GITHUB_CLIENT_ID: 'a', GITHUB_CLIENT_SECRET: 'b' });
+const gw = useGateway({ MULTI_TENANT_ENABLED: 'true', OAUTH_PROVIDERS: 'github', GITHUB_CLIENT_ID: 'a', GITHUB_CLIENT_SECRET: 'b', PASSWORDLESS_ENABLED: 'true' });
 const documentedRoutes = () => routeTable(gw.deps).map((spec) => `${spec.method.toUpperCase()} ${spec.path}`);
 
 describe('the API description', () => {

@@ -2,6 +2,7 @@ import type { AppServices } from './services.js';
 import type { RouteSpec } from './route.js';
 import { inviteRoute, resetPasswordRoute } from './routes/mail-flows.js';
 import { oauthRoutes } from './routes/oauth.js';
+import { passwordlessRoutes } from './routes/passwordless.js';
 import { operationsRoutes } from './routes/operations.js';
 import { docsRoutes, formRoute } from './routes/pages.js';
 import { changeEmailRoute, changePasswordRoute, userRoute } from './routes/profile.js';
@@ -23,6 +24,8 @@ export function routeTable(deps: AppServices): readonly RouteSpec[] {
     signupRoute(deps),
     verifyEmailRoute(deps),
     tokenRoute(deps),
+    // Off unless PASSWORDLESS_ENABLED: a sign-in method that bypasses the password policy.
+    ...(deps.config.passwordless.enabled ? passwordlessRoutes(deps) : []),
     refreshRoute(deps),
     userRoute(deps),
     logoutRoute(deps),

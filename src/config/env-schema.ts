@@ -57,6 +57,13 @@ export const envSchema = z.object({
   SIGNUP_DISABLED: bool(false),
   IMPERSONATION_ENABLED: bool(false),
 
+  // Passwordless sign-in by email
+  PASSWORDLESS_ENABLED: bool(false),
+  PASSWORDLESS_CODE_LENGTH: int(6, 6, 10),
+  PASSWORDLESS_EXPIRATION: duration('10m', 's'),
+  PASSWORDLESS_MAX_ATTEMPTS: int(5, 1, 20),
+  PASSWORDLESS_MAX_FAILURES: int(20, 0, 1000),
+
   // Token delivery and logout
   TOKEN_DELIVERY: list,
   COOKIE_DOMAIN: optionalText,

@@ -10,6 +10,7 @@ type ServerSection = Pick<
   | 'roles'
   | 'signupDisabled'
   | 'impersonationEnabled'
+  | 'passwordless'
   | 'reauthWindow'
   | 'limits'
   | 'captcha'
@@ -24,6 +25,7 @@ export function parseServer(env: Env, report: Report): ServerSection {
   if (env.ADMIN_ROLE === env.DEFAULT_ROLE) report.problem('DEFAULT_ROLE', 'must differ from ADMIN_ROLE');
   if (env.CAPTCHA !== undefined && env.CAPTCHA !== 'turnstile') report.problem('CAPTCHA', `unknown provider "${env.CAPTCHA}" (available: turnstile)`);
   if (env.CAPTCHA === 'turnstile' && env.TURNSTILE_SECRET_KEY === undefined) report.problem('TURNSTILE_SECRET_KEY', 'required with CAPTCHA=turnstile');
+  if (env.PASSWORDLESS_EXPIRATION > 3600) report.problem('PASSWORDLESS_EXPIRATION', 'must be at most 1h: a short code must not live long');
   const metricsServed = !report.production || env.METRICS_TOKEN !== undefined;
   if (!metricsServed) report.warn('METRICS_TOKEN is not set: /metrics is not served in production (set it to scrape the gateway)');
   return {
@@ -47,6 +49,13 @@ export function parseServer(env: Env, report: Report): ServerSection {
     roles: { admin: env.ADMIN_ROLE, default: env.DEFAULT_ROLE },
     signupDisabled: env.SIGNUP_DISABLED,
     impersonationEnabled: env.IMPERSONATION_ENABLED,
+    passwordless: {
+      enabled: env.PASSWORDLESS_ENABLED,
+      codeLength: env.PASSWORDLESS_CODE_LENGTH,
+      ttl: env.PASSWORDLESS_EXPIRATION,
+      maxAttempts: env.PASSWORDLESS_MAX_ATTEMPTS,
+      maxFailures: env.PASSWORDLESS_MAX_FAILURES,
+    },
     reauthWindow: env.REAUTH_WINDOW,
     limits: {
       perMinute: env.RATE_PER_MINUTE,

@@ -34,6 +34,7 @@ export interface Config {
   readonly roles: { readonly admin: string; readonly default: string };
   readonly signupDisabled: boolean;
   readonly impersonationEnabled: boolean;
+  readonly passwordless: PasswordlessSettings;
   /** REAUTH_WINDOW, seconds: how recent a sign-in lets `/change-email` go without the password. */
   readonly reauthWindow: number;
   readonly delivery: DeliverySettings;
@@ -55,6 +56,19 @@ export interface Config {
   readonly oauth: OAuthSettings;
   readonly captcha: CaptchaSettings;
   readonly hooks: HookSettings;
+}
+
+/** PASSWORDLESS_*: sign-in with a mailed code or link (off by default). */
+interface PasswordlessSettings {
+  readonly enabled: boolean;
+  /** Digits of a mailed code. */
+  readonly codeLength: number;
+  /** Seconds a code and its link stay valid. */
+  readonly ttl: number;
+  /** Wrong codes one challenge takes before it is dead. */
+  readonly maxAttempts: number;
+  /** Wrong codes one address takes within 24 hours before codes are refused (its links still work); 0: no ceiling. */
+  readonly maxFailures: number;
 }
 
 interface ServerSettings {

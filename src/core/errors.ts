@@ -8,6 +8,7 @@ export const ERROR_STATUS = {
   unauthorized: 401,
   invalid_token: 401,
   invalid_credentials: 401,
+  invalid_code: 401,
   forbidden: 403,
   signup_disabled: 403,
   email_not_verified: 403,

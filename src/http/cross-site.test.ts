@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { signUp, STRONG_PASSWORD, useGateway } from '../../test/fixtures.js';
 
 // The same-site rule of routes that set, read or clear token cookies (cookie delivery).
-const gw = useGateway({ TOKEN_DELIVERY: 'json,cookie', EXTERNAL_URL: 'https://auth.example.com', ALLOWED_ORIGINS: 'https://app.example.com' });
+const gw = useGateway({ TOKEN_DELIVERY: 'json,cookie', EXTERNAL_URL: 'https://auth.example.com', ALLOWED_ORIGINS: 'https://app.example.com', PASSWORDLESS_ENABLED: 'true' });
 const off = useGateway({ TOKEN_DELIVERY: 'json' });
 
 const login = (gateway: typeof gw, headers: Record<string, string>) =>
@@ -24,7 +24,7 @@ describe('with cookie delivery, requests from another site', () => {
       expect(await response.json()).toMatchObject({ error: 'cross_site_request' });
       expect(response.headers.get('set-cookie')).toBeNull();
     }
-    for (const path of ['/refresh', '/logout', '/verify-email']) {
+    for (const path of ['/refresh', '/logout', '/verify-email', '/passwordless/verify']) {
       const response = await gw.call(path, { json: { refresh_token: 'x', token: 'x' }, headers: { Origin: 'https://evil.example' } });
       expect(response.status, path).toBe(403);
     }

@@ -50,6 +50,8 @@ export async function chooseSpentLinks(options: {
   workers: number;
   timeoutMs: number;
   clock: Clock;
+  /** What cannot do with this process's memory (a feature that counts in the store), when something cannot. */
+  memoryRefused?: string | undefined;
   warn(message: string): void;
 }): Promise<SpentLinks> {
   const capable = await options.backend.capabilities().then(
@@ -61,6 +63,9 @@ export async function chooseSpentLinks(options: {
   if (options.redisUrl !== undefined) return (await import('./redis-spent-links.js')).redisSpentLinks(options.redisUrl, options.timeoutMs);
   const fix = 'run npm run migrate (Postgres), track the authura_spent_links table (Hasura), set HTTP_SPENT_LINKS_URL (http) or RATE_LIMIT_REDIS_URL';
   if (options.workers > 1) throw new Error(`WORKERS > 1 needs a shared store for used links, and the ${options.backend.kind} backend has none: ${fix}`);
+  if (options.memoryRefused !== undefined) {
+    throw new Error(`${options.memoryRefused} needs a shared spend-once store (its codes and their tries are counted there), and the ${options.backend.kind} backend has none: ${fix}`);
+  }
   options.warn(`used mailed links are remembered in this process only (the ${options.backend.kind} backend keeps none): a restart forgets them; ${fix}`);
   return memorySpentLinks(options.clock);
 }

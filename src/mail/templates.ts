@@ -13,6 +13,7 @@ const MAIL_KINDS = [
   'no-account',
   'email-changed',
   'password-changed',
+  'passwordless',
 ] as const;
 export type MailKind = (typeof MAIL_KINDS)[number];
 
@@ -21,6 +22,8 @@ export interface MailContext {
   readonly email: string;
   /** The link to follow (absent for notices that need none). */
   readonly link?: string;
+  /** passwordless: the code to type on the device that asked (absent when no account can sign in). */
+  readonly code?: string;
   /** Minutes (and hours, rounded up) the link stays valid. */
   readonly expiresInMinutes: number;
   readonly expiresInHours: number;

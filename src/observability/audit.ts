@@ -18,6 +18,7 @@ type AuditEvent =
   | 'user_invited'
   | 'impersonation'
   | 'oauth_login'
+  | 'passwordless_requested'
   | 'logout'
   | 'rate_limited';
 

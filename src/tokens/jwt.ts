@@ -16,6 +16,8 @@ interface SignOptions {
   readonly ttl: number;
   readonly issuer: string;
   readonly subject: string | undefined;
+  /** The token's `jti` (random unless given: tokens that share one id, as a mailed code's and link's). */
+  readonly jwtId?: string;
 }
 
 /**
@@ -29,7 +31,7 @@ export function signJwt(claims: Record<string, unknown>, options: SignOptions): 
     .setIssuer(options.issuer)
     .setIssuedAt()
     .setExpirationTime(`${options.ttl}s`)
-    .setJti(randomUUID());
+    .setJti(options.jwtId ?? randomUUID());
   if (options.subject !== undefined) jwt.setSubject(options.subject);
   return jwt.sign(signer.key);
 }

@@ -5,6 +5,7 @@ import { type DeviceTokens, deviceTokens } from './device-token.js';
 import { loadKeyRings } from './key-ring.js';
 import { type LinkTokens, linkTokens } from './link-token.js';
 import { type OAuthStates, oauthStates } from './oauth-state.js';
+import { type PasswordlessTokens, passwordlessTokens } from './passwordless-token.js';
 import { type RefreshTokens, refreshTokens } from './refresh-token.js';
 import type { TokenSettings } from './settings.js';
 
@@ -25,6 +26,7 @@ export interface Tokens {
   readonly link: LinkTokens;
   readonly device: DeviceTokens;
   readonly oauthState: OAuthStates;
+  readonly passwordless: PasswordlessTokens;
   /** An access token and (unless impersonating) a refresh token for `user`. */
   issue(user: StoredUser, options?: AccessOptions): Promise<IssuedTokens>;
   /** The access tokens' public keys, for /.well-known/jwks.json (none with HS256). */
@@ -32,7 +34,11 @@ export interface Tokens {
 }
 
 /** Imports the keys once (rejects with a clear message for a bad key) and builds every kind. */
-export async function createTokens(settings: TokenSettings, multiTenant: boolean): Promise<Tokens> {
+export async function createTokens(
+  settings: TokenSettings,
+  multiTenant: boolean,
+  passwordless: { readonly ttl: number; readonly codeLength: number } = { ttl: 600, codeLength: 6 },
+): Promise<Tokens> {
   const rings = await loadKeyRings(settings);
   const access = accessTokens(rings.access, settings, multiTenant);
   const refresh = refreshTokens(rings.refresh, settings, multiTenant);
@@ -42,6 +48,7 @@ export async function createTokens(settings: TokenSettings, multiTenant: boolean
     link: linkTokens(rings.verify, settings),
     device: deviceTokens(rings.refresh, settings, multiTenant),
     oauthState: oauthStates(rings.verify, settings.issuer),
+    passwordless: passwordlessTokens(rings.verify, { issuer: settings.issuer, ...passwordless }),
     jwks: { keys: [...rings.access.publicJwks] },
     async issue(user, options = {}) {
       if (options.actor) return { access_token: await access.sign(user, options), token_type: 'Bearer', expires_in: access.lifetime(true) };

@@ -1,0 +1,41 @@
+import { startHasura, startUsersService } from '../fakes.js';
+import { createDatabase, MIGRATED_SCHEMA } from './databases.js';
+
+/** A users store for a gateway under test: its environment, and how to stop it. */
+export interface BackendStore {
+  readonly env: Record<string, string>;
+  close(): Promise<void>;
+}
+
+/**
+ * The four backends, each with its spend-once store (SQLite's own table, the migrated Postgres
+ * table, the tracked Hasura table, the HTTP service's spent-links endpoint). `postgresUrl`: the
+ * server to create the database on (the shared test server by default).
+ */
+export function backendStores(postgresUrl?: string): Record<'sqlite' | 'postgres' | 'hasura' | 'http', () => Promise<BackendStore>> {
+  return {
+    sqlite: async () => ({ env: {}, close: async () => {} }),
+    postgres: async () => ({ env: { AUTH_BACKEND: 'postgres', POSTGRES_DSN: await createDatabase(MIGRATED_SCHEMA, postgresUrl) }, close: async () => {} }),
+    hasura: async () => {
+      const hasura = await startHasura(await createDatabase(MIGRATED_SCHEMA, postgresUrl), 'admin-secret');
+      return {
+        env: { AUTH_BACKEND: 'hasura', HASURA_URL: hasura.url, HASURA_GRAPHQL_ADMIN_SECRET: 'admin-secret', SESSION_VERSION_COLUMN: 'session_version' },
+        close: () => hasura.close(),
+      };
+    },
+    http: async () => {
+      const service = await startUsersService({ name: 'Authorization', value: 'Bearer svc' });
+      return {
+        env: {
+          AUTH_BACKEND: 'http',
+          HTTP_URL: service.url,
+          HTTP_AUTH_HEADER_VALUE: 'Bearer svc',
+          HTTP_CONDITIONAL_UPDATES: 'true',
+          HTTP_SPENT_LINKS_URL: service.spentLinksUrl,
+          SESSION_VERSION_COLUMN: 'session_version',
+        },
+        close: () => service.close(),
+      };
+    },
+  };
+}
