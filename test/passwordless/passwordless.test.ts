@@ -146,3 +146,14 @@ describe('passwordless challenges across a rotation of JWT_VERIFY_SECRET', () =>
     }
   });
 });
+
+describe('passwordless mails count against the mail limits', () => {
+  const gw = useGateway({ PASSWORDLESS_ENABLED: 'true', MAIL_PER_ADDRESS_PER_CLIENT_PER_HOUR: '2' });
+  it('past MAIL_PER_ADDRESS_PER_CLIENT_PER_HOUR, start is 429 and mails nothing', async () => {
+    for (let i = 0; i < 2; i += 1) expect((await gw.call('/passwordless/start', { json: { email: 'limited@example.com' } })).status).toBe(200);
+    const refused = await gw.call('/passwordless/start', { json: { email: 'limited@example.com' } });
+    expect(refused.status).toBe(429);
+    expect(await refused.json()).toMatchObject({ error: 'rate_limited' });
+    expect(gw.mail.mails.filter((m) => m.to === 'limited@example.com')).toHaveLength(2);
+  });
+});

@@ -23,7 +23,15 @@ describe.each<{ delivery: string; env: Record<string, string>; tenant: string | 
   beforeAll(async () => {
     const port = await freePort();
     const self = `http://127.0.0.1:${port}`;
-    gw = await startGateway({ PORT: String(port), EXTERNAL_URL: self, VERIFY_REDIRECT_URL: `${self}/form`, INITIAL_USER_EMAIL: ADMIN.email, INITIAL_USER_PASSWORD: ADMIN.password, ...env });
+    gw = await startGateway({
+      PORT: String(port),
+      EXTERNAL_URL: self,
+      VERIFY_REDIRECT_URL: `${self}/form`,
+      INITIAL_USER_EMAIL: ADMIN.email,
+      INITIAL_USER_PASSWORD: ADMIN.password,
+      PASSWORDLESS_ENABLED: 'true',
+      ...env,
+    });
     browser = await launchChromium();
     page = browser.page;
     page.on('pageerror', (error) => problems.push(error.message));
@@ -108,6 +116,32 @@ describe.each<{ delivery: string; env: Record<string, string>; tenant: string | 
     expect(await submit('/invite', { email: invited })).toMatchObject({ status: '200', body: {} });
     await open(await link(invited, "You're invited"));
     expect(await submit('primary', { password: 'Invited-Pass-4!' })).toMatchObject({ status: '200', body: { user: { email: invited, role: 'user' } } });
+    expect(problems).toEqual([]);
+  });
+
+  it('passwordless: the code typed on the page that asked; the mailed link opened, which signs in only on its button', async () => {
+    const user = `${delivery}-passwordless@example.com`;
+    await open('passwordless-start');
+    const started = await submit('primary', { email: user });
+    expect(started.status).toBe('200');
+    const mail = await gw.mail.next(user, 'Your sign-in code');
+    const code = /^\s+(\d{6})\s*$/m.exec(mail.text)?.[1] as string;
+    // The page filled the code form's challenge with the one it was answered.
+    expect(await page.inputValue('details form[data-endpoint="/passwordless/verify"] input[name="challenge"]')).toBe(started.body.challenge);
+    expect(await submit('/passwordless/verify', { code })).toMatchObject({ status: '200', body: { token_type: 'Bearer' } });
+    expect(await submit('/user')).toMatchObject({ status: '200', body: { user: { email: user } } });
+    expect(await submit('/logout')).toMatchObject({ status: '200' });
+
+    await open('passwordless-start');
+    expect((await submit('primary', { email: user })).status).toBe('200');
+    const linked = (await gw.mail.next(user, 'Your sign-in code')).link as string;
+    await open(linked);
+    await open(linked); // opened twice (a scanner, a preview): nothing spent
+    if (tenant !== undefined) expect(await page.inputValue('#tenant')).toBe(tenant);
+    expect(await page.textContent('#primary h2')).toBe('Sign in with the mailed link');
+    expect(await submit('primary')).toMatchObject({ status: '200', body: { token_type: 'Bearer' } });
+    expect(await submit('/user')).toMatchObject({ status: '200', body: { user: { email: user } } });
+    expect(await submit('primary')).toMatchObject({ status: '401', body: { error: 'invalid_token' } }); // spent
     expect(problems).toEqual([]);
   });
 });

@@ -36,7 +36,8 @@ const verifyBody = z
     for (const field of ['challenge', 'code'] as const) {
       if (body[field] === undefined) ctx.addIssue({ code: 'custom', path: [field], message: 'is required (or send the mailed link\'s token alone)' });
     }
-  });
+  })
+  .meta({ description: 'Either `challenge` and `code` (the device that asked), or `token` alone (the mailed link, any device)' });
 
 /** POST /passwordless/start and /passwordless/verify: sign-in with a mailed code or link (PASSWORDLESS_ENABLED). */
 export const passwordlessRoutes = (deps: AppServices) => [
