@@ -260,6 +260,8 @@ export async function startUsersService(auth: { name: string; value: string }) {
   };
   const found = (res: ServerResponse, row: unknown) => (row ? json(res, 200, out(row)) : json(res, 404, { error: 'not found' }));
   db.exec('CREATE TABLE spent (jti TEXT PRIMARY KEY, expires_at INTEGER NOT NULL)');
+  db.exec(`CREATE TABLE mfa (user_id TEXT PRIMARY KEY, tenant_id TEXT, totp_secret TEXT, totp_confirmed_at TEXT, totp_last_step INTEGER NOT NULL,
+           recovery_codes TEXT NOT NULL, version INTEGER NOT NULL)`);
   const users: FakeHandler = (call, res) => {
     if (faults.garbage) return void res.end('<<garbage>>');
     if (faults.status) return json(res, faults.status, { error: 'fault' });
@@ -271,6 +273,27 @@ export async function startUsersService(auth: { name: string; value: string }) {
       if (call.method === 'DELETE') {
         db.prepare('DELETE FROM spent WHERE jti = ?').run(decodeURIComponent(call.path.split('/')[2] ?? ''));
         return json(res, 200, {});
+      }
+    }
+    // The documented MFA endpoint: GET reads (404: none), PUT {record, expected_version} writes (412: lost).
+    const mfaUser = /^\/mfa\/([^/]+)$/.exec(call.path)?.[1];
+    if (mfaUser !== undefined) {
+      const userId = decodeURIComponent(mfaUser);
+      const tenantId = call.query.get('tenant_id');
+      if (call.method === 'GET') {
+        const row = db.prepare('SELECT * FROM mfa WHERE user_id = ? AND tenant_id IS ?').get(userId, tenantId) as Record<string, unknown> | undefined;
+        return row ? json(res, 200, { ...row, recovery_codes: JSON.parse(String(row.recovery_codes)) }) : json(res, 404, { error: 'not found' });
+      }
+      if (call.method === 'PUT') {
+        const { record, expected_version: expected } = JSON.parse(call.rawBody) as { record: Record<string, unknown>; expected_version: number | null };
+        const row = { ...record, user_id: userId, tenant_id: tenantId, recovery_codes: JSON.stringify(record.recovery_codes), expected };
+        const written =
+          expected === null
+            ? db.prepare('INSERT OR IGNORE INTO mfa VALUES (@user_id, @tenant_id, @totp_secret, @totp_confirmed_at, @totp_last_step, @recovery_codes, @version)').run(row)
+            : db
+                .prepare('UPDATE mfa SET totp_secret = @totp_secret, totp_confirmed_at = @totp_confirmed_at, totp_last_step = @totp_last_step, recovery_codes = @recovery_codes, version = @version WHERE user_id = @user_id AND tenant_id IS @tenant_id AND version = @expected')
+                .run(row);
+        return json(res, written.changes === 1 ? 200 : 412, {});
       }
     }
     const tenant = call.query.get('tenant_id');
@@ -325,6 +348,8 @@ export async function startUsersService(auth: { name: string; value: string }) {
     url: `${server.url}/users`,
     /** HTTP_SPENT_LINKS_URL of this service. */
     spentLinksUrl: `${server.url}/spent-links`,
+    /** HTTP_MFA_URL of this service. */
+    mfaUrl: `${server.url}/mfa`,
     port: server.port,
     faults,
     calls: server.calls,

@@ -26,6 +26,8 @@ export interface BackendSettings {
     readonly conditionalUpdates: boolean;
     /** HTTP_SPENT_LINKS_URL: where the service keeps used links (spend-once). */
     readonly spentLinksUrl: string | undefined;
+    /** HTTP_MFA_URL: where the service keeps second factors (MFA). */
+    readonly mfaUrl: string | undefined;
   };
 }
 
@@ -82,6 +84,7 @@ function withDeadline(backend: UserBackend, timeoutMs: number): UserBackend {
     ...(backend.spendLink ? { spendLink: bound('spend link', backend.spendLink.bind(backend)) } : {}),
     ...(backend.unspendLink ? { unspendLink: bound('unspend link', backend.unspendLink.bind(backend)) } : {}),
     ...(backend.mixedCaseEmails ? { mixedCaseEmails: bound('count mixed-case emails', backend.mixedCaseEmails.bind(backend)) } : {}),
+    ...(backend.mfa ? { mfa: { read: bound('read mfa', backend.mfa.read.bind(backend.mfa)), write: bound('write mfa', backend.mfa.write.bind(backend.mfa)) } } : {}),
     close: () => backend.close(),
   };
 }

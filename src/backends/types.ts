@@ -83,6 +83,8 @@ export interface UserBackend {
   mixedCaseEmails?(): Promise<number>;
   /** With `spendOnce`: forgets a spend whose action did not take place (the link works again). */
   unspendLink?(jti: string): Promise<void>;
+  /** With the `mfa` capability: the users' second factors (the `authura_mfa` table). */
+  readonly mfa?: MfaStore;
   close(): Promise<void>;
 }
 
@@ -112,6 +114,11 @@ interface BackendCapabilities {
    * row and written by `update`: logout can then revoke refresh tokens.
    */
   readonly sessionVersion: boolean;
+  /**
+   * `mfa` keeps second factors (the `authura_mfa` table: SQLite creates it, `npm run migrate` on
+   * Postgres, tracked on Hasura; HTTP: HTTP_MFA_URL).
+   */
+  readonly mfa: boolean;
 }
 
 /**
@@ -128,4 +135,33 @@ export class BackendError extends Error {
     this.name = 'BackendError';
     this.code = code;
   }
+}
+
+/**
+ * A user's second factors as the gateway keeps them (MFA): written only by the gateway, in its own
+ * table beside the users table — `authura_mfa`, one row per user.
+ */
+export interface MfaRecord {
+  readonly userId: string;
+  readonly tenantId: string | null;
+  /** The TOTP secret, encrypted (AES-256-GCM under MFA_ENCRYPTION_KEY); null when there is none. */
+  readonly totpSecret: string | null;
+  /** When the TOTP secret was confirmed (ISO 8601); null while its enrolment is pending. */
+  readonly totpConfirmedAt: string | null;
+  /** The last TOTP time step accepted: a code of that step or an earlier one is a replay. */
+  readonly totpLastStep: number;
+  /** Keyed hashes of the recovery codes not used yet. */
+  readonly recoveryCodes: readonly string[];
+  /** One more on every write: what a conditional write checks. */
+  readonly version: number;
+}
+
+/**
+ * The MFA store of a backend (its `mfa` capability). `write` is conditional: it inserts when
+ * `expectedVersion` is null and no row exists, else updates the row while its version is still
+ * `expectedVersion`; false when another write came first (nothing written).
+ */
+export interface MfaStore {
+  read(userId: UserId, tenantId: string | null): Promise<MfaRecord | null>;
+  write(record: MfaRecord, expectedVersion: number | null): Promise<boolean>;
 }

@@ -51,6 +51,7 @@ export function parseBackend(env: Env, report: Report): Config['backend'] {
       authHeader: env.HTTP_AUTH_HEADER_VALUE !== undefined ? { name: env.HTTP_AUTH_HEADER_KEY, value: env.HTTP_AUTH_HEADER_VALUE } : undefined,
       conditionalUpdates: env.HTTP_CONDITIONAL_UPDATES,
       spentLinksUrl: env.HTTP_SPENT_LINKS_URL,
+      mfaUrl: env.HTTP_MFA_URL,
     },
     initialUser: initialUser(env, report),
   };

@@ -137,6 +137,7 @@ export const envSchema = z.object({
   HTTP_AUTH_HEADER_VALUE: optionalSecret,
   HTTP_CONDITIONAL_UPDATES: bool(false),
   HTTP_SPENT_LINKS_URL: httpUrl(),
+  HTTP_MFA_URL: httpUrl(),
 
   // Mail
   MAIL_HOST: optionalText,

@@ -73,7 +73,7 @@ export function createMetrics(scrapeOf: (registry: Registry) => () => Promise<st
 
 /** The backend with every call timed and failures counted. */
 export function observedBackend(backend: UserBackend, metrics: Metrics): UserBackend {
-  const { spendLink, unspendLink, mixedCaseEmails } = backend;
+  const { spendLink, unspendLink, mixedCaseEmails, mfa } = backend;
   return {
     kind: backend.kind,
     findByEmail: (...a) => metrics.observe('backend', 'find', () => backend.findByEmail(...a)),
@@ -85,6 +85,7 @@ export function observedBackend(backend: UserBackend, metrics: Metrics): UserBac
     ...(spendLink ? { spendLink: (jti: string, expiresAt: number) => metrics.observe('backend', 'spend', () => spendLink.call(backend, jti, expiresAt)) } : {}),
     ...(unspendLink ? { unspendLink: (jti: string) => metrics.observe('backend', 'spend', () => unspendLink.call(backend, jti)) } : {}),
     ...(mixedCaseEmails ? { mixedCaseEmails: () => mixedCaseEmails.call(backend) } : {}),
+    ...(mfa ? { mfa: { read: (...a) => metrics.observe('backend', 'mfa', () => mfa.read(...a)), write: (...a) => metrics.observe('backend', 'mfa', () => mfa.write(...a)) } } : {}),
     close: () => backend.close(),
   };
 }

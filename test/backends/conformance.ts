@@ -128,7 +128,7 @@ export function describeBackendConformance(
 
     it('reports its capabilities as its rows show them: a session version on every row', async () => {
       const capabilities = await backend.capabilities();
-      expect(capabilities).toEqual({ conditionalUpdate: true, spendOnce: true, sessionVersion: true });
+      expect(capabilities).toEqual({ conditionalUpdate: true, spendOnce: true, sessionVersion: true, mfa: true });
       expect((await backend.create(newUser())).session_version).toBe(0);
     });
 
@@ -191,6 +191,32 @@ export function describeBackendConformance(
       await unspendLink.call(backend, jti);
       expect(await spendLink.call(backend, jti, expiresAt)).toBe(true);
       expect(await spendLink.call(backend, randomUUID(), expiresAt)).toBe(true);
+    });
+
+    it('keeps second factors (mfa): none at first, inserted once, updated only from the version read, per tenant', async () => {
+      const { mfa } = backend;
+      if (!mfa) throw new Error('the backend keeps no second factors');
+      const user = await backend.create({ ...newUser(), tenant_id: 'acme' });
+      const userId = String(user.id);
+      expect(await mfa.read(userId, 'acme')).toBeNull();
+      const first = { userId, tenantId: 'acme', totpSecret: 'v1.k.iv.ct', totpConfirmedAt: null, totpLastStep: 0, recoveryCodes: [], version: 1 };
+      // Of 10 inserts at once, one is written.
+      expect((await Promise.all(Array.from({ length: 10 }, () => mfa.write(first, null)))).filter(Boolean)).toHaveLength(1);
+      expect(await mfa.read(userId, 'acme')).toEqual(first);
+      expect(await mfa.read(user.id, 'acme')).toEqual(first);
+      expect(await mfa.read(userId, 'globex')).toBeNull();
+      expect(await mfa.read(userId, null)).toBeNull();
+      const confirmed = { ...first, totpConfirmedAt: '2026-11-30T12:00:00.000Z', totpLastStep: 59_000_000, recoveryCodes: ['a', 'b'], version: 2 };
+      // Of 10 writers that read version 1, one writes; a stale version writes nothing.
+      expect((await Promise.all(Array.from({ length: 10 }, () => mfa.write(confirmed, 1)))).filter(Boolean)).toHaveLength(1);
+      expect(await mfa.write({ ...confirmed, totpLastStep: 1, version: 3 }, 1)).toBe(false);
+      expect(await mfa.write({ ...confirmed, version: 3 }, null)).toBe(false);
+      expect(await mfa.read(userId, 'acme')).toEqual(confirmed);
+      // Another tenant's writer writes nothing.
+      expect(await mfa.write({ ...confirmed, tenantId: 'globex', version: 3 }, 2)).toBe(false);
+      const cleared = { ...confirmed, totpSecret: null, totpConfirmedAt: null, recoveryCodes: [], version: 3 };
+      expect(await mfa.write(cleared, 2)).toBe(true);
+      expect(await mfa.read(userId, 'acme')).toEqual(cleared);
     });
 
     it('keeps the session version logout bumps: 0 at first, stored by an update, left alone by others', async () => {

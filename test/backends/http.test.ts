@@ -17,6 +17,7 @@ describeBackendConformance(
         SESSION_VERSION_COLUMN: 'session_version',
         HTTP_CONDITIONAL_UPDATES: 'true',
         HTTP_SPENT_LINKS_URL: service.spentLinksUrl,
+        HTTP_MFA_URL: service.mfaUrl,
       },
       { atomicWithoutTenant: true, idType: 'string' },
     );

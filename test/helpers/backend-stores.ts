@@ -32,6 +32,7 @@ export function backendStores(postgresUrl?: string): Record<'sqlite' | 'postgres
           HTTP_AUTH_HEADER_VALUE: 'Bearer svc',
           HTTP_CONDITIONAL_UPDATES: 'true',
           HTTP_SPENT_LINKS_URL: service.spentLinksUrl,
+          HTTP_MFA_URL: service.mfaUrl,
           SESSION_VERSION_COLUMN: 'session_version',
         },
         close: () => service.close(),

@@ -49,6 +49,15 @@ export async function startHasura(databaseUrl: string, adminSecret: string) {
     enum authura_spent_links_constraint { authura_spent_links_pkey }
     enum authura_spent_links_update_column { jti, expires_at }
     input authura_spent_links_on_conflict { constraint: authura_spent_links_constraint!, update_columns: [authura_spent_links_update_column!]! }
+    type authura_mfa { user_id: String!, tenant_id: String, totp_secret: String, totp_confirmed_at: String, totp_last_step: bigint!, recovery_codes: String!, version: bigint! }
+    input bigint_comparison_exp { _eq: bigint }
+    input authura_mfa_bool_exp { user_id: String_comparison_exp, tenant_id: String_comparison_exp, version: bigint_comparison_exp }
+    input authura_mfa_insert_input { user_id: String, tenant_id: String, totp_secret: String, totp_confirmed_at: String, totp_last_step: bigint, recovery_codes: String, version: bigint }
+    input authura_mfa_set_input { totp_secret: String, totp_confirmed_at: String, totp_last_step: bigint, recovery_codes: String, version: bigint }
+    enum authura_mfa_constraint { authura_mfa_pkey }
+    enum authura_mfa_update_column { totp_secret }
+    input authura_mfa_on_conflict { constraint: authura_mfa_constraint!, update_columns: [authura_mfa_update_column!]! }
+    type authura_mfa_mutation_response { affected_rows: Int! }
     type users_aggregate_fields { count: Int! }
     type users_aggregate { aggregate: users_aggregate_fields }
     type users { id: Int!, email: String!, role: String!, password: String!, tenant_id: String, verified_at: timestamptz, session_version: Int }
@@ -57,6 +66,8 @@ export async function startHasura(databaseUrl: string, adminSecret: string) {
       users_by_pk(id: Int!): users
       users_aggregate(where: users_bool_exp): users_aggregate!
       authura_spent_links(limit: Int): [authura_spent_links!]!
+      authura_mfa(limit: Int): [authura_mfa!]!
+      authura_mfa_by_pk(user_id: String!): authura_mfa
     }
     type mutation_root {
       insert_users_one(object: users_insert_input!): users
@@ -64,11 +75,15 @@ export async function startHasura(databaseUrl: string, adminSecret: string) {
       update_users(where: users_bool_exp!, _set: users_set_input): users_mutation_response
       insert_authura_spent_links_one(object: authura_spent_links_insert_input!, on_conflict: authura_spent_links_on_conflict): authura_spent_links
       delete_authura_spent_links_by_pk(jti: String!): authura_spent_links
+      insert_authura_mfa_one(object: authura_mfa_insert_input!, on_conflict: authura_mfa_on_conflict): authura_mfa
+      update_authura_mfa(where: authura_mfa_bool_exp!, _set: authura_mfa_set_input): authura_mfa_mutation_response
     }
     schema { query: query_root, mutation: mutation_root }
   `;
 
   type Row = Record<string, unknown>;
+  // bigint columns as Hasura may send them: strings.
+  const MFA_COLUMNS = 'user_id, tenant_id, totp_secret, totp_confirmed_at, totp_last_step::text AS totp_last_step, recovery_codes, version::text AS version';
   const shape = (row: Row | undefined) => {
     if (!row) return null;
     const out: Row = { ...row, verified_at: row.verified_at instanceof Date ? row.verified_at.toISOString() : row.verified_at };
@@ -133,8 +148,24 @@ export async function startHasura(databaseUrl: string, adminSecret: string) {
               throw new GraphQLError("field 'authura_spent_links' not found in type: 'query_root'", { extensions: { path: '$.selectionSet.authura_spent_links', code: 'validation-failed' } });
             }
           },
+          authura_mfa: async (_: unknown, args: { limit?: number }) => {
+            try {
+              return await sql`SELECT ${sql.unsafe(MFA_COLUMNS)} FROM authura_mfa LIMIT ${args.limit ?? 100}`;
+            } catch {
+              throw new GraphQLError("field 'authura_mfa' not found in type: 'query_root'", { extensions: { path: '$.selectionSet.authura_mfa', code: 'validation-failed' } });
+            }
+          },
+          authura_mfa_by_pk: async (_: unknown, args: { user_id: string }) => (await sql`SELECT ${sql.unsafe(MFA_COLUMNS)} FROM authura_mfa WHERE user_id = ${args.user_id}`)[0] ?? null,
         },
         mutation_root: {
+          insert_authura_mfa_one: async (_: unknown, args: { object: Row }) =>
+            (await sql`INSERT INTO authura_mfa ${sql(args.object)} ON CONFLICT (user_id) DO NOTHING RETURNING ${sql.unsafe(MFA_COLUMNS)}`)[0] ?? null,
+          update_authura_mfa: async (_: unknown, args: { where: { user_id: { _eq: string }; tenant_id: { _eq?: string; _is_null?: boolean }; version: { _eq: string | number } }; _set?: Row }) => {
+            const { user_id, tenant_id, version } = args.where;
+            const tenant = tenant_id._is_null ? null : (tenant_id._eq ?? null);
+            const rows = await sql`UPDATE authura_mfa SET ${sql(args._set ?? {})} WHERE user_id = ${user_id._eq} AND tenant_id IS NOT DISTINCT FROM ${tenant} AND version = ${String(version._eq)} RETURNING user_id`;
+            return { affected_rows: rows.length };
+          },
           insert_users_one: async (_: unknown, args: { object: Row }) => {
             try {
               return shape((await sql`INSERT INTO users ${sql(args.object)} RETURNING *`)[0]);

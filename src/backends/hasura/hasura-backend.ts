@@ -2,6 +2,7 @@ import { ClientError, GraphQLClient } from 'graphql-request';
 import { OutboundError, send } from '../../core/outbound.js';
 import { fromColumns, mappedFields, toColumns, type ColumnMap } from '../columns.js';
 import { SPENT_LINKS_TABLE as SPENT } from '../sql.js';
+import { hasuraMfa } from './hasura-mfa.js';
 import { toStoredUser } from '../row.js';
 import { checkColumns } from '../schema-check.js';
 import { ambiguousEmail, BackendError, type EmailLookup, EXPECTABLE, type NewUser, type StoredUser, type UserBackend, type UserExpectation, type UserId, type UserPatch } from '../types.js';
@@ -95,6 +96,8 @@ export function createHasuraBackend(options: HasuraBackendOptions): UserBackend 
     }
   }
 
+  const mfa = hasuraMfa(request);
+
   const user = (value: unknown): StoredUser | null =>
     value === null || value === undefined
       ? null
@@ -175,8 +178,9 @@ export function createHasuraBackend(options: HasuraBackendOptions): UserBackend 
     },
     async capabilities() {
       await describeTable();
-      return { conditionalUpdate: true, spendOnce: await hasSpentLinks(), sessionVersion };
+      return { conditionalUpdate: true, spendOnce: await hasSpentLinks(), sessionVersion, mfa: await mfa.tracked() };
     },
+    mfa: mfa.store,
     async spendLink(jti, expiresAt) {
       const data = await request('spend link', queries.spend, { jti, expires: expiresAt });
       // `on_conflict` with nothing to update: Hasura answers null for a link already spent.

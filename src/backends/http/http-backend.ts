@@ -1,4 +1,5 @@
 import { OutboundError, send } from '../../core/outbound.js';
+import { mfaRow, toMfaRecord } from '../mfa-record.js';
 import { toStoredUser } from '../row.js';
 import { ambiguousEmail, BackendError, type EmailLookup, EXPECTABLE, type NewUser, type StoredUser, type UserBackend, type UserExpectation, type UserId, type UserPatch } from '../types.js';
 
@@ -14,6 +15,11 @@ interface HttpBackendOptions {
   readonly conditionalUpdates?: boolean;
   /** HTTP_SPENT_LINKS_URL: `POST {url}` spends a link (201, or 409 when spent), `DELETE {url}/{jti}` forgets it. */
   readonly spentLinksUrl?: string;
+  /**
+   * HTTP_MFA_URL: `GET {url}/{user_id}?tenant_id=` reads a user's second factors (404: none), `PUT`
+   * the same URL with `{record, expected_version}` writes them (412: another write came first).
+   */
+  readonly mfaUrl?: string;
   /** EMAIL_LOOKUP=insensitive: `GET {url}?email=…&email_match=insensitive`, and the service matches any case. */
   readonly emailLookup?: EmailLookup;
 }
@@ -27,13 +33,14 @@ export function createHttpBackend(options: HttpBackendOptions): UserBackend {
   const insensitive = options.emailLookup === 'insensitive';
   const base = options.url.replace(/\/+$/, '');
   const spent = options.spentLinksUrl?.replace(/\/+$/, '');
+  const mfaBase = options.mfaUrl?.replace(/\/+$/, '');
   const tenantQuery = (tenantId: string | null) => (tenantId === null ? '' : `tenant_id=${encodeURIComponent(tenantId)}`);
   const withQuery = (url: string, ...parts: string[]) => {
     const query = parts.filter(Boolean).join('&');
     return query ? `${url}?${query}` : url;
   };
 
-  async function call(operation: string, method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, body?: unknown): Promise<{ status: number; json: unknown }> {
+  async function call(operation: string, method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE', url: string, body?: unknown): Promise<{ status: number; json: unknown }> {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (options.authHeader) headers[options.authHeader.name] = options.authHeader.value;
@@ -119,7 +126,29 @@ export function createHttpBackend(options: HttpBackendOptions): UserBackend {
       await call('ping', 'GET', withQuery(base, 'email=readiness-probe%40authura.invalid'));
     },
     capabilities: () =>
-      Promise.resolve({ conditionalUpdate: options.conditionalUpdates === true, spendOnce: spent !== undefined, sessionVersion: options.sessionVersion === true }),
+      Promise.resolve({
+        conditionalUpdate: options.conditionalUpdates === true,
+        spendOnce: spent !== undefined,
+        sessionVersion: options.sessionVersion === true,
+        mfa: mfaBase !== undefined,
+      }),
+    mfa: {
+      async read(userId, tenantId) {
+        if (mfaBase === undefined) throw new BackendError('bad_response', 'HTTP_MFA_URL is not set');
+        const { json } = await call('read mfa', 'GET', withQuery(`${mfaBase}/${encodeURIComponent(String(userId))}`, tenantQuery(tenantId)));
+        if (json === null) return null;
+        const record = toMfaRecord(json, 'The users service');
+        if (record.userId !== String(userId) || record.tenantId !== tenantId) throw new BackendError('bad_response', 'The users service returned the second factors of another user');
+        return record;
+      },
+      async write(record, expectedVersion) {
+        if (mfaBase === undefined) throw new BackendError('bad_response', 'HTTP_MFA_URL is not set');
+        const row = { ...mfaRow(record), recovery_codes: record.recoveryCodes };
+        const url = withQuery(`${mfaBase}/${encodeURIComponent(record.userId)}`, tenantQuery(record.tenantId));
+        const { status } = await call('write mfa', 'PUT', url, { record: row, expected_version: expectedVersion });
+        return status !== 412;
+      },
+    },
     async spendLink(jti, expiresAt) {
       if (spent === undefined) throw new BackendError('bad_response', 'HTTP_SPENT_LINKS_URL is not set');
       const { status } = await call('spend link', 'POST', spent, { jti, expires_at: expiresAt }).catch((error: unknown) => {

@@ -11,6 +11,7 @@ import {
 } from '../columns.js';
 import { toStoredUser } from '../row.js';
 import { checkColumns } from '../schema-check.js';
+import { MFA_TABLE, mfaRow, toMfaRecord } from '../mfa-record.js';
 import { SPENT_LINKS_TABLE, splitTableName } from '../sql.js';
 import { ambiguousEmail, BackendError, type EmailLookup, EXPECTABLE, type NewUser, type StoredUser, type UserBackend, type UserExpectation, type UserId, type UserPatch } from '../types.js';
 
@@ -61,9 +62,13 @@ export function createPostgresBackend(options: PostgresBackendOptions): UserBack
     readonly user: (row: Record<string, unknown> | undefined) => StoredUser | null;
     /** `npm run migrate` created the spent-links table. */
     readonly spentLinks: boolean;
+    /** `npm run migrate` created the MFA table. */
+    readonly mfa: boolean;
   }
   const { schema: usersSchema } = splitTableName(options.table);
   const spentTable = sql(usersSchema === undefined ? SPENT_LINKS_TABLE : `${usersSchema}.${SPENT_LINKS_TABLE}`);
+  const mfaName = usersSchema === undefined ? MFA_TABLE : `${usersSchema}.${MFA_TABLE}`;
+  const mfaTable = sql(mfaName);
   async function describeTable(): Promise<Shape> {
     const { schema: schemaName, name: tableName } = splitTableName(options.table);
     const rows = await sql`SELECT column_name, data_type, udt_name FROM information_schema.columns
@@ -76,10 +81,11 @@ export function createPostgresBackend(options: PostgresBackendOptions): UserBack
     const c = withSessionVersion(options.columns, resolveSessionVersion(setting, new Set(types.keys()), options.table));
     checkColumns('postgres', options.table, c, types);
     const sessionVersion = c.session_version !== undefined;
-    const [found] = await sql`SELECT to_regclass(${usersSchema === undefined ? SPENT_LINKS_TABLE : `${usersSchema}.${SPENT_LINKS_TABLE}`}) AS spent`;
+    const [found] = await sql`SELECT to_regclass(${usersSchema === undefined ? SPENT_LINKS_TABLE : `${usersSchema}.${SPENT_LINKS_TABLE}`}) AS spent, to_regclass(${mfaName}) AS mfa`;
     return {
       c,
       spentLinks: found?.spent !== null && found?.spent !== undefined,
+      mfa: found?.mfa !== null && found?.mfa !== undefined,
       selected: sql(mappedFields(c).map((f) => c[f] as string)),
       user: (row) => (row === undefined ? null : toStoredUser(fromColumns(row, c), 'Postgres', { sessionVersion })),
     };
@@ -156,9 +162,26 @@ export function createPostgresBackend(options: PostgresBackendOptions): UserBack
     ping: () => run('ping', async () => void (await sql`SELECT 1`)),
     capabilities: () =>
       run('describe table', async () => {
-        const { c, spentLinks } = await shape();
-        return { conditionalUpdate: true, spendOnce: spentLinks, sessionVersion: c.session_version !== undefined };
+        const { c, spentLinks, mfa } = await shape();
+        return { conditionalUpdate: true, spendOnce: spentLinks, sessionVersion: c.session_version !== undefined, mfa };
       }),
+    mfa: {
+      read: (userId, tenantId) =>
+        run('read mfa', async () => {
+          const [found] = await sql`SELECT user_id, tenant_id, totp_secret, totp_confirmed_at, totp_last_step::text, recovery_codes, version::text
+            FROM ${mfaTable} WHERE user_id = ${String(userId)} AND tenant_id IS NOT DISTINCT FROM ${tenantId}`;
+          return found === undefined ? null : toMfaRecord(found, 'Postgres');
+        }),
+      write: (record, expectedVersion) =>
+        run('write mfa', async () => {
+          const { user_id, tenant_id, ...set } = mfaRow(record);
+          const rows =
+            expectedVersion === null
+              ? await sql`INSERT INTO ${mfaTable} ${sql(mfaRow(record))} ON CONFLICT (user_id) DO NOTHING RETURNING user_id`
+              : await sql`UPDATE ${mfaTable} SET ${sql(set)} WHERE user_id = ${user_id} AND tenant_id IS NOT DISTINCT FROM ${tenant_id} AND version = ${expectedVersion} RETURNING user_id`;
+          return rows.length === 1;
+        }),
+    },
     spendLink: (jti, expiresAt) =>
       run('spend link', async () => {
         const rows = await sql`INSERT INTO ${spentTable} ${sql({ jti, expires_at: expiresAt })} ON CONFLICT (jti) DO NOTHING RETURNING jti`;

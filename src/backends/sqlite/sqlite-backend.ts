@@ -1,9 +1,10 @@
 import Database from 'better-sqlite3';
 import { closeSync, mkdirSync, openSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { ambiguousEmail, BackendError, type EmailLookup, EXPECTABLE, type NewUser, type StoredUser, type UserBackend, type UserExpectation, type UserId, type UserPatch } from '../types.js';
+import { ambiguousEmail, BackendError, type EmailLookup, EXPECTABLE, type MfaRecord, type NewUser, type StoredUser, type UserBackend, type UserExpectation, type UserId, type UserPatch } from '../types.js';
 import { toStoredUser } from '../row.js';
 import { checkColumns, sqliteAffinity } from '../schema-check.js';
+import { MFA_TABLE, mfaRow, mfaTableSql, toMfaRecord } from '../mfa-record.js';
 import { lowerEmailIndexSql, quoteIdentifier as quote, SPENT_LINKS_TABLE, spentLinksSql, splitTableName } from '../sql.js';
 import {
   DEFAULT_COLUMNS,
@@ -108,6 +109,7 @@ export function createSqliteBackend(options: SqliteBackendOptions): UserBackend 
     if (!exists.get(tableName)) db.exec(schema(table, options.columns ?? DEFAULT_COLUMNS, sessionVersionColumnToCreate(setting)));
     // The gateway's own bookkeeping beside the users table: used mailed links.
     db.exec(spentLinksSql(table));
+    db.exec(mfaTableSql(table));
     // Case-insensitive lookups use an index of their own (as `npm run migrate` makes on Postgres).
     if (insensitive) db.exec(lowerEmailIndexSql(table, (options.columns ?? DEFAULT_COLUMNS).email));
   }).immediate();
@@ -151,6 +153,7 @@ export function createSqliteBackend(options: SqliteBackendOptions): UserBackend 
   const unspend = db.prepare(`DELETE FROM ${spentTable} WHERE "jti" = ?`);
   const forgetExpired = db.prepare(`DELETE FROM ${spentTable} WHERE "expires_at" < ?`);
   let swept = 0;
+  const mfa = sqliteMfaStore(db, quote(schemaName === 'main' ? MFA_TABLE : `${schemaName}.${MFA_TABLE}`));
 
   const row = (value: unknown): StoredUser | null =>
     value === undefined ? null : toStoredUser(value, 'SQLite', { sessionVersion: c.session_version !== undefined });
@@ -191,7 +194,11 @@ export function createSqliteBackend(options: SqliteBackendOptions): UserBackend 
       return run('update user', () => row(updateFor(columns, checks).get({ ...patch, ...expectations, id: key, tenant_id: tenantId })));
     },
     ping: () => run('ping', () => void db.prepare('SELECT 1').get()),
-    capabilities: () => Promise.resolve({ conditionalUpdate: true, spendOnce: true, sessionVersion: c.session_version !== undefined }),
+    capabilities: () => Promise.resolve({ conditionalUpdate: true, spendOnce: true, sessionVersion: c.session_version !== undefined, mfa: true }),
+    mfa: {
+      read: (userId, tenantId) => run('read mfa', () => mfa.read(String(userId), tenantId)),
+      write: (record, expectedVersion) => run('write mfa', () => mfa.write(record, expectedVersion)),
+    },
     spendLink: (jti, expiresAt) =>
       run('spend link', () => {
         // Expired links are forgotten now and then (they are refused by their own exp anyway).
@@ -208,6 +215,27 @@ export function createSqliteBackend(options: SqliteBackendOptions): UserBackend 
       db.close();
       return Promise.resolve();
     },
+  };
+}
+
+/** The MFA table's statements (synchronous: the backend wraps them). */
+function sqliteMfaStore(db: Database.Database, table: string) {
+  const columns = '"user_id", "tenant_id", "totp_secret", "totp_confirmed_at", "totp_last_step", "recovery_codes", "version"';
+  const get = db.prepare(`SELECT ${columns} FROM ${table} WHERE "user_id" = ? AND "tenant_id" IS ?`);
+  const insert = db.prepare(
+    `INSERT INTO ${table} (${columns}) VALUES (@user_id, @tenant_id, @totp_secret, @totp_confirmed_at, @totp_last_step, @recovery_codes, @version) ON CONFLICT ("user_id") DO NOTHING`,
+  );
+  const update = db.prepare(
+    `UPDATE ${table} SET "totp_secret" = @totp_secret, "totp_confirmed_at" = @totp_confirmed_at, "totp_last_step" = @totp_last_step, ` +
+      `"recovery_codes" = @recovery_codes, "version" = @version WHERE "user_id" = @user_id AND "tenant_id" IS @tenant_id AND "version" = @expected`,
+  );
+  return {
+    read: (userId: string, tenantId: string | null): MfaRecord | null => {
+      const found = get.get(userId, tenantId);
+      return found === undefined ? null : toMfaRecord(found, 'SQLite');
+    },
+    write: (record: MfaRecord, expectedVersion: number | null): boolean =>
+      (expectedVersion === null ? insert.run(mfaRow(record)) : update.run({ ...mfaRow(record), expected: expectedVersion })).changes === 1,
   };
 }
 
