@@ -6,7 +6,10 @@ import { type Clock, systemClock } from './core/clock.js';
 import { createLogger, type Logger } from './core/logger.js';
 import { createExtensions } from './extensions/create-extensions.js';
 import { createHookClient } from './hooks/hook-client.js';
+import type { UserBackend } from './backends/types.js';
 import { createMailer, type Mailer } from './mail/mailer.js';
+import { mfaKeys } from './mfa/keys.js';
+import type { Mfa } from './mfa/types.js';
 import { createAudit } from './observability/audit.js';
 import { createMetrics, observedBackend, observedHashPool, observedHooks } from './observability/metrics.js';
 import { createHasher } from './passwords/hasher.js';
@@ -30,6 +33,23 @@ interface BuildOptions {
   readonly mailer?: Mailer;
   /** How GET /metrics gathers its text (a cluster's gateway process asks the primary for every process's). */
   readonly scrape?: Parameters<typeof createMetrics>[0];
+}
+
+/** Features whose codes count their tries in the spend-once store: production refuses one a restart empties. */
+function memoryRefusedBy(config: Config): string | undefined {
+  const features = [config.passwordless.enabled && 'PASSWORDLESS_ENABLED', config.mfa.enabled && 'MFA_ENABLED'].filter((f): f is string => typeof f === 'string');
+  return config.production && features.length > 0 ? `${features.join(' and ')} in production` : undefined;
+}
+
+/** MFA_ENABLED: the backend must keep second factors (its `mfa` capability, found at start). */
+async function secondFactors(backend: UserBackend, settings: Config['mfa']): Promise<Mfa> {
+  const { mfa: capable } = await backend.capabilities();
+  if (!capable || !backend.mfa) {
+    throw new Error(
+      `MFA_ENABLED needs the ${backend.kind} backend to keep second factors, and it has nowhere to: run npm run migrate (Postgres), track the authura_mfa table (Hasura) or set HTTP_MFA_URL (http)`,
+    );
+  }
+  return { store: backend.mfa, keys: mfaKeys(settings.encryptionKey, settings.previousKeys), settings };
 }
 
 /** Builds every dependency from the config. */
@@ -69,7 +89,7 @@ export async function buildDeps(config: Config, options: BuildOptions = {}): Pro
     captcha: createCaptcha(config.captcha),
     spentLinks: await chooseSpentLinks({
       // Passwordless codes count their tries in it: production refuses one a restart empties.
-      memoryRefused: config.passwordless.enabled && config.production ? 'PASSWORDLESS_ENABLED in production' : undefined,
+      memoryRefused: memoryRefusedBy(config),
       backend,
       redisUrl: config.limits.redisUrl,
       workers: config.server.workers,
@@ -77,6 +97,7 @@ export async function buildDeps(config: Config, options: BuildOptions = {}): Pro
       clock,
       warn: (message) => logger.warn(message),
     }),
+    mfa: config.mfa.enabled ? await secondFactors(backend, config.mfa) : undefined,
     limits: createLimits(
       config.limits,
       config.limits.redisUrl

@@ -9,7 +9,7 @@ import { withHookData } from './users.js';
 
 type LoginServices = Pick<
   AccountServices,
-  'backend' | 'hasher' | 'limits' | 'hooks' | 'audit' | 'metrics' | 'tokens' | 'extensions' | 'clock' | 'logger' | 'config'
+  'backend' | 'hasher' | 'limits' | 'hooks' | 'audit' | 'metrics' | 'tokens' | 'extensions' | 'clock' | 'logger' | 'config' | 'mfa'
 >;
 
 /**

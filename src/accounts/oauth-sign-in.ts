@@ -22,7 +22,7 @@ export class SignInRefused extends Error {
  * otherwise one is created with DEFAULT_ROLE and an unguessable password, unless signup is off.
  */
 export async function oauthSignIn(
-  services: Pick<AccountServices, 'config' | 'backend' | 'hasher' | 'hooks' | 'tokens' | 'extensions' | 'metrics' | 'clock' | 'audit' | 'mailer' | 'limits'>,
+  services: Pick<AccountServices, 'config' | 'backend' | 'hasher' | 'hooks' | 'tokens' | 'extensions' | 'metrics' | 'clock' | 'audit' | 'mailer' | 'limits' | 'mfa'>,
   scope: RequestScope,
   /** `email` in canonical form, or `undefined` when the provider's is not a usable address. */
   identity: { email: string | undefined; emailVerified: boolean; provider: string },

@@ -2,7 +2,7 @@ import { BackendError } from '../backends/types.js';
 import { AppError } from '../core/errors.js';
 import type { RequestScope } from '../core/request.js';
 import { usedLink } from '../links/spent-links.js';
-import type { SpentLinks } from '../links/types.js';
+import { dayEnd, givePlaceBack, takePlace } from '../links/places.js';
 import type { PasswordlessClaims } from '../tokens/passwordless-token.js';
 import type { IssuedTokens } from '../tokens/tokens.js';
 import { reserveMail, sendMail } from './mail.js';
@@ -13,11 +13,8 @@ import { createUser, hashNewPassword, timestamp, unguessablePassword, updateUser
 
 type PasswordlessServices = Pick<
   AccountServices,
-  'config' | 'backend' | 'tokens' | 'hasher' | 'hooks' | 'audit' | 'extensions' | 'metrics' | 'clock' | 'spentLinks' | 'limits' | 'mailer'
+  'config' | 'backend' | 'tokens' | 'hasher' | 'hooks' | 'audit' | 'extensions' | 'metrics' | 'clock' | 'spentLinks' | 'limits' | 'mailer' | 'mfa'
 >;
-
-/** The window of an address's count of wrong codes. */
-const FAILURE_WINDOW_SECONDS = 24 * 3600;
 
 /**
  * POST /passwordless/start: mails a code and a link that share one id, and answers the challenge
@@ -98,7 +95,7 @@ async function checkCode(
   let addressPlace: string | undefined;
   if (config.passwordless.maxFailures > 0) {
     const now = Math.floor(services.clock.now() / 1000);
-    const windowEnd = (Math.floor(now / FAILURE_WINDOW_SECONDS) + 1) * FAILURE_WINDOW_SECONDS;
+    const windowEnd = dayEnd(now);
     const prefix = `pwl-fail:${services.tokens.passwordless.addressKey(claims.email, claims.tenantId)}:${windowEnd}`;
     addressPlace = await takePlace(spentLinks, prefix, config.passwordless.maxFailures, windowEnd);
     if (addressPlace === undefined) {
@@ -107,7 +104,7 @@ async function checkCode(
   }
   const attempt = await takePlace(spentLinks, `pwl:${claims.id}:try`, config.passwordless.maxAttempts, claims.expiresAt);
   if (attempt === undefined) {
-    if (addressPlace !== undefined) await spentLinks.unspend(addressPlace).catch(() => undefined);
+    await givePlaceBack(spentLinks, addressPlace);
     throw wrongCode('Too many wrong codes for this sign-in: follow the link in the mail, or ask for a new code');
   }
   if (!claims.codeMatches) {
@@ -115,21 +112,8 @@ async function checkCode(
     services.metrics.login('failed');
     throw wrongCode();
   }
-  if (addressPlace !== undefined) await spentLinks.unspend(addressPlace).catch(() => undefined);
+  await givePlaceBack(spentLinks, addressPlace);
   return claims;
-}
-
-/**
- * One of `count` places (`prefix:1` … `prefix:count`) in the spend-once store, or `undefined` when
- * every one is taken: a count that is shared, atomic and kept as long as the store keeps links,
- * with no capability beyond spend-once. Costs one store call per place taken before it.
- */
-async function takePlace(store: SpentLinks, prefix: string, count: number, expiresAt: number): Promise<string | undefined> {
-  for (let place = 1; place <= count; place += 1) {
-    const key = `${prefix}:${place}`;
-    if (await store.spend(key, expiresAt)) return key;
-  }
-  return undefined;
 }
 
 /**

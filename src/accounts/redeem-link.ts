@@ -24,7 +24,7 @@ import {
 
 type RedeemServices = Pick<
   AccountServices,
-  'config' | 'backend' | 'tokens' | 'hasher' | 'hooks' | 'audit' | 'extensions' | 'metrics' | 'clock' | 'spentLinks' | 'limits' | 'mailer'
+  'config' | 'backend' | 'tokens' | 'hasher' | 'hooks' | 'audit' | 'extensions' | 'metrics' | 'clock' | 'spentLinks' | 'limits' | 'mailer' | 'mfa'
 >;
 
 const DONE = { 'verify-email': 'account_created', invite: 'account_created', 'reset-password': 'password_changed', 'change-email': 'email_changed' } as const;

@@ -9,6 +9,7 @@ import type { Audit } from '../observability/audit.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { PasswordHasher } from '../passwords/hasher.js';
 import type { SpentLinks } from '../links/types.js';
+import type { Mfa } from '../mfa/types.js';
 import type { Limits } from '../rate-limit/limits.js';
 import type { Tokens } from '../tokens/tokens.js';
 
@@ -27,6 +28,8 @@ export interface AccountServices {
   readonly hooks: HookClient;
   readonly extensions: readonly JwtExtension[];
   readonly limits: Limits;
+  /** Second factors (MFA_ENABLED), else undefined. */
+  readonly mfa: Mfa | undefined;
   readonly audit: Audit;
   readonly metrics: Metrics;
   readonly clock: Clock;

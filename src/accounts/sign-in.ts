@@ -1,6 +1,7 @@
 import type { StoredUser } from '../backends/types.js';
 import type { Authentication } from '../tokens/authentication.js';
 import type { IssuedTokens } from '../tokens/tokens.js';
+import { secondFactorGate } from './mfa-gate.js';
 import type { AccountServices } from './services.js';
 import type { UserWithHookData } from './users.js';
 
@@ -17,14 +18,16 @@ interface FirstFactorPassed extends UserWithHookData {
   readonly factor: FirstFactor;
 }
 
-type SignInServices = Pick<AccountServices, 'tokens' | 'extensions' | 'metrics' | 'clock'>;
+type SignInServices = Pick<AccountServices, 'tokens' | 'extensions' | 'metrics' | 'clock' | 'mfa'>;
 
 /**
  * The end of every sign-in — password, mailed link, OAuth — and so the one place a session
  * begins: the tokens carry how (`amr`) and when (`auth_time`) the user signed in, which every
- * later refresh keeps. A second-factor gate, when one exists, goes here, in front of the tokens.
+ * later refresh keeps. The second-factor gate stands here, in front of the tokens: a user with a
+ * second factor (or a role that needs one) gets an mfa token (or an enrolment token) instead.
  */
-export function startSession(services: SignInServices, passed: FirstFactorPassed): Promise<IssuedTokens> {
+export async function startSession(services: SignInServices, passed: FirstFactorPassed): Promise<IssuedTokens> {
+  await secondFactorGate(services, passed.user, [passed.factor]);
   const authentication: Authentication = { amr: [passed.factor], authTime: Math.floor(services.clock.now() / 1000) };
   return issueTokens(services, passed, { authentication });
 }

@@ -17,3 +17,5 @@ export const MAIL_ERRORS = [
 ] as const satisfies readonly ErrorCode[];
 /** Hashes or checks a password (the hashing queue may be full; checks are backed off). */
 export const PASSWORD_ERRORS = ['overloaded', 'rate_limited', 'rate_limit_unavailable'] as const satisfies readonly ErrorCode[];
+/** Begins a session: a user with a second factor (or a role that needs one) is held back at the gate (MFA_ENABLED). */
+export const SIGN_IN_ERRORS = ['mfa_required', 'mfa_enrollment_required'] as const satisfies readonly ErrorCode[];

@@ -31,7 +31,7 @@ export interface RouteSpec<B extends z.ZodType = z.ZodType> {
   readonly method: 'get' | 'post';
   /** Hono's path syntax (`/oauth/:provider`). */
   readonly path: string;
-  readonly tag: 'account' | 'session' | 'oauth' | 'development' | 'operations';
+  readonly tag: 'account' | 'session' | 'mfa' | 'oauth' | 'development' | 'operations';
   readonly summary: string;
   /** The body (JSON or form-urlencoded) `read()` validates. */
   readonly body?: B;

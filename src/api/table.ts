@@ -1,6 +1,7 @@
 import type { AppServices } from './services.js';
 import type { RouteSpec } from './route.js';
 import { inviteRoute, resetPasswordRoute } from './routes/mail-flows.js';
+import { mfaRoutes } from './routes/mfa.js';
 import { oauthRoutes } from './routes/oauth.js';
 import { passwordlessRoutes } from './routes/passwordless.js';
 import { operationsRoutes } from './routes/operations.js';
@@ -26,6 +27,8 @@ export function routeTable(deps: AppServices): readonly RouteSpec[] {
     tokenRoute(deps),
     // Off unless PASSWORDLESS_ENABLED: a sign-in method that bypasses the password policy.
     ...(deps.config.passwordless.enabled ? passwordlessRoutes(deps) : []),
+    // Off unless MFA_ENABLED.
+    ...(deps.config.mfa.enabled ? mfaRoutes(deps) : []),
     refreshRoute(deps),
     userRoute(deps),
     logoutRoute(deps),

@@ -64,6 +64,15 @@ export const envSchema = z.object({
   PASSWORDLESS_MAX_ATTEMPTS: int(5, 1, 20),
   PASSWORDLESS_MAX_FAILURES: int(20, 0, 1000),
 
+  // Second factors
+  MFA_ENABLED: bool(false),
+  MFA_ENCRYPTION_KEY: optionalSecret,
+  MFA_ENCRYPTION_KEY_PREVIOUS: list,
+  MFA_REQUIRED_ROLES: list,
+  MFA_TOTP_ISSUER: text('Authura'),
+  MFA_MAX_ATTEMPTS: int(5, 1, 20),
+  MFA_MAX_FAILURES: int(20, 0, 1000),
+
   // Token delivery and logout
   TOKEN_DELIVERY: list,
   COOKIE_DOMAIN: optionalText,

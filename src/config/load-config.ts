@@ -7,6 +7,7 @@ import { parseExtensions } from './extensions.js';
 import { parseHooks } from './hooks.js';
 import { parseJwt } from './jwt.js';
 import { parseMail } from './mail.js';
+import { parseMfa } from './mfa.js';
 import { parseOAuth } from './oauth.js';
 import { parseServer } from './server.js';
 import { type Config, ConfigError, type ConfigProblem, type Report } from './types.js';
@@ -43,6 +44,7 @@ export function loadConfig(source: Record<string, string | undefined>, options: 
     oauth: parseOAuth(env, report),
     hooks: parseHooks(env, report),
     extensions: parseExtensions(env, report),
+    mfa: parseMfa(env, report),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   for (const { name, meant } of misspelledVariables(Object.keys(source), Object.keys(envSchema.shape))) {

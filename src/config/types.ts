@@ -35,6 +35,7 @@ export interface Config {
   readonly signupDisabled: boolean;
   readonly impersonationEnabled: boolean;
   readonly passwordless: PasswordlessSettings;
+  readonly mfa: MfaSettings;
   /** REAUTH_WINDOW, seconds: how recent a sign-in lets `/change-email` go without the password. */
   readonly reauthWindow: number;
   readonly delivery: DeliverySettings;
@@ -68,6 +69,22 @@ interface PasswordlessSettings {
   /** Wrong codes one challenge takes before it is dead. */
   readonly maxAttempts: number;
   /** Wrong codes one address takes within 24 hours before codes are refused (its links still work); 0: no ceiling. */
+  readonly maxFailures: number;
+}
+
+/** MFA_*: second factors (off by default). */
+interface MfaSettings {
+  readonly enabled: boolean;
+  /** MFA_ENCRYPTION_KEY (base64, 32 bytes; empty when MFA is off) and the retired keys that still open. */
+  readonly encryptionKey: string;
+  readonly previousKeys: readonly string[];
+  /** Roles that must have a second factor: signing in without one gives an enrolment token only. */
+  readonly requiredRoles: readonly string[];
+  /** The name authenticator apps show (MFA_TOTP_ISSUER). */
+  readonly issuer: string;
+  /** Wrong codes one mfa token (or one access token's step-up) takes. */
+  readonly maxAttempts: number;
+  /** Wrong codes one user takes a day before codes are refused (0: no ceiling). */
   readonly maxFailures: number;
 }
 

@@ -14,6 +14,9 @@ export const ERROR_STATUS = {
   email_not_verified: 403,
   impersonation_disabled: 403,
   reauthentication_required: 403,
+  mfa_required: 403,
+  mfa_enrollment_required: 403,
+  step_up_required: 403,
   cross_site_request: 403,
   not_found: 404,
   conflict: 409,
@@ -68,11 +71,13 @@ export class AppError extends Error {
   readonly retryAfterSeconds: number | undefined;
   /** Extra response headers (e.g. RateLimit-*). */
   headers: Record<string, string> | undefined;
+  /** Fields the answer carries beside `error` and `message` (`mfa_required`: the mfa token and methods). */
+  readonly fields: Readonly<Record<string, unknown>> | undefined;
 
   constructor(
     code: ErrorCode,
     message: string,
-    options: { cause?: unknown; issues?: readonly ValidationIssue[]; retryAfterSeconds?: number } = {},
+    options: { cause?: unknown; issues?: readonly ValidationIssue[]; retryAfterSeconds?: number; fields?: Record<string, unknown> } = {},
   ) {
     super(message, { cause: options.cause });
     this.name = 'AppError';
@@ -80,9 +85,11 @@ export class AppError extends Error {
     this.status = ERROR_STATUS[code];
     this.issues = options.issues;
     this.retryAfterSeconds = options.retryAfterSeconds;
+    this.fields = options.fields;
   }
 
   toJSON(): { error: ErrorCode; message: string; issues?: readonly ValidationIssue[]; error_description?: string } {
+    if (this.fields) return { ...this.fields, error: this.code, message: this.message };
     if (this.issues) return { error: this.code, message: this.message, issues: this.issues };
     // A refused token says why in OAuth's field too (RFC 6750), as its WWW-Authenticate does.
     if (this.code === 'invalid_token') return { error: this.code, message: this.message, error_description: this.message };

@@ -19,6 +19,9 @@ type AuditEvent =
   | 'impersonation'
   | 'oauth_login'
   | 'passwordless_requested'
+  | 'mfa_enabled'
+  | 'mfa_disabled'
+  | 'mfa_recovery_codes_renewed'
   | 'logout'
   | 'rate_limited';
 

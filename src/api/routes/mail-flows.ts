@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { authorizeInviter, invite } from '../../accounts/invite.js';
 import { resolveRedirect } from '../../accounts/links.js';
 import { requestPasswordReset } from '../../accounts/reset-password.js';
+import { requireStepUp } from '../../accounts/second-factor.js';
 import { captchaField } from '../../captcha/turnstile.js';
 import type { AppServices } from '../services.js';
 import { scopeOf } from '../../http/context.js';
@@ -31,12 +32,13 @@ export const inviteRoute = (deps: AppServices) =>
     tenant: 'header',
     auth: true,
     ok: { status: 200, description: '`{}`', schema: emptySchema },
-    errors: ['forbidden', 'conflict', ...MAIL_ERRORS, ...BACKEND_ERRORS],
+    errors: ['forbidden', 'step_up_required', 'conflict', ...MAIL_ERRORS, ...BACKEND_ERRORS],
     form: [{ id: 'invite', title: 'Invite a user', submit: 'invite', fields: [FIELDS.email, { name: 'role', label: 'Role', type: 'text' }] }],
     async handle(c, read) {
       const scope = scopeOf(c);
       // Who may invite is settled before the body is read.
       const admin = await authorizeInviter(deps, scope, c.get('claims'));
+      await requireStepUp(deps, c.get('claims'), scope.tenantId);
       const body = await read();
       const redirect = resolveRedirect(deps.config.urls, body.redirect_url);
       await invite(deps, scope, { admin, email: body.email, role: body.role, redirect });

@@ -97,6 +97,12 @@ export function oauthRoutes(deps: AppServices) {
         const tokensForApp = deliverTokens(c, deps.config, issued);
         return c.redirect(withFragment(redirect, { ...tokensForApp, expires_in: String(tokensForApp.expires_in) }), 302);
       } catch (error) {
+        // A second factor is due (or must be set up): the app gets the token that continues the sign-in.
+        if (error instanceof AppError && error.fields !== undefined && (error.code === 'mfa_required' || error.code === 'mfa_enrollment_required')) {
+          const token = { mfa_token: error.fields.mfa_token, enrollment_token: error.fields.enrollment_token };
+          const carried = Object.fromEntries(Object.entries(token).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
+          return c.redirect(withFragment(redirect, { error: error.code, error_description: error.message, ...carried }), 302);
+        }
         const failure = asFailure(error);
         deps.logger.warn('oauth sign-in failed', { requestId: c.get('requestId'), provider: provider.name, code: failure.code, error: errorFields(error) });
         return c.redirect(withFragment(redirect, { error: failure.code, error_description: failure.message }), 302);

@@ -4,7 +4,7 @@ import { startPasswordless, verifyPasswordless } from '../../accounts/passwordle
 import { captchaField } from '../../captcha/turnstile.js';
 import { scopeOf } from '../../http/context.js';
 import { deliverTokens } from '../../http/token-delivery.js';
-import { BACKEND_ERRORS, HOOK_ERRORS, MAIL_ERRORS } from '../error-groups.js';
+import { BACKEND_ERRORS, HOOK_ERRORS, MAIL_ERRORS, SIGN_IN_ERRORS } from '../error-groups.js';
 import { emailField, redirectUrlField, tokenField } from '../fields.js';
 import { FIELDS } from '../form-sections.js';
 import { route } from '../route.js';
@@ -68,7 +68,7 @@ export const passwordlessRoutes = (deps: AppServices) => [
     // A link opened on another device carries no tenant header: its token names the tenant.
     tenant: 'link',
     ok: { status: 200, description: 'Tokens (as /token answers)', schema: tokensSchema },
-    errors: ['invalid_code', 'invalid_token', 'rate_limited', 'conflict', 'overloaded', ...MAIL_ERRORS, ...BACKEND_ERRORS, ...HOOK_ERRORS],
+    errors: [...SIGN_IN_ERRORS, 'invalid_code', 'invalid_token', 'rate_limited', 'conflict', 'overloaded', ...MAIL_ERRORS, ...BACKEND_ERRORS, ...HOOK_ERRORS],
     hookRefusals: true,
     form: [
       {

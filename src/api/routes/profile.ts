@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { notImpersonating, requestEmailChange } from '../../accounts/change-email.js';
 import { changePassword } from '../../accounts/change-password.js';
 import { resolveRedirect } from '../../accounts/links.js';
+import { requireStepUp } from '../../accounts/second-factor.js';
 import { publicUser, userFromToken, withHookData } from '../../accounts/users.js';
 import { captchaField } from '../../captcha/turnstile.js';
 import type { AppServices } from '../services.js';
@@ -61,7 +62,7 @@ export const changePasswordRoute = (deps: AppServices) =>
     tenant: 'header',
     auth: true,
     ok: { status: 200, description: 'Tokens for the caller (as /token gives them, by TOKEN_DELIVERY)', schema: tokensSchema },
-    errors: ['forbidden', 'invalid_credentials', 'weak_password', 'conflict', ...PASSWORD_ERRORS, ...MAIL_ERRORS, ...BACKEND_ERRORS, ...HOOK_ERRORS],
+    errors: ['forbidden', 'step_up_required', 'invalid_credentials', 'weak_password', 'conflict', ...PASSWORD_ERRORS, ...MAIL_ERRORS, ...BACKEND_ERRORS, ...HOOK_ERRORS],
     hookRefusals: true,
     form: [
       {
@@ -73,6 +74,7 @@ export const changePasswordRoute = (deps: AppServices) =>
     ],
     async handle(c, read) {
       notImpersonating(c.get('claims'));
+      await requireStepUp(deps, c.get('claims'), c.get('tenantId') ?? null);
       const body = await read();
       const tokens = await changePassword(deps, scopeOf(c), {
         claims: c.get('claims'),
@@ -97,7 +99,7 @@ export const changeEmailRoute = (deps: AppServices) =>
     tenant: 'header',
     auth: true,
     ok: { status: 200, description: '`{}`', schema: emptySchema },
-    errors: ['forbidden', 'reauthentication_required', 'invalid_credentials', 'overloaded', ...MAIL_ERRORS, ...BACKEND_ERRORS],
+    errors: ['forbidden', 'reauthentication_required', 'step_up_required', 'invalid_credentials', 'overloaded', ...MAIL_ERRORS, ...BACKEND_ERRORS],
     form: [
       {
         id: 'change-email',
@@ -108,6 +110,7 @@ export const changeEmailRoute = (deps: AppServices) =>
     ],
     async handle(c, read) {
       notImpersonating(c.get('claims'));
+      await requireStepUp(deps, c.get('claims'), c.get('tenantId') ?? null);
       const body = await read();
       const redirect = resolveRedirect(deps.config.urls, body.redirect_url);
       await requestEmailChange(deps, scopeOf(c), {

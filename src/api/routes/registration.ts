@@ -7,7 +7,7 @@ import type { AppServices } from '../services.js';
 import { scopeOf } from '../../http/context.js';
 import { deliverTokens } from '../../http/token-delivery.js';
 import { emailField, passwordField, redirectUrlField, tokenField } from '../fields.js';
-import { BACKEND_ERRORS, HOOK_ERRORS, MAIL_ERRORS, PASSWORD_ERRORS } from '../error-groups.js';
+import { BACKEND_ERRORS, HOOK_ERRORS, MAIL_ERRORS, PASSWORD_ERRORS, SIGN_IN_ERRORS } from '../error-groups.js';
 import { FIELDS } from '../form-sections.js';
 import { route } from '../route.js';
 import { emptySchema, tokensSchema, userSchema } from '../schemas.js';
@@ -60,7 +60,7 @@ export const verifyEmailRoute = (deps: AppServices) =>
         z.object({ user: userSchema, email_restored: z.literal(true), reset_mailed: z.literal(true) }),
       ]),
     },
-    errors: ['invalid_token', 'weak_password', 'signup_disabled', 'conflict', ...PASSWORD_ERRORS, ...MAIL_ERRORS, ...BACKEND_ERRORS, ...HOOK_ERRORS],
+    errors: [...SIGN_IN_ERRORS, 'invalid_token', 'weak_password', 'signup_disabled', 'conflict', ...PASSWORD_ERRORS, ...MAIL_ERRORS, ...BACKEND_ERRORS, ...HOOK_ERRORS],
     hookRefusals: true,
     form: [
       { id: 'verify-email', title: 'Verify your email', submit: 'verify email', mailedLink: true, fields: [FIELDS.newPassword('Password', false)] },

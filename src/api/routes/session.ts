@@ -8,7 +8,7 @@ import { requiredField } from '../../core/errors.js';
 import type { AppServices } from '../services.js';
 import { scopeOf } from '../../http/context.js';
 import { bearerToken, clearTokenCookies, deliverTokens, deviceTokenOf, refreshTokenOf } from '../../http/token-delivery.js';
-import { BACKEND_ERRORS, HOOK_ERRORS, PASSWORD_ERRORS } from '../error-groups.js';
+import { BACKEND_ERRORS, HOOK_ERRORS, PASSWORD_ERRORS, SIGN_IN_ERRORS } from '../error-groups.js';
 import { deviceTokenField, emailField, passwordField, tokenField } from '../fields.js';
 import { FIELDS } from '../form-sections.js';
 import { route } from '../route.js';
@@ -33,6 +33,7 @@ export const tokenRoute = (deps: AppServices) =>
     ok: { status: 200, description: 'Tokens', schema: tokensSchema },
     errors: [
       'invalid_credentials',
+      ...SIGN_IN_ERRORS,
       'email_not_verified',
       'impersonation_disabled',
       'invalid_token',
