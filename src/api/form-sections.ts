@@ -30,7 +30,7 @@ export function formSections(routes: readonly RouteSpec[], action: string | unde
   const linked: FormSection[] = [];
   for (const spec of routes) {
     for (const section of spec.form ?? []) {
-      const form = { id: section.id, title: section.title, method: spec.method, endpoint: spec.path, auth: spec.auth === true, captcha: spec.captcha !== undefined, submit: section.submit };
+      const form = { id: section.id, title: section.title, method: spec.method, endpoint: spec.path, auth: spec.auth === true || spec.formBearer === true, captcha: spec.captcha !== undefined, submit: section.submit };
       if (!section.mailedLink) plain.push({ ...form, fields: section.fields });
       else if (token !== undefined) linked.push({ ...form, fields: [{ name: 'token', label: 'Token', type: 'text', required: true, value: token }, ...section.fields] });
     }

@@ -53,6 +53,8 @@ export interface RouteSpec<B extends z.ZodType = z.ZodType> {
   readonly tenant?: 'header' | 'query' | 'link';
   /** An access token is required (the Authorization header; the cookie on reading requests). */
   readonly auth?: boolean;
+  /** /form sends the page's access token (or an enrolment token held there) though the route checks it itself. */
+  readonly formBearer?: true;
   /** Answered before the host check and the per-IP limit (health checks, the API description). */
   readonly open?: boolean;
   /** Sets, reads or clears the token cookies: with cookie delivery, refused from another site. */

@@ -7,7 +7,7 @@ import { type AppEnv, scopeOf } from '../../http/context.js';
 import { accessTokenOf, bearerToken, deliverTokens } from '../../http/token-delivery.js';
 import { BACKEND_ERRORS } from '../error-groups.js';
 import { tokenField } from '../fields.js';
-import { route } from '../route.js';
+import { type FormField, route } from '../route.js';
 import type { AppServices } from '../services.js';
 import { tokensSchema } from '../schemas.js';
 
@@ -35,6 +35,9 @@ const verifyBody = z.object({ mfa_token: tokenField.optional().meta({ descriptio
 const disableBody = z.object(factorFields).superRefine(oneFactor);
 const confirmBody = z.object({ code: totpCode });
 
+const CODE_FIELD: FormField = { name: 'code', label: 'Code from the authenticator app', type: 'text', autocomplete: 'one-time-code', required: true };
+const RECOVERY_FIELD: FormField = { name: 'recovery_code', label: 'or a recovery code', type: 'text' };
+
 const FACTOR_ERRORS = ['invalid_code', 'invalid_token', 'rate_limited', 'conflict', 'forbidden', ...BACKEND_ERRORS] as const;
 
 /** An access token, or — for enrolment only — the enrolment token a sign-in was held back with. */
@@ -60,6 +63,8 @@ export const mfaRoutes = (deps: AppServices) => [
     tag: 'mfa',
     summary: 'Start setting up an authenticator app: a secret, its otpauth:// URI and a QR code (access token or enrolment token)',
     tenant: 'header',
+    formBearer: true,
+    form: [{ id: 'mfa-enroll', title: 'Set up an authenticator app (shows a QR code)', submit: 'show QR code', fields: [] }],
     ok: { status: 200, description: 'The secret to scan', schema: z.object({ secret: z.string(), uri: z.string(), qr_svg: z.string() }) },
     errors: ['unauthorized', 'invalid_token', 'forbidden', 'conflict', ...BACKEND_ERRORS],
     async handle(c) {
@@ -74,6 +79,8 @@ export const mfaRoutes = (deps: AppServices) => [
     summary: 'Turn the authenticator app on with a code from it: ten recovery codes, shown once (and the session, for an enrolment token)',
     body: confirmBody,
     tenant: 'header',
+    formBearer: true,
+    form: [{ id: 'mfa-confirm', title: 'Confirm the authenticator app', submit: 'turn on', fields: [CODE_FIELD] }],
     ok: { status: 200, description: 'The recovery codes (and tokens)', schema: z.object({ recovery_codes: z.array(z.string()), tokens: tokensSchema.optional() }) },
     errors: ['unauthorized', ...FACTOR_ERRORS],
     async handle(c, read) {
@@ -93,6 +100,7 @@ export const mfaRoutes = (deps: AppServices) => [
     auth: true,
     ok: { status: 200, description: 'The recovery codes, shown once', schema: z.object({ recovery_codes: z.array(z.string()) }) },
     errors: ['forbidden', 'step_up_required', 'conflict', ...BACKEND_ERRORS],
+    form: [{ id: 'mfa-recovery-codes', title: 'New recovery codes', submit: 'make new codes', fields: [] }],
     async handle(c) {
       return c.json(await regenerateRecoveryCodes(deps, scopeOf(c), c.get('claims')));
     },
@@ -106,6 +114,7 @@ export const mfaRoutes = (deps: AppServices) => [
     body: disableBody,
     tenant: 'header',
     auth: true,
+    form: [{ id: 'mfa-disable', title: 'Turn the second factor off', submit: 'turn off', fields: [{ ...CODE_FIELD, required: false }, RECOVERY_FIELD] }],
     ok: { status: 200, description: '`{}`', schema: z.object({}) },
     errors: ['step_up_required', ...FACTOR_ERRORS],
     async handle(c, read) {
@@ -121,6 +130,15 @@ export const mfaRoutes = (deps: AppServices) => [
     tag: 'mfa',
     summary: 'The second factor: with mfa_token, the sign-in it held back; with an access token, a step-up (fresh tokens, new auth_time)',
     body: verifyBody,
+    formBearer: true,
+    form: [
+      {
+        id: 'mfa-verify',
+        title: 'Second factor: finish signing in (mfa token filled in) or step up (token left empty)',
+        submit: 'verify',
+        fields: [{ name: 'mfa_token', label: 'mfa token (from a 403 mfa_required)', type: 'text' }, { ...CODE_FIELD, required: false }, RECOVERY_FIELD],
+      },
+    ],
     // The app that got mfa_token (from OAuth's redirect, say) may send no tenant header: the token names it.
     tenant: 'link',
     ok: { status: 200, description: 'Tokens (as /token answers)', schema: tokensSchema },
