@@ -16,6 +16,7 @@ describe('npm run migrate in production', () => {
     const printed = migrate(job, '--print');
     expect(printed.err).toBe('');
     expect(printed.out).toContain('CREATE TABLE IF NOT EXISTS');
+    expect(printed.out).toContain('CREATE TABLE IF NOT EXISTS "authura_mfa"');
     // The fix for mixed-case emails, shown; the index of case-insensitive lookups, when chosen.
     expect(printed.out).toContain('-- UPDATE "users" SET "email" = lower("email") WHERE "email" <> lower("email");');
     expect(printed.out).not.toContain('users_lower_email');
@@ -28,8 +29,8 @@ describe('npm run migrate in production', () => {
     }
     const sql = postgres(dsn, { max: 1, onnotice: () => {} });
     try {
-      const [row] = await sql`SELECT to_regclass('users') AS users, to_regclass('authura_spent_links') AS spent`;
-      expect(row).toMatchObject({ users: 'users', spent: 'authura_spent_links' });
+      const [row] = await sql`SELECT to_regclass('users') AS users, to_regclass('authura_spent_links') AS spent, to_regclass('authura_mfa') AS mfa`;
+      expect(row).toMatchObject({ users: 'users', spent: 'authura_spent_links', mfa: 'authura_mfa' });
     } finally {
       await sql.end();
     }
