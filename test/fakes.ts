@@ -262,6 +262,9 @@ export async function startUsersService(auth: { name: string; value: string }) {
   db.exec('CREATE TABLE spent (jti TEXT PRIMARY KEY, expires_at INTEGER NOT NULL)');
   db.exec(`CREATE TABLE mfa (user_id TEXT PRIMARY KEY, tenant_id TEXT, totp_secret TEXT, totp_confirmed_at TEXT, totp_last_step INTEGER NOT NULL,
            recovery_codes TEXT NOT NULL, version INTEGER NOT NULL)`);
+  db.exec(`CREATE TABLE passkeys (id TEXT PRIMARY KEY, user_id TEXT NOT NULL, tenant_id TEXT, public_key TEXT NOT NULL, counter INTEGER NOT NULL,
+           transports TEXT NOT NULL, backup_eligible INTEGER NOT NULL, backed_up INTEGER NOT NULL, name TEXT NOT NULL, created_at TEXT NOT NULL,
+           last_used_at TEXT, version INTEGER NOT NULL)`);
   const users: FakeHandler = (call, res) => {
     if (faults.garbage) return void res.end('<<garbage>>');
     if (faults.status) return json(res, faults.status, { error: 'fault' });
@@ -294,6 +297,36 @@ export async function startUsersService(auth: { name: string; value: string }) {
                 .prepare('UPDATE mfa SET totp_secret = @totp_secret, totp_confirmed_at = @totp_confirmed_at, totp_last_step = @totp_last_step, recovery_codes = @recovery_codes, version = @version WHERE user_id = @user_id AND tenant_id IS @tenant_id AND version = @expected')
                 .run(row);
         return json(res, written.changes === 1 ? 200 : 412, {});
+      }
+    }
+    // The documented passkeys endpoints (HTTP_PASSKEYS_URL).
+    const passkey = /^\/passkeys(?:\/([^/]+))?$/.exec(call.path);
+    if (passkey) {
+      const key = passkey[1] === undefined ? undefined : decodeURIComponent(passkey[1]);
+      const shown = (row: Record<string, unknown>) => ({ ...row, transports: JSON.parse(String(row.transports)) });
+      const owner = { user_id: call.query.get('user_id'), tenant_id: call.query.get('tenant_id') };
+      if (call.method === 'GET' && key === undefined) {
+        return json(res, 200, (db.prepare('SELECT * FROM passkeys WHERE user_id = @user_id AND tenant_id IS @tenant_id ORDER BY created_at, id').all(owner) as Record<string, unknown>[]).map(shown));
+      }
+      if (call.method === 'GET') {
+        const row = db.prepare('SELECT * FROM passkeys WHERE id = ?').get(key) as Record<string, unknown> | undefined;
+        return row ? json(res, 200, shown(row)) : json(res, 404, { error: 'not found' });
+      }
+      const { record, expected_version: expected } = call.rawBody ? (JSON.parse(call.rawBody) as { record: Record<string, unknown>; expected_version?: number }) : { record: {} };
+      const row = { ...record, transports: JSON.stringify(record.transports ?? []) };
+      if (call.method === 'POST') {
+        const written = db.prepare(`INSERT OR IGNORE INTO passkeys VALUES (@id, @user_id, @tenant_id, @public_key, @counter, @transports, @backup_eligible, @backed_up, @name, @created_at, @last_used_at, @version)`).run(row);
+        return json(res, written.changes === 1 ? 201 : 409, {});
+      }
+      if (call.method === 'PUT') {
+        const written = db
+          .prepare('UPDATE passkeys SET counter = @counter, backed_up = @backed_up, name = @name, last_used_at = @last_used_at, version = @version WHERE id = @key AND user_id = @user_id AND tenant_id IS @tenant_id AND version = @expected')
+          .run({ ...row, key, expected });
+        return json(res, written.changes === 1 ? 200 : 412, {});
+      }
+      if (call.method === 'DELETE') {
+        const removed = db.prepare('DELETE FROM passkeys WHERE id = @key AND user_id = @user_id AND tenant_id IS @tenant_id').run({ ...owner, key });
+        return json(res, removed.changes === 1 ? 200 : 404, {});
       }
     }
     const tenant = call.query.get('tenant_id');
@@ -350,6 +383,8 @@ export async function startUsersService(auth: { name: string; value: string }) {
     spentLinksUrl: `${server.url}/spent-links`,
     /** HTTP_MFA_URL of this service. */
     mfaUrl: `${server.url}/mfa`,
+    /** HTTP_PASSKEYS_URL of this service. */
+    passkeysUrl: `${server.url}/passkeys`,
     port: server.port,
     faults,
     calls: server.calls,

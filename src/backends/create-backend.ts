@@ -2,7 +2,7 @@ import { withDeadline as raceDeadline } from '../core/deadline.js';
 import type { Logger } from '../core/logger.js';
 import { withSessionVersion, type ColumnMap, type SessionVersionSetting } from './columns.js';
 import { createSqliteBackend } from './sqlite/sqlite-backend.js';
-import { BackendError, type EmailLookup, type UserBackend } from './types.js';
+import { BackendError, type EmailLookup, type PasskeyStore, type UserBackend } from './types.js';
 
 export type BackendKind = 'sqlite' | 'postgres' | 'hasura' | 'http';
 
@@ -28,6 +28,8 @@ export interface BackendSettings {
     readonly spentLinksUrl: string | undefined;
     /** HTTP_MFA_URL: where the service keeps second factors (MFA). */
     readonly mfaUrl: string | undefined;
+    /** HTTP_PASSKEYS_URL: where the service keeps passkeys. */
+    readonly passkeysUrl: string | undefined;
   };
 }
 
@@ -84,7 +86,22 @@ function withDeadline(backend: UserBackend, timeoutMs: number): UserBackend {
     ...(backend.spendLink ? { spendLink: bound('spend link', backend.spendLink.bind(backend)) } : {}),
     ...(backend.unspendLink ? { unspendLink: bound('unspend link', backend.unspendLink.bind(backend)) } : {}),
     ...(backend.mixedCaseEmails ? { mixedCaseEmails: bound('count mixed-case emails', backend.mixedCaseEmails.bind(backend)) } : {}),
+    ...(backend.passkeys ? { passkeys: boundPasskeys(backend.passkeys, bound) } : {}),
     ...(backend.mfa ? { mfa: { read: bound('read mfa', backend.mfa.read.bind(backend.mfa)), write: bound('write mfa', backend.mfa.write.bind(backend.mfa)) } } : {}),
     close: () => backend.close(),
+  };
+}
+
+/** Every passkey call under the deadline. */
+function boundPasskeys(
+  store: PasskeyStore,
+  bound: <A extends unknown[], R>(operation: string, fn: (...args: A) => Promise<R>) => (...args: A) => Promise<R>,
+): PasskeyStore {
+  return {
+    list: bound('list passkeys', store.list.bind(store)),
+    find: bound('find passkey', store.find.bind(store)),
+    create: bound('create passkey', store.create.bind(store)),
+    update: bound('update passkey', store.update.bind(store)),
+    remove: bound('remove passkey', store.remove.bind(store)),
   };
 }

@@ -85,6 +85,8 @@ export interface UserBackend {
   unspendLink?(jti: string): Promise<void>;
   /** With the `mfa` capability: the users' second factors (the `authura_mfa` table). */
   readonly mfa?: MfaStore;
+  /** With the `passkeys` capability: the users' WebAuthn credentials (the `authura_passkeys` table). */
+  readonly passkeys?: PasskeyStore;
   close(): Promise<void>;
 }
 
@@ -119,6 +121,11 @@ interface BackendCapabilities {
    * Postgres, tracked on Hasura; HTTP: HTTP_MFA_URL).
    */
   readonly mfa: boolean;
+  /**
+   * `passkeys` keeps WebAuthn credentials (the `authura_passkeys` table: SQLite creates it, `npm
+   * run migrate` on Postgres, tracked on Hasura; HTTP: HTTP_PASSKEYS_URL).
+   */
+  readonly passkeys: boolean;
 }
 
 /**
@@ -164,4 +171,38 @@ export interface MfaRecord {
 export interface MfaStore {
   read(userId: UserId, tenantId: string | null): Promise<MfaRecord | null>;
   write(record: MfaRecord, expectedVersion: number | null): Promise<boolean>;
+}
+
+/** A passkey (WebAuthn credential) as the gateway keeps it, per (user, tenant). */
+export interface PasskeyRecord {
+  /** The credential id (base64url): unique in the store. */
+  readonly id: string;
+  readonly userId: string;
+  readonly tenantId: string | null;
+  /** The COSE public key (base64url). */
+  readonly publicKey: string;
+  /** The authenticator's signature counter (0 and 0: a synced passkey keeps none). */
+  readonly counter: number;
+  readonly transports: readonly string[];
+  /** Whether the credential may be backed up (fixed at registration) and is now. */
+  readonly backupEligible: boolean;
+  readonly backedUp: boolean;
+  readonly name: string;
+  /** ISO 8601. */
+  readonly createdAt: string;
+  readonly lastUsedAt: string | null;
+  /** One more on every write: what a conditional update checks. */
+  readonly version: number;
+}
+
+/**
+ * The passkeys of a backend (its `passkeys` capability). `create` is false when the id exists;
+ * `update` writes only while the version is still `expectedVersion`; `remove` only the user's own.
+ */
+export interface PasskeyStore {
+  list(userId: UserId, tenantId: string | null): Promise<PasskeyRecord[]>;
+  find(id: string): Promise<PasskeyRecord | null>;
+  create(record: PasskeyRecord): Promise<boolean>;
+  update(record: PasskeyRecord, expectedVersion: number): Promise<boolean>;
+  remove(id: string, userId: UserId, tenantId: string | null): Promise<boolean>;
 }

@@ -52,6 +52,7 @@ export function parseBackend(env: Env, report: Report): Config['backend'] {
       conditionalUpdates: env.HTTP_CONDITIONAL_UPDATES,
       spentLinksUrl: env.HTTP_SPENT_LINKS_URL,
       mfaUrl: env.HTTP_MFA_URL,
+      passkeysUrl: env.HTTP_PASSKEYS_URL,
     },
     initialUser: initialUser(env, report),
   };

@@ -147,6 +147,7 @@ export const envSchema = z.object({
   HTTP_CONDITIONAL_UPDATES: bool(false),
   HTTP_SPENT_LINKS_URL: httpUrl(),
   HTTP_MFA_URL: httpUrl(),
+  HTTP_PASSKEYS_URL: httpUrl(),
 
   // Mail
   MAIL_HOST: optionalText,

@@ -1,6 +1,6 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import { AppError } from '../core/errors.js';
-import type { UserBackend } from '../backends/types.js';
+import type { PasskeyStore, UserBackend } from '../backends/types.js';
 import type { HookClient } from '../hooks/hook-client.js';
 import type { HashPool } from '../passwords/worker-pool.js';
 
@@ -73,7 +73,7 @@ export function createMetrics(scrapeOf: (registry: Registry) => () => Promise<st
 
 /** The backend with every call timed and failures counted. */
 export function observedBackend(backend: UserBackend, metrics: Metrics): UserBackend {
-  const { spendLink, unspendLink, mixedCaseEmails, mfa } = backend;
+  const { spendLink, unspendLink, mixedCaseEmails, mfa, passkeys } = backend;
   return {
     kind: backend.kind,
     findByEmail: (...a) => metrics.observe('backend', 'find', () => backend.findByEmail(...a)),
@@ -85,8 +85,20 @@ export function observedBackend(backend: UserBackend, metrics: Metrics): UserBac
     ...(spendLink ? { spendLink: (jti: string, expiresAt: number) => metrics.observe('backend', 'spend', () => spendLink.call(backend, jti, expiresAt)) } : {}),
     ...(unspendLink ? { unspendLink: (jti: string) => metrics.observe('backend', 'spend', () => unspendLink.call(backend, jti)) } : {}),
     ...(mixedCaseEmails ? { mixedCaseEmails: () => mixedCaseEmails.call(backend) } : {}),
+    ...(passkeys ? { passkeys: observedPasskeys(passkeys, metrics) } : {}),
     ...(mfa ? { mfa: { read: (...a) => metrics.observe('backend', 'mfa', () => mfa.read(...a)), write: (...a) => metrics.observe('backend', 'mfa', () => mfa.write(...a)) } } : {}),
     close: () => backend.close(),
+  };
+}
+
+function observedPasskeys(store: PasskeyStore, metrics: Metrics): PasskeyStore {
+  const observe = <A extends unknown[], R>(fn: (...args: A) => Promise<R>) => (...args: A) => metrics.observe('backend', 'passkeys', () => fn(...args));
+  return {
+    list: observe(store.list.bind(store)),
+    find: observe(store.find.bind(store)),
+    create: observe(store.create.bind(store)),
+    update: observe(store.update.bind(store)),
+    remove: observe(store.remove.bind(store)),
   };
 }
 

@@ -128,7 +128,7 @@ export function describeBackendConformance(
 
     it('reports its capabilities as its rows show them: a session version on every row', async () => {
       const capabilities = await backend.capabilities();
-      expect(capabilities).toEqual({ conditionalUpdate: true, spendOnce: true, sessionVersion: true, mfa: true });
+      expect(capabilities).toEqual({ conditionalUpdate: true, spendOnce: true, sessionVersion: true, mfa: true, passkeys: true });
       expect((await backend.create(newUser())).session_version).toBe(0);
     });
 
@@ -217,6 +217,37 @@ export function describeBackendConformance(
       const cleared = { ...confirmed, totpSecret: null, totpConfirmedAt: null, recoveryCodes: [], version: 3 };
       expect(await mfa.write(cleared, 2)).toBe(true);
       expect(await mfa.read(userId, 'acme')).toEqual(cleared);
+    });
+
+    it('keeps passkeys per (user, tenant): created once, found by id, listed, updated from the version read, removed by their owner only', async () => {
+      const { passkeys } = backend;
+      if (!passkeys) throw new Error('the backend keeps no passkeys');
+      const owner = await backend.create({ ...newUser(), tenant_id: 'acme' });
+      const other = await backend.create({ ...newUser(), tenant_id: 'acme' });
+      const id = randomUUID().replaceAll('-', '');
+      const key = {
+        id, userId: String(owner.id), tenantId: 'acme', publicKey: 'pQECAyYgASFYIA', counter: 0, transports: ['internal', 'hybrid'],
+        backupEligible: true, backedUp: false, name: 'Laptop', createdAt: '2026-11-30T12:00:00.000Z', lastUsedAt: null, version: 1,
+      };
+      expect(await passkeys.find(id)).toBeNull();
+      expect(await passkeys.list(owner.id, 'acme')).toEqual([]);
+      expect((await Promise.all(Array.from({ length: 10 }, () => passkeys.create(key)))).filter(Boolean)).toHaveLength(1);
+      expect(await passkeys.find(id)).toEqual(key);
+      const second = { ...key, id: `${id}2`, name: 'Phone', transports: [], backupEligible: false, createdAt: '2026-11-30T12:01:00.000Z' };
+      expect(await passkeys.create(second)).toBe(true);
+      expect(await passkeys.list(String(owner.id), 'acme')).toEqual([key, second]);
+      expect(await passkeys.list(owner.id, 'globex')).toEqual([]);
+      expect(await passkeys.list(other.id, 'acme')).toEqual([]);
+      const used = { ...key, counter: 7, backedUp: true, lastUsedAt: '2026-11-30T12:05:00.000Z', version: 2 };
+      expect((await Promise.all(Array.from({ length: 10 }, () => passkeys.update(used, 1)))).filter(Boolean)).toHaveLength(1);
+      expect(await passkeys.update({ ...used, counter: 8, version: 3 }, 1)).toBe(false);
+      expect(await passkeys.update({ ...used, userId: String(other.id), version: 3 }, 2)).toBe(false);
+      expect(await passkeys.find(id)).toEqual(used);
+      expect(await passkeys.remove(id, other.id, 'acme')).toBe(false);
+      expect(await passkeys.remove(id, owner.id, 'globex')).toBe(false);
+      expect(await passkeys.remove(id, owner.id, 'acme')).toBe(true);
+      expect(await passkeys.remove(id, owner.id, 'acme')).toBe(false);
+      expect(await passkeys.list(owner.id, 'acme')).toEqual([second]);
     });
 
     it('keeps the session version logout bumps: 0 at first, stored by an update, left alone by others', async () => {

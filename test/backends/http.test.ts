@@ -18,6 +18,7 @@ describeBackendConformance(
         HTTP_CONDITIONAL_UPDATES: 'true',
         HTTP_SPENT_LINKS_URL: service.spentLinksUrl,
         HTTP_MFA_URL: service.mfaUrl,
+        HTTP_PASSKEYS_URL: service.passkeysUrl,
       },
       { atomicWithoutTenant: true, idType: 'string' },
     );

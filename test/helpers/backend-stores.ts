@@ -33,6 +33,7 @@ export function backendStores(postgresUrl?: string): Record<'sqlite' | 'postgres
           HTTP_CONDITIONAL_UPDATES: 'true',
           HTTP_SPENT_LINKS_URL: service.spentLinksUrl,
           HTTP_MFA_URL: service.mfaUrl,
+          HTTP_PASSKEYS_URL: service.passkeysUrl,
           SESSION_VERSION_COLUMN: 'session_version',
         },
         close: () => service.close(),

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import postgres from 'postgres';
 import { inject } from 'vitest';
 import { mfaTableSql } from '../../src/backends/mfa-record.js';
+import { passkeysTableSql } from '../../src/backends/passkey-record.js';
 import { spentLinksSql } from '../../src/backends/sql.js';
 
 /** The Authura README's users table, exactly as written there. */
@@ -21,7 +22,7 @@ CREATE UNIQUE INDEX ON "public"."users" ("email", "tenant_id");
  * The README's table with what `npm run migrate` adds to it: the session version logout bumps
  * and the gateway's table of used links.
  */
-export const MIGRATED_SCHEMA = `${README_SCHEMA}; ALTER TABLE users ADD COLUMN session_version INTEGER NOT NULL DEFAULT 0; ${spentLinksSql('users')}${mfaTableSql('users')}`;
+export const MIGRATED_SCHEMA = `${README_SCHEMA}; ALTER TABLE users ADD COLUMN session_version INTEGER NOT NULL DEFAULT 0; ${spentLinksSql('users')}${mfaTableSql('users')}${passkeysTableSql('users')}`;
 
 /** A fresh database on the run's Postgres server, optionally with `schema` applied. */
 export async function createDatabase(schema = README_SCHEMA, adminUrl = inject('postgresAdminUrl')): Promise<string> {

@@ -58,6 +58,16 @@ export async function startHasura(databaseUrl: string, adminSecret: string) {
     enum authura_mfa_update_column { totp_secret }
     input authura_mfa_on_conflict { constraint: authura_mfa_constraint!, update_columns: [authura_mfa_update_column!]! }
     type authura_mfa_mutation_response { affected_rows: Int! }
+    type authura_passkeys { id: String!, user_id: String!, tenant_id: String, public_key: String!, counter: bigint!, transports: String!, backup_eligible: Int!, backed_up: Int!, name: String!, created_at: String!, last_used_at: String, version: bigint! }
+    input authura_passkeys_bool_exp { id: String_comparison_exp, user_id: String_comparison_exp, tenant_id: String_comparison_exp, version: bigint_comparison_exp }
+    input authura_passkeys_insert_input { id: String, user_id: String, tenant_id: String, public_key: String, counter: bigint, transports: String, backup_eligible: Int, backed_up: Int, name: String, created_at: String, last_used_at: String, version: bigint }
+    input authura_passkeys_set_input { counter: bigint, backed_up: Int, name: String, last_used_at: String, version: bigint }
+    enum authura_passkeys_constraint { authura_passkeys_pkey }
+    enum authura_passkeys_update_column { name }
+    input authura_passkeys_on_conflict { constraint: authura_passkeys_constraint!, update_columns: [authura_passkeys_update_column!]! }
+    enum order_by { asc, desc }
+    input authura_passkeys_order_by { created_at: order_by, id: order_by }
+    type authura_passkeys_mutation_response { affected_rows: Int! }
     type users_aggregate_fields { count: Int! }
     type users_aggregate { aggregate: users_aggregate_fields }
     type users { id: Int!, email: String!, role: String!, password: String!, tenant_id: String, verified_at: timestamptz, session_version: Int }
@@ -68,6 +78,8 @@ export async function startHasura(databaseUrl: string, adminSecret: string) {
       authura_spent_links(limit: Int): [authura_spent_links!]!
       authura_mfa(limit: Int): [authura_mfa!]!
       authura_mfa_by_pk(user_id: String!): authura_mfa
+      authura_passkeys(where: authura_passkeys_bool_exp, limit: Int, order_by: [authura_passkeys_order_by!]): [authura_passkeys!]!
+      authura_passkeys_by_pk(id: String!): authura_passkeys
     }
     type mutation_root {
       insert_users_one(object: users_insert_input!): users
@@ -77,11 +89,23 @@ export async function startHasura(databaseUrl: string, adminSecret: string) {
       delete_authura_spent_links_by_pk(jti: String!): authura_spent_links
       insert_authura_mfa_one(object: authura_mfa_insert_input!, on_conflict: authura_mfa_on_conflict): authura_mfa
       update_authura_mfa(where: authura_mfa_bool_exp!, _set: authura_mfa_set_input): authura_mfa_mutation_response
+      insert_authura_passkeys_one(object: authura_passkeys_insert_input!, on_conflict: authura_passkeys_on_conflict): authura_passkeys
+      update_authura_passkeys(where: authura_passkeys_bool_exp!, _set: authura_passkeys_set_input): authura_passkeys_mutation_response
+      delete_authura_passkeys(where: authura_passkeys_bool_exp!): authura_passkeys_mutation_response
     }
     schema { query: query_root, mutation: mutation_root }
   `;
 
   type Row = Record<string, unknown>;
+  type PasskeyWhere = Partial<Record<'id' | 'user_id' | 'tenant_id' | 'version', { _eq?: string | number; _is_null?: boolean }>>;
+  const PASSKEY_COLUMNS = 'id, user_id, tenant_id, public_key, counter::text AS counter, transports, backup_eligible, backed_up, name, created_at, last_used_at, version::text AS version';
+  /** The passkeys' `where`: each named column equal (or null), all of them together. */
+  const passkeyWhere = (where: PasskeyWhere = {}) => {
+    const parts = Object.entries(where).map(([column, test]) =>
+      test?._is_null ? sql`${sql(column)} IS NULL` : sql`${sql(column)} = ${String(test?._eq)}`,
+    );
+    return parts.reduce((all, part) => sql`${all} AND ${part}`, sql`TRUE`);
+  };
   // bigint columns as Hasura may send them: strings.
   const MFA_COLUMNS = 'user_id, tenant_id, totp_secret, totp_confirmed_at, totp_last_step::text AS totp_last_step, recovery_codes, version::text AS version';
   const shape = (row: Row | undefined) => {
@@ -155,9 +179,25 @@ export async function startHasura(databaseUrl: string, adminSecret: string) {
               throw new GraphQLError("field 'authura_mfa' not found in type: 'query_root'", { extensions: { path: '$.selectionSet.authura_mfa', code: 'validation-failed' } });
             }
           },
+          authura_passkeys: async (_: unknown, args: { where?: PasskeyWhere; limit?: number }) => {
+            try {
+              return await sql`SELECT ${sql.unsafe(PASSKEY_COLUMNS)} FROM authura_passkeys WHERE ${passkeyWhere(args.where)} ORDER BY created_at, id LIMIT ${args.limit ?? 100}`;
+            } catch {
+              throw new GraphQLError("field 'authura_passkeys' not found in type: 'query_root'", { extensions: { path: '$.selectionSet.authura_passkeys', code: 'validation-failed' } });
+            }
+          },
+          authura_passkeys_by_pk: async (_: unknown, args: { id: string }) => (await sql`SELECT ${sql.unsafe(PASSKEY_COLUMNS)} FROM authura_passkeys WHERE id = ${args.id}`)[0] ?? null,
           authura_mfa_by_pk: async (_: unknown, args: { user_id: string }) => (await sql`SELECT ${sql.unsafe(MFA_COLUMNS)} FROM authura_mfa WHERE user_id = ${args.user_id}`)[0] ?? null,
         },
         mutation_root: {
+          insert_authura_passkeys_one: async (_: unknown, args: { object: Row }) =>
+            (await sql`INSERT INTO authura_passkeys ${sql(args.object)} ON CONFLICT (id) DO NOTHING RETURNING ${sql.unsafe(PASSKEY_COLUMNS)}`)[0] ?? null,
+          update_authura_passkeys: async (_: unknown, args: { where: PasskeyWhere; _set?: Row }) => ({
+            affected_rows: (await sql`UPDATE authura_passkeys SET ${sql(args._set ?? {})} WHERE ${passkeyWhere(args.where)} RETURNING id`).length,
+          }),
+          delete_authura_passkeys: async (_: unknown, args: { where: PasskeyWhere }) => ({
+            affected_rows: (await sql`DELETE FROM authura_passkeys WHERE ${passkeyWhere(args.where)} RETURNING id`).length,
+          }),
           insert_authura_mfa_one: async (_: unknown, args: { object: Row }) =>
             (await sql`INSERT INTO authura_mfa ${sql(args.object)} ON CONFLICT (user_id) DO NOTHING RETURNING ${sql.unsafe(MFA_COLUMNS)}`)[0] ?? null,
           update_authura_mfa: async (_: unknown, args: { where: { user_id: { _eq: string }; tenant_id: { _eq?: string; _is_null?: boolean }; version: { _eq: string | number } }; _set?: Row }) => {

@@ -3,6 +3,7 @@ import { OutboundError, send } from '../../core/outbound.js';
 import { fromColumns, mappedFields, toColumns, type ColumnMap } from '../columns.js';
 import { SPENT_LINKS_TABLE as SPENT } from '../sql.js';
 import { hasuraMfa } from './hasura-mfa.js';
+import { hasuraPasskeys } from './hasura-passkeys.js';
 import { toStoredUser } from '../row.js';
 import { checkColumns } from '../schema-check.js';
 import { ambiguousEmail, BackendError, type EmailLookup, EXPECTABLE, type NewUser, type StoredUser, type UserBackend, type UserExpectation, type UserId, type UserPatch } from '../types.js';
@@ -97,6 +98,7 @@ export function createHasuraBackend(options: HasuraBackendOptions): UserBackend 
   }
 
   const mfa = hasuraMfa(request);
+  const passkeys = hasuraPasskeys(request);
 
   const user = (value: unknown): StoredUser | null =>
     value === null || value === undefined
@@ -178,9 +180,10 @@ export function createHasuraBackend(options: HasuraBackendOptions): UserBackend 
     },
     async capabilities() {
       await describeTable();
-      return { conditionalUpdate: true, spendOnce: await hasSpentLinks(), sessionVersion, mfa: await mfa.tracked() };
+      return { conditionalUpdate: true, spendOnce: await hasSpentLinks(), sessionVersion, mfa: await mfa.tracked(), passkeys: await passkeys.tracked() };
     },
     mfa: mfa.store,
+    passkeys: passkeys.store,
     async spendLink(jti, expiresAt) {
       const data = await request('spend link', queries.spend, { jti, expires: expiresAt });
       // `on_conflict` with nothing to update: Hasura answers null for a link already spent.

@@ -1,5 +1,6 @@
 import { OutboundError, send } from '../../core/outbound.js';
 import { mfaRow, toMfaRecord } from '../mfa-record.js';
+import { passkeyRow, toPasskeyRecord } from '../passkey-record.js';
 import { toStoredUser } from '../row.js';
 import { ambiguousEmail, BackendError, type EmailLookup, EXPECTABLE, type NewUser, type StoredUser, type UserBackend, type UserExpectation, type UserId, type UserPatch } from '../types.js';
 
@@ -20,6 +21,12 @@ interface HttpBackendOptions {
    * the same URL with `{record, expected_version}` writes them (412: another write came first).
    */
   readonly mfaUrl?: string;
+  /**
+   * HTTP_PASSKEYS_URL: `GET {url}?user_id=&tenant_id=` lists a user's passkeys, `GET {url}/{id}`
+   * finds one (404), `POST {url}` creates (409: the id exists), `PUT {url}/{id}` with `{record,
+   * expected_version}` updates (412: another write came first), `DELETE {url}/{id}?user_id=&tenant_id=` removes (404).
+   */
+  readonly passkeysUrl?: string;
   /** EMAIL_LOOKUP=insensitive: `GET {url}?email=…&email_match=insensitive`, and the service matches any case. */
   readonly emailLookup?: EmailLookup;
 }
@@ -34,6 +41,12 @@ export function createHttpBackend(options: HttpBackendOptions): UserBackend {
   const base = options.url.replace(/\/+$/, '');
   const spent = options.spentLinksUrl?.replace(/\/+$/, '');
   const mfaBase = options.mfaUrl?.replace(/\/+$/, '');
+  const passkeysBase = options.passkeysUrl?.replace(/\/+$/, '');
+  const passkeysAt = () => {
+    if (passkeysBase === undefined) throw new BackendError('bad_response', 'HTTP_PASSKEYS_URL is not set');
+    return passkeysBase;
+  };
+  const owner = (userId: string, tenantId: string | null) => [`user_id=${encodeURIComponent(userId)}`, tenantQuery(tenantId)];
   const tenantQuery = (tenantId: string | null) => (tenantId === null ? '' : `tenant_id=${encodeURIComponent(tenantId)}`);
   const withQuery = (url: string, ...parts: string[]) => {
     const query = parts.filter(Boolean).join('&');
@@ -131,7 +144,43 @@ export function createHttpBackend(options: HttpBackendOptions): UserBackend {
         spendOnce: spent !== undefined,
         sessionVersion: options.sessionVersion === true,
         mfa: mfaBase !== undefined,
+        passkeys: passkeysBase !== undefined,
       }),
+    passkeys: {
+      async list(userId, tenantId) {
+        const { json } = await call('list passkeys', 'GET', withQuery(passkeysAt(), ...owner(String(userId), tenantId)));
+        if (!Array.isArray(json)) throw new BackendError('bad_response', 'The users service returned no passkeys list');
+        const records = json.map((row) => toPasskeyRecord(row, 'The users service'));
+        if (records.some((r) => r.userId !== String(userId) || r.tenantId !== tenantId)) throw new BackendError('bad_response', 'The users service returned passkeys of another user');
+        return records;
+      },
+      async find(id) {
+        const { json } = await call('find passkey', 'GET', `${passkeysAt()}/${encodeURIComponent(id)}`);
+        if (json === null) return null;
+        const record = toPasskeyRecord(json, 'The users service');
+        if (record.id !== id) throw new BackendError('bad_response', 'The users service returned another passkey than asked for');
+        return record;
+      },
+      async create(passkey) {
+        const record = { ...passkeyRow(passkey), transports: passkey.transports };
+        return call('create passkey', 'POST', passkeysAt(), { record }).then(
+          () => true,
+          (error: unknown) => {
+            if (error instanceof BackendError && error.code === 'conflict') return false;
+            throw error;
+          },
+        );
+      },
+      async update(passkey, expectedVersion) {
+        const record = { ...passkeyRow(passkey), transports: passkey.transports };
+        const { status } = await call('update passkey', 'PUT', `${passkeysAt()}/${encodeURIComponent(passkey.id)}`, { record, expected_version: expectedVersion });
+        return status !== 412;
+      },
+      async remove(id, userId, tenantId) {
+        const { status } = await call('remove passkey', 'DELETE', withQuery(`${passkeysAt()}/${encodeURIComponent(id)}`, ...owner(String(userId), tenantId)));
+        return status !== 404;
+      },
+    },
     mfa: {
       async read(userId, tenantId) {
         if (mfaBase === undefined) throw new BackendError('bad_response', 'HTTP_MFA_URL is not set');

@@ -12,6 +12,8 @@ import {
 import { toStoredUser } from '../row.js';
 import { checkColumns } from '../schema-check.js';
 import { MFA_TABLE, mfaRow, toMfaRecord } from '../mfa-record.js';
+import { PASSKEYS_TABLE } from '../passkey-record.js';
+import { postgresPasskeys } from './postgres-passkeys.js';
 import { SPENT_LINKS_TABLE, splitTableName } from '../sql.js';
 import { ambiguousEmail, BackendError, type EmailLookup, EXPECTABLE, type NewUser, type StoredUser, type UserBackend, type UserExpectation, type UserId, type UserPatch } from '../types.js';
 
@@ -64,11 +66,14 @@ export function createPostgresBackend(options: PostgresBackendOptions): UserBack
     readonly spentLinks: boolean;
     /** `npm run migrate` created the MFA table. */
     readonly mfa: boolean;
+    /** `npm run migrate` created the passkeys table. */
+    readonly passkeys: boolean;
   }
   const { schema: usersSchema } = splitTableName(options.table);
   const spentTable = sql(usersSchema === undefined ? SPENT_LINKS_TABLE : `${usersSchema}.${SPENT_LINKS_TABLE}`);
   const mfaName = usersSchema === undefined ? MFA_TABLE : `${usersSchema}.${MFA_TABLE}`;
   const mfaTable = sql(mfaName);
+  const passkeysName = usersSchema === undefined ? PASSKEYS_TABLE : `${usersSchema}.${PASSKEYS_TABLE}`;
   async function describeTable(): Promise<Shape> {
     const { schema: schemaName, name: tableName } = splitTableName(options.table);
     const rows = await sql`SELECT column_name, data_type, udt_name FROM information_schema.columns
@@ -81,11 +86,12 @@ export function createPostgresBackend(options: PostgresBackendOptions): UserBack
     const c = withSessionVersion(options.columns, resolveSessionVersion(setting, new Set(types.keys()), options.table));
     checkColumns('postgres', options.table, c, types);
     const sessionVersion = c.session_version !== undefined;
-    const [found] = await sql`SELECT to_regclass(${usersSchema === undefined ? SPENT_LINKS_TABLE : `${usersSchema}.${SPENT_LINKS_TABLE}`}) AS spent, to_regclass(${mfaName}) AS mfa`;
+    const [found] = await sql`SELECT to_regclass(${usersSchema === undefined ? SPENT_LINKS_TABLE : `${usersSchema}.${SPENT_LINKS_TABLE}`}) AS spent, to_regclass(${mfaName}) AS mfa, to_regclass(${passkeysName}) AS passkeys`;
     return {
       c,
       spentLinks: found?.spent !== null && found?.spent !== undefined,
       mfa: found?.mfa !== null && found?.mfa !== undefined,
+      passkeys: found?.passkeys !== null && found?.passkeys !== undefined,
       selected: sql(mappedFields(c).map((f) => c[f] as string)),
       user: (row) => (row === undefined ? null : toStoredUser(fromColumns(row, c), 'Postgres', { sessionVersion })),
     };
@@ -162,9 +168,10 @@ export function createPostgresBackend(options: PostgresBackendOptions): UserBack
     ping: () => run('ping', async () => void (await sql`SELECT 1`)),
     capabilities: () =>
       run('describe table', async () => {
-        const { c, spentLinks, mfa } = await shape();
-        return { conditionalUpdate: true, spendOnce: spentLinks, sessionVersion: c.session_version !== undefined, mfa };
+        const { c, spentLinks, mfa, passkeys } = await shape();
+        return { conditionalUpdate: true, spendOnce: spentLinks, sessionVersion: c.session_version !== undefined, mfa, passkeys };
       }),
+    passkeys: postgresPasskeys(sql, passkeysName, run),
     mfa: {
       read: (userId, tenantId) =>
         run('read mfa', async () => {
@@ -222,7 +229,7 @@ const UNREACHABLE: Record<string, string> = {
   '57P03': 'the database is starting up',
 };
 
-async function run<T>(operation: string, work: () => Promise<T>, options: { badIdIsNull?: boolean } = {}): Promise<T> {
+export async function run<T>(operation: string, work: () => Promise<T>, options: { badIdIsNull?: boolean } = {}): Promise<T> {
   try {
     return await work();
   } catch (error) {

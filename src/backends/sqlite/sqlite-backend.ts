@@ -5,6 +5,8 @@ import { ambiguousEmail, BackendError, type EmailLookup, EXPECTABLE, type MfaRec
 import { toStoredUser } from '../row.js';
 import { checkColumns, sqliteAffinity } from '../schema-check.js';
 import { MFA_TABLE, mfaRow, mfaTableSql, toMfaRecord } from '../mfa-record.js';
+import { PASSKEYS_TABLE, passkeysTableSql } from '../passkey-record.js';
+import { sqlitePasskeys } from './sqlite-passkeys.js';
 import { lowerEmailIndexSql, quoteIdentifier as quote, SPENT_LINKS_TABLE, spentLinksSql, splitTableName } from '../sql.js';
 import {
   DEFAULT_COLUMNS,
@@ -110,6 +112,7 @@ export function createSqliteBackend(options: SqliteBackendOptions): UserBackend 
     // The gateway's own bookkeeping beside the users table: used mailed links.
     db.exec(spentLinksSql(table));
     db.exec(mfaTableSql(table));
+    db.exec(passkeysTableSql(table));
     // Case-insensitive lookups use an index of their own (as `npm run migrate` makes on Postgres).
     if (insensitive) db.exec(lowerEmailIndexSql(table, (options.columns ?? DEFAULT_COLUMNS).email));
   }).immediate();
@@ -154,6 +157,7 @@ export function createSqliteBackend(options: SqliteBackendOptions): UserBackend 
   const forgetExpired = db.prepare(`DELETE FROM ${spentTable} WHERE "expires_at" < ?`);
   let swept = 0;
   const mfa = sqliteMfaStore(db, quote(schemaName === 'main' ? MFA_TABLE : `${schemaName}.${MFA_TABLE}`));
+  const passkeys = sqlitePasskeys(db, quote(schemaName === 'main' ? PASSKEYS_TABLE : `${schemaName}.${PASSKEYS_TABLE}`));
 
   const row = (value: unknown): StoredUser | null =>
     value === undefined ? null : toStoredUser(value, 'SQLite', { sessionVersion: c.session_version !== undefined });
@@ -194,7 +198,14 @@ export function createSqliteBackend(options: SqliteBackendOptions): UserBackend 
       return run('update user', () => row(updateFor(columns, checks).get({ ...patch, ...expectations, id: key, tenant_id: tenantId })));
     },
     ping: () => run('ping', () => void db.prepare('SELECT 1').get()),
-    capabilities: () => Promise.resolve({ conditionalUpdate: true, spendOnce: true, sessionVersion: c.session_version !== undefined, mfa: true }),
+    capabilities: () => Promise.resolve({ conditionalUpdate: true, spendOnce: true, sessionVersion: c.session_version !== undefined, mfa: true, passkeys: true }),
+    passkeys: {
+      list: (userId, tenantId) => run('list passkeys', () => passkeys.list(String(userId), tenantId)),
+      find: (id) => run('find passkey', () => passkeys.find(id)),
+      create: (passkey) => run('create passkey', () => passkeys.create(passkey)),
+      update: (passkey, expectedVersion) => run('update passkey', () => passkeys.update(passkey, expectedVersion)),
+      remove: (id, userId, tenantId) => run('remove passkey', () => passkeys.remove(id, String(userId), tenantId)),
+    },
     mfa: {
       read: (userId, tenantId) => run('read mfa', () => mfa.read(String(userId), tenantId)),
       write: (record, expectedVersion) => run('write mfa', () => mfa.write(record, expectedVersion)),
