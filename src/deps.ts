@@ -10,6 +10,7 @@ import type { UserBackend } from './backends/types.js';
 import { createMailer, type Mailer } from './mail/mailer.js';
 import { mfaKeys } from './mfa/keys.js';
 import type { Mfa } from './mfa/types.js';
+import type { Passkeys } from './passkeys/types.js';
 import { createAudit } from './observability/audit.js';
 import { createMetrics, observedBackend, observedHashPool, observedHooks } from './observability/metrics.js';
 import { createHasher } from './passwords/hasher.js';
@@ -37,7 +38,9 @@ interface BuildOptions {
 
 /** Features whose codes count their tries in the spend-once store: production refuses one a restart empties. */
 function memoryRefusedBy(config: Config): string | undefined {
-  const features = [config.passwordless.enabled && 'PASSWORDLESS_ENABLED', config.mfa.enabled && 'MFA_ENABLED'].filter((f): f is string => typeof f === 'string');
+  const features = [config.passwordless.enabled && 'PASSWORDLESS_ENABLED', config.mfa.enabled && 'MFA_ENABLED', config.passkeys.enabled && 'PASSKEYS_ENABLED'].filter(
+    (f): f is string => typeof f === 'string',
+  );
   return config.production && features.length > 0 ? `${features.join(' and ')} in production` : undefined;
 }
 
@@ -50,6 +53,17 @@ async function secondFactors(backend: UserBackend, settings: Config['mfa']): Pro
     );
   }
   return { store: backend.mfa, keys: mfaKeys(settings.encryptionKey, settings.previousKeys), settings };
+}
+
+/** PASSKEYS_ENABLED: the backend must keep passkeys (its `passkeys` capability, found at start). */
+async function passkeyStore(backend: UserBackend, settings: Config['passkeys']): Promise<Passkeys> {
+  const { passkeys: capable } = await backend.capabilities();
+  if (!capable || !backend.passkeys) {
+    throw new Error(
+      `PASSKEYS_ENABLED needs the ${backend.kind} backend to keep passkeys, and it has nowhere to: run npm run migrate (Postgres), track the authura_passkeys table (Hasura) or set HTTP_PASSKEYS_URL (http)`,
+    );
+  }
+  return { store: backend.passkeys, settings };
 }
 
 /** Builds every dependency from the config. */
@@ -98,6 +112,7 @@ export async function buildDeps(config: Config, options: BuildOptions = {}): Pro
       warn: (message) => logger.warn(message),
     }),
     mfa: config.mfa.enabled ? await secondFactors(backend, config.mfa) : undefined,
+    passkeys: config.passkeys.enabled ? await passkeyStore(backend, config.passkeys) : undefined,
     limits: createLimits(
       config.limits,
       config.limits.redisUrl

@@ -151,5 +151,6 @@ describe('multi-process mode', () => {
       child.kill('SIGKILL');
       rmSync(dir, { recursive: true, force: true });
     }
-  });
+    // Three processes compiled from source (tsx), one of them a replacement: slow on a busy machine.
+  }, 90_000);
 });

@@ -42,7 +42,7 @@ export async function requestEmailChange(
 }
 
 /** Whether the token's sign-in (`auth_time`) lies within the last `window` seconds. */
-function signedInRecently(claims: AccessClaims, now: number, window: number): boolean {
+export function signedInRecently(claims: AccessClaims, now: number, window: number): boolean {
   return typeof claims.auth_time === 'number' && claims.auth_time <= now + 5 && now - claims.auth_time <= window;
 }
 

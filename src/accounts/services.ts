@@ -10,6 +10,7 @@ import type { Metrics } from '../observability/metrics.js';
 import type { PasswordHasher } from '../passwords/hasher.js';
 import type { SpentLinks } from '../links/types.js';
 import type { Mfa } from '../mfa/types.js';
+import type { Passkeys } from '../passkeys/types.js';
 import type { Limits } from '../rate-limit/limits.js';
 import type { Tokens } from '../tokens/tokens.js';
 
@@ -30,6 +31,8 @@ export interface AccountServices {
   readonly limits: Limits;
   /** Second factors (MFA_ENABLED), else undefined. */
   readonly mfa: Mfa | undefined;
+  /** Passkeys (PASSKEYS_ENABLED), else undefined. */
+  readonly passkeys: Passkeys | undefined;
   readonly audit: Audit;
   readonly metrics: Metrics;
   readonly clock: Clock;

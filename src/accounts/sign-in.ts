@@ -9,9 +9,10 @@ import type { UserWithHookData } from './users.js';
  * The first factor a sign-in was made with, as RFC 8176 names it: `pwd` a password, `fed` a
  * federated provider (OAuth) — and `email`, our documented value (RFC 8176 has none for it, and
  * `otp` is a TOTP app's): a code or link mailed to the address (passwordless, or a mailed link's
- * action followed).
+ * action followed) — and `hwk` / `swk` a passkey, device-bound or synced, when the authenticator did
+ * not verify the user (it did: the passkey alone is both factors, passkeys.ts).
  */
-type FirstFactor = 'pwd' | 'email' | 'fed';
+type FirstFactor = 'pwd' | 'email' | 'fed' | 'hwk' | 'swk';
 
 /** A user who has passed a first factor, with what the hook said of them. */
 interface FirstFactorPassed extends UserWithHookData {

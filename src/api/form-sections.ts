@@ -4,7 +4,7 @@ import type { FormField, RouteSpec } from './route.js';
 interface FormSection {
   readonly id: string;
   readonly title: string;
-  readonly method: 'post' | 'get';
+  readonly method: 'post' | 'get' | 'patch' | 'delete';
   readonly endpoint: string;
   /** Sends the page's access token as a bearer token. */
   readonly auth: boolean;

@@ -28,10 +28,10 @@ interface FormSectionSpec {
  * it, and the tests check its answers against what it documents.
  */
 export interface RouteSpec<B extends z.ZodType = z.ZodType> {
-  readonly method: 'get' | 'post';
+  readonly method: 'get' | 'post' | 'patch' | 'delete';
   /** Hono's path syntax (`/oauth/:provider`). */
   readonly path: string;
-  readonly tag: 'account' | 'session' | 'mfa' | 'oauth' | 'development' | 'operations';
+  readonly tag: 'account' | 'session' | 'mfa' | 'passkeys' | 'oauth' | 'development' | 'operations';
   readonly summary: string;
   /** The body (JSON or form-urlencoded) `read()` validates. */
   readonly body?: B;

@@ -3,6 +3,7 @@ import type { RouteSpec } from './route.js';
 import { inviteRoute, resetPasswordRoute } from './routes/mail-flows.js';
 import { mfaRoutes } from './routes/mfa.js';
 import { oauthRoutes } from './routes/oauth.js';
+import { passkeyRoutes } from './routes/passkeys.js';
 import { passwordlessRoutes } from './routes/passwordless.js';
 import { operationsRoutes } from './routes/operations.js';
 import { docsRoutes, formRoute } from './routes/pages.js';
@@ -29,6 +30,8 @@ export function routeTable(deps: AppServices): readonly RouteSpec[] {
     ...(deps.config.passwordless.enabled ? passwordlessRoutes(deps) : []),
     // Off unless MFA_ENABLED.
     ...(deps.config.mfa.enabled ? mfaRoutes(deps) : []),
+    // Off unless PASSKEYS_ENABLED.
+    ...(deps.config.passkeys.enabled ? passkeyRoutes(deps) : []),
     refreshRoute(deps),
     userRoute(deps),
     logoutRoute(deps),

@@ -64,6 +64,12 @@ export const envSchema = z.object({
   PASSWORDLESS_MAX_ATTEMPTS: int(5, 1, 20),
   PASSWORDLESS_MAX_FAILURES: int(20, 0, 1000),
 
+  // Passkeys (WebAuthn)
+  PASSKEYS_ENABLED: bool(false),
+  WEBAUTHN_RP_ID: optionalText,
+  WEBAUTHN_RP_NAME: text('Authura'),
+  WEBAUTHN_ORIGINS: list,
+
   // Second factors
   MFA_ENABLED: bool(false),
   MFA_ENCRYPTION_KEY: optionalSecret,

@@ -8,6 +8,7 @@ import { parseHooks } from './hooks.js';
 import { parseJwt } from './jwt.js';
 import { parseMail } from './mail.js';
 import { parseMfa } from './mfa.js';
+import { parsePasskeys } from './passkeys.js';
 import { parseOAuth } from './oauth.js';
 import { parseServer } from './server.js';
 import { type Config, ConfigError, type ConfigProblem, type Report } from './types.js';
@@ -35,9 +36,11 @@ export function loadConfig(source: Record<string, string | undefined>, options: 
   const report: Report = { production, problem: (variable, message) => problems.push({ variable, message }), warn: (message) => warnings.push(message) };
 
   const jwt = parseJwt(env, report, { canGenerate: !production && options.devSecrets !== false });
+  const web = parseWeb(env, report);
   const sections = {
     ...parseServer(env, report),
-    ...parseWeb(env, report),
+    ...web,
+    passkeys: parsePasskeys(env, report, web.urls.external),
     delivery: parseDelivery(env, report),
     backend: parseBackend(env, report),
     mail: parseMail(env, report),

@@ -36,6 +36,7 @@ export interface Config {
   readonly impersonationEnabled: boolean;
   readonly passwordless: PasswordlessSettings;
   readonly mfa: MfaSettings;
+  readonly passkeys: PasskeySettings;
   /** REAUTH_WINDOW, seconds: how recent a sign-in lets `/change-email` go without the password. */
   readonly reauthWindow: number;
   readonly delivery: DeliverySettings;
@@ -70,6 +71,16 @@ interface PasswordlessSettings {
   readonly maxAttempts: number;
   /** Wrong codes one address takes within 24 hours before codes are refused (its links still work); 0: no ceiling. */
   readonly maxFailures: number;
+}
+
+/** PASSKEYS_ENABLED, WEBAUTHN_*: passkeys (off by default). */
+interface PasskeySettings {
+  readonly enabled: boolean;
+  /** The relying party id: a domain every origin is on (WEBAUTHN_RP_ID; EXTERNAL_URL's host by default). */
+  readonly rpId: string;
+  readonly rpName: string;
+  /** The origins where ceremonies run (WEBAUTHN_ORIGINS; in development EXTERNAL_URL's origin). */
+  readonly origins: readonly string[];
 }
 
 /** MFA_*: second factors (off by default). */

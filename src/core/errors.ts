@@ -5,6 +5,7 @@ export const ERROR_STATUS = {
   tenant_required: 400,
   invalid_redirect_url: 400,
   weak_password: 400,
+  passkey_refused: 400,
   unauthorized: 401,
   invalid_token: 401,
   invalid_credentials: 401,

@@ -14,6 +14,7 @@ const MAIL_KINDS = [
   'email-changed',
   'password-changed',
   'passwordless',
+  'passkey-removed',
 ] as const;
 export type MailKind = (typeof MAIL_KINDS)[number];
 
@@ -29,7 +30,7 @@ export interface MailContext {
   readonly expiresInHours: number;
   /** email-changed: the address the account moved to. */
   readonly newEmail?: string;
-  /** password-changed: why, when it was not the user's own change (e.g. a sign-in with Google). */
+  /** password-changed: why, when it was not the user's own change (e.g. a sign-in with Google); passkey-removed: the passkey's name. */
   readonly reason?: string;
   readonly tenant: string | null;
   readonly role?: string;

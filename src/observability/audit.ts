@@ -22,6 +22,9 @@ type AuditEvent =
   | 'mfa_enabled'
   | 'mfa_disabled'
   | 'mfa_recovery_codes_renewed'
+  | 'passkey_registered'
+  | 'passkey_removed'
+  | 'passkey_backup_changed'
   | 'logout'
   | 'rate_limited';
 

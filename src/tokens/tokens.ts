@@ -5,6 +5,7 @@ import { type DeviceTokens, deviceTokens } from './device-token.js';
 import { loadKeyRings } from './key-ring.js';
 import { type LinkTokens, linkTokens } from './link-token.js';
 import { type MfaTokens, mfaTokens } from './mfa-token.js';
+import { type WebAuthnChallenges, webauthnChallenges } from './webauthn-challenge.js';
 import { type OAuthStates, oauthStates } from './oauth-state.js';
 import { type PasswordlessTokens, passwordlessTokens } from './passwordless-token.js';
 import { type RefreshTokens, refreshTokens } from './refresh-token.js';
@@ -30,6 +31,8 @@ export interface Tokens {
   readonly passwordless: PasswordlessTokens;
   /** Between a first factor and the session: the mfa token, and the enrolment token (MFA_REQUIRED_ROLES). */
   readonly mfa: MfaTokens;
+  /** The challenge tokens of passkey ceremonies. */
+  readonly webauthn: WebAuthnChallenges;
   /** An access token and (unless impersonating) a refresh token for `user`. */
   issue(user: StoredUser, options?: AccessOptions): Promise<IssuedTokens>;
   /** The access tokens' public keys, for /.well-known/jwks.json (none with HS256). */
@@ -53,6 +56,7 @@ export async function createTokens(
     oauthState: oauthStates(rings.verify, settings.issuer),
     passwordless: passwordlessTokens(rings.verify, { issuer: settings.issuer, ...passwordless }),
     mfa: mfaTokens(rings.verify, settings.issuer),
+    webauthn: webauthnChallenges(rings.verify, settings.issuer),
     jwks: { keys: [...rings.access.publicJwks] },
     async issue(user, options = {}) {
       if (options.actor) return { access_token: await access.sign(user, options), token_type: 'Bearer', expires_in: access.lifetime(true) };

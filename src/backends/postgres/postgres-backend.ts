@@ -229,7 +229,7 @@ const UNREACHABLE: Record<string, string> = {
   '57P03': 'the database is starting up',
 };
 
-export async function run<T>(operation: string, work: () => Promise<T>, options: { badIdIsNull?: boolean } = {}): Promise<T> {
+async function run<T>(operation: string, work: () => Promise<T>, options: { badIdIsNull?: boolean } = {}): Promise<T> {
   try {
     return await work();
   } catch (error) {

@@ -1,0 +1,78 @@
+/// <reference lib="dom" />
+import { decodeJwt } from 'jose';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ListeningGateway, signUp, startGateway, STRONG_PASSWORD } from '../fixtures.js';
+import { launchChromium } from '../helpers/chromium.js';
+import { freePort } from '../helpers/ports.js';
+
+/**
+ * Passkeys on /form in Chromium, with Chrome's virtual authenticator (CDP WebAuthn) on a localhost
+ * origin: a passkey added while signed in, then a sign-in with it and nothing else.
+ */
+describe('passkeys on /form with a virtual authenticator', () => {
+  let gw: ListeningGateway;
+  let browser: Awaited<ReturnType<typeof launchChromium>>;
+  let page: Page;
+  let origin: string;
+  const problems: string[] = [];
+  beforeAll(async () => {
+    const port = await freePort();
+    origin = `http://localhost:${port}`;
+    gw = await startGateway({ PORT: String(port), EXTERNAL_URL: origin, VERIFY_REDIRECT_URL: `${origin}/form`, PASSKEYS_ENABLED: 'true' });
+    browser = await launchChromium();
+    page = browser.page;
+    page.on('pageerror', (error) => problems.push(error.message));
+    page.on('console', (message) => {
+      if (message.type() === 'error' && !/status of 401/.test(message.text())) problems.push(message.text());
+    });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await gw?.close();
+  });
+
+  const submit = async (endpoint: string, values: Record<string, string> = {}, primary = false) => {
+    const selector = primary ? '#primary form' : `details form[data-endpoint="${endpoint}"]`;
+    if (!primary) {
+      const closed = page.locator(`details:not([open]):has(form[data-endpoint="${endpoint}"]) summary`);
+      if ((await closed.count()) > 0) await closed.click();
+    }
+    for (const [name, value] of Object.entries(values)) await page.fill(`${selector} input[name="${name}"]`, value);
+    await page.evaluate(() => {
+      (document.getElementById('result') as HTMLElement).dataset.status = '';
+    });
+    await page.click(`${selector} button[type="submit"]`);
+    await page.waitForFunction(() => !['', 'pending'].includes(document.getElementById('result')?.dataset.status ?? ''));
+    return page.evaluate(() => {
+      const text = document.getElementById('result')?.textContent ?? '';
+      return { status: document.getElementById('result')?.dataset.status ?? '', text };
+    });
+  };
+  const json = (text: string) => JSON.parse(text.slice(text.indexOf('\n') + 1)) as Record<string, unknown>;
+
+  it('adds a passkey (resident, user-verified) and signs in with it alone: amr hwk user mfa', async () => {
+    const cdp = await browser.context.newCDPSession(page);
+    await cdp.send('WebAuthn.enable');
+    const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
+      options: { protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true },
+    });
+    await signUp(gw, 'passkey@example.com');
+    await page.goto(`${origin}/form?action=token`);
+    expect((await submit('/token', { email: 'passkey@example.com', password: STRONG_PASSWORD }, true)).status).toBe('200');
+    const added = await submit('/webauthn/registration/initialize');
+    expect(added.status, added.text).toBe('200');
+    expect(json(added.text)).toMatchObject({ name: 'Passkey', last_used_at: null });
+    const { credentials } = await cdp.send('WebAuthn.getCredentials', { authenticatorId });
+    expect(credentials).toHaveLength(1);
+    expect(credentials[0]?.isResidentCredential).toBe(true);
+
+    await page.goto(`${origin}/form`); // a new visit: no tokens held
+    const signedIn = await submit('/webauthn/login/initialize');
+    expect(signedIn.status, signedIn.text).toBe('200');
+    expect(decodeJwt(json(signedIn.text).access_token as string)).toMatchObject({ email: 'passkey@example.com', amr: ['hwk', 'user', 'mfa'] });
+    const me = await submit('/user');
+    expect(json(me.text)).toMatchObject({ user: { email: 'passkey@example.com' } });
+    expect(problems).toEqual([]);
+  });
+});
