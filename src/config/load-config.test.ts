@@ -172,3 +172,26 @@ describe('loadConfig', () => {
     expect(loadConfig({ JWT_SECRETS_FILE: file, JWT_SECRET: 'mine' }).jwt.accessSecret).toBe('mine');
   });
 });
+
+describe('passkeys configuration', () => {
+  const base = { JWT_SECRET: 'a'.repeat(32), JWT_REFRESH_SECRET: 'b'.repeat(32), JWT_VERIFY_SECRET: 'c'.repeat(32), PASSKEYS_ENABLED: 'true' };
+  const problems = (env: Record<string, string>) => {
+    try {
+      loadConfig({ ...base, ...env }, { devSecrets: false });
+      return [];
+    } catch (error) {
+      return (error as ConfigError).problems.map((p) => `${p.variable}: ${p.message}`);
+    }
+  };
+  it('the RP id must be each origin host or a parent domain of it; production needs the origins', () => {
+    expect(problems({ EXTERNAL_URL: 'http://localhost:9000' })).toEqual([]);
+    expect(problems({ WEBAUTHN_RP_ID: 'example.com', WEBAUTHN_ORIGINS: 'https://app.example.com,https://example.com' })).toEqual([]);
+    expect(problems({ WEBAUTHN_RP_ID: 'example.com', WEBAUTHN_ORIGINS: 'https://app.example.org' })).toEqual([
+      'WEBAUTHN_RP_ID: must be app.example.org or a parent domain of it (WEBAUTHN_ORIGINS has https://app.example.org); it is example.com',
+    ]);
+    expect(problems({ WEBAUTHN_RP_ID: 'com', WEBAUTHN_ORIGINS: 'https://app.example.com' })[0]).toContain('is not a domain a browser accepts');
+    expect(problems({ WEBAUTHN_ORIGINS: 'https://app.example.com/path' })[0]).toContain('is not an http(s) origin');
+    const production = problems({ NODE_ENV: 'production', EXTERNAL_URL: 'https://auth.example.com', VERIFY_REDIRECT_URL: 'https://app.example.com/v', MAIL_HOST: 'smtp.example.com', MAIL_FROM: 'a@example.com' });
+    expect(production).toContain('WEBAUTHN_ORIGINS: required in production with PASSKEYS_ENABLED: the app origins where passkeys are registered and used');
+  });
+});

@@ -24,8 +24,7 @@ const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64url');
 
 export function softwareAuthenticator(options: AuthenticatorOptions) {
   const credentials = new Map<string, Stored>();
-  const flags = (attested: boolean, uv = options.userVerified ?? true) =>
-    0x01 | (uv ? 0x04 : 0) | (options.synced ? 0x18 : 0) | (attested ? 0x40 : 0);
+  const flags = (attested: boolean, uv = options.userVerified ?? true, synced = options.synced) => 0x01 | (uv ? 0x04 : 0) | (synced ? 0x18 : 0) | (attested ? 0x40 : 0);
   const counterBytes = (n: number) => {
     const b = Buffer.alloc(4);
     b.writeUInt32BE(n);
@@ -57,13 +56,13 @@ export function softwareAuthenticator(options: AuthenticatorOptions) {
       };
     },
     /** navigator.credentials.get with the one credential (or `credentialId`); its counter grows unless synced. */
-    get(request: Json, wrong: { origin?: string; rpId?: string; credentialId?: string; counter?: number; userHandle?: string; userVerified?: boolean } = {}) {
+    get(request: Json, wrong: { origin?: string; rpId?: string; credentialId?: string; counter?: number; userHandle?: string; userVerified?: boolean; synced?: boolean } = {}) {
       const stored = wrong.credentialId ? credentials.get(wrong.credentialId) : [...credentials.values()][0];
       if (!stored) throw new Error('the authenticator holds no such credential');
       if (!options.synced) stored.counter += 1;
       const counter = wrong.counter ?? (options.synced ? 0 : stored.counter);
       const rpIdHash = createHash('sha256').update(wrong.rpId ?? options.rpId).digest();
-      const authData = Buffer.concat([rpIdHash, Buffer.from([flags(false, wrong.userVerified)]), counterBytes(counter)]);
+      const authData = Buffer.concat([rpIdHash, Buffer.from([flags(false, wrong.userVerified, wrong.synced ?? options.synced)]), counterBytes(counter)]);
       const data = clientData('webauthn.get', String(request.challenge), wrong.origin ?? options.origin);
       const signature = sign('sha256', Buffer.concat([authData, createHash('sha256').update(data).digest()]), stored.privateKey);
       return {

@@ -100,6 +100,14 @@ describe.each(Object.keys(stores))('passkeys on the %s backend', (name) => {
     await gw.logged('"detail":"passkey_counter_regression"');
   });
 
+  it('refuses a passkey whose backup eligibility changed', async () => {
+    const synced = softwareAuthenticator({ ...RP, synced: true });
+    await registered('eligible@example.com', synced);
+    expect(await login(synced, { synced: false })).toMatchObject({ status: 401, body: { error: 'invalid_credentials' } });
+    await gw.logged('"detail":"passkey_backup_eligibility_changed"');
+    expect((await login(synced)).status).toBe(200);
+  });
+
   it("refuses a registration made on another origin or RP, or finished by another user; another user's passkey cannot be renamed or removed", async () => {
     const key = softwareAuthenticator({ ...RP });
     const { tokens } = await signUp(gw, 'owner@example.com');
