@@ -5,6 +5,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import Database from 'better-sqlite3';
+import { likePrefix } from '../src/backends/types.js';
 import { compileMailTemplates } from '../src/mail/templates.js';
 import type { Mailer } from '../src/mail/mailer.js';
 import { listen } from './helpers/http-server.js';
@@ -334,6 +335,18 @@ export async function startUsersService(auth: { name: string; value: string }) {
     if (call.path !== '/users' && id === undefined) return json(res, 404, { error: 'no such path' });
     const body = call.rawBody ? (JSON.parse(call.rawBody) as Record<string, unknown>) : {};
     try {
+      if (call.method === 'GET' && !id && call.query.get('list') === '1') {
+        // The documented admin list: id order (the ids are UUIDs here: their text order), a cursor.
+        const q = call.query;
+        const rows = db
+          .prepare(
+            `SELECT * FROM users WHERE (@prefix IS NULL OR email LIKE @prefix ESCAPE '\\') AND (@any = 1 OR tenant_id IS @tenant) AND (@role IS NULL OR role = @role) AND (@cursor IS NULL OR id > @cursor) ORDER BY id LIMIT @limit`,
+          )
+          .all({ prefix: q.get('email_prefix') === null ? null : likePrefix(q.get('email_prefix') as string), any: q.get('any_tenant') === '1' ? 1 : 0, tenant, role: q.get('role'), cursor: q.get('cursor'), limit: Number(q.get('limit')) + 1 }) as Record<string, unknown>[];
+        const limit = Number(q.get('limit'));
+        const users = rows.slice(0, limit).map(out);
+        return json(res, 200, { users, next_cursor: rows.length > limit ? String(rows[limit - 1]?.id) : null });
+      }
       if (call.method === 'GET' && !id) {
         // The contract's case-insensitive lookup (EMAIL_LOOKUP=insensitive): any case; two accounts
         // that differ only in case are a 409, never one of them.
@@ -345,6 +358,10 @@ export async function startUsersService(auth: { name: string; value: string }) {
         return found(res, db.prepare('SELECT * FROM users WHERE email = ? AND tenant_id IS ?').get(call.query.get('email'), tenant));
       }
       if (call.method === 'GET' && id) return found(res, db.prepare('SELECT * FROM users WHERE id = ? AND tenant_id IS ?').get(decodeURIComponent(id), tenant));
+      if (call.method === 'DELETE' && id) {
+        const removed = db.prepare('DELETE FROM users WHERE id = ? AND tenant_id IS ?').run(decodeURIComponent(id), tenant);
+        return json(res, removed.changes === 1 ? 200 : 404, {});
+      }
       if (call.method === 'POST' && !id) {
         const row = db
           .prepare('INSERT INTO users (id, email, role, password, tenant_id, verified_at) VALUES (@id, @email, @role, @password, @tenant_id, @verified_at) RETURNING *')

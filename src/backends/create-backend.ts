@@ -30,6 +30,8 @@ export interface BackendSettings {
     readonly mfaUrl: string | undefined;
     /** HTTP_PASSKEYS_URL: where the service keeps passkeys. */
     readonly passkeysUrl: string | undefined;
+    /** HTTP_ADMIN_CALLS: the admin calls the service answers (list, delete). */
+    readonly adminCalls: readonly ('list' | 'delete')[];
   };
 }
 
@@ -87,6 +89,8 @@ function withDeadline(backend: UserBackend, timeoutMs: number): UserBackend {
     ...(backend.unspendLink ? { unspendLink: bound('unspend link', backend.unspendLink.bind(backend)) } : {}),
     ...(backend.mixedCaseEmails ? { mixedCaseEmails: bound('count mixed-case emails', backend.mixedCaseEmails.bind(backend)) } : {}),
     ...(backend.passkeys ? { passkeys: boundPasskeys(backend.passkeys, bound) } : {}),
+    ...(backend.listUsers ? { listUsers: bound('list users', backend.listUsers.bind(backend)) } : {}),
+    ...(backend.deleteUser ? { deleteUser: bound('delete user', backend.deleteUser.bind(backend)) } : {}),
     ...(backend.mfa ? { mfa: { read: bound('read mfa', backend.mfa.read.bind(backend.mfa)), write: bound('write mfa', backend.mfa.write.bind(backend.mfa)) } } : {}),
     close: () => backend.close(),
   };

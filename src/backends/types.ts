@@ -83,6 +83,14 @@ export interface UserBackend {
   mixedCaseEmails?(): Promise<number>;
   /** With `spendOnce`: forgets a spend whose action did not take place (the link works again). */
   unspendLink?(jti: string): Promise<void>;
+  /**
+   * With `listUsers`: a page of users in id order — by email prefix (any case), tenant
+   * (`undefined`: every tenant), role — after the id `after`; `next` is the last id when more
+   * may follow.
+   */
+  listUsers?(query: UserQuery): Promise<{ users: StoredUser[]; next: string | null }>;
+  /** With `deleteUser`: deletes the user while the row still holds `expected`; false otherwise (nothing deleted). */
+  deleteUser?(id: UserId, tenantId: string | null, expected?: UserExpectation): Promise<boolean>;
   /** With the `mfa` capability: the users' second factors (the `authura_mfa` table). */
   readonly mfa?: MfaStore;
   /** With the `passkeys` capability: the users' WebAuthn credentials (the `authura_passkeys` table). */
@@ -126,6 +134,26 @@ interface BackendCapabilities {
    * run migrate` on Postgres, tracked on Hasura; HTTP: HTTP_PASSKEYS_URL).
    */
   readonly passkeys: boolean;
+  /** `listUsers` and `deleteUser` (the admin API; HTTP: HTTP_ADMIN_CALLS). */
+  readonly listUsers: boolean;
+  readonly deleteUser: boolean;
+}
+
+/** What the admin API searches users by. */
+export interface UserQuery {
+  /** The start of the email, in any case (LIKE's wildcards are literal here). */
+  readonly emailPrefix?: string | undefined;
+  /** `undefined`: every tenant. */
+  readonly tenantId?: string | null | undefined;
+  readonly role?: string | undefined;
+  readonly limit: number;
+  /** The last id of the page before (the `next` it answered). */
+  readonly after?: string | undefined;
+}
+
+/** `prefix` as a LIKE pattern: its `\`, `%` and `_` escaped (with `ESCAPE '\'`), then `%`. */
+export function likePrefix(prefix: string): string {
+  return `${prefix.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
 }
 
 /**

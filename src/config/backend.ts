@@ -53,6 +53,7 @@ export function parseBackend(env: Env, report: Report): Config['backend'] {
       spentLinksUrl: env.HTTP_SPENT_LINKS_URL,
       mfaUrl: env.HTTP_MFA_URL,
       passkeysUrl: env.HTTP_PASSKEYS_URL,
+      adminCalls: adminCalls(env, report),
     },
     initialUser: initialUser(env, report),
   };
@@ -112,4 +113,12 @@ function sessionVersionSetting(env: Env, columns: ColumnMap, problem: (message: 
     problem('with AUTH_BACKEND=http the contract names the field session_version: set session_version or off');
   }
   return { column: value };
+}
+
+/** HTTP_ADMIN_CALLS: `list`, `delete` (comma-separated). */
+function adminCalls(env: Env, report: Report): ('list' | 'delete')[] {
+  const known = ['list', 'delete'] as const;
+  const unknown = env.HTTP_ADMIN_CALLS.filter((call) => !(known as readonly string[]).includes(call));
+  if (unknown.length > 0) report.problem('HTTP_ADMIN_CALLS', `unknown calls ${unknown.join(', ')} (known: list, delete)`);
+  return env.HTTP_ADMIN_CALLS.filter((call): call is 'list' | 'delete' => (known as readonly string[]).includes(call));
 }

@@ -154,6 +154,7 @@ export const envSchema = z.object({
   HTTP_SPENT_LINKS_URL: httpUrl(),
   HTTP_MFA_URL: httpUrl(),
   HTTP_PASSKEYS_URL: httpUrl(),
+  HTTP_ADMIN_CALLS: list,
 
   // Mail
   MAIL_HOST: optionalText,

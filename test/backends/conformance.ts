@@ -128,7 +128,7 @@ export function describeBackendConformance(
 
     it('reports its capabilities as its rows show them: a session version on every row', async () => {
       const capabilities = await backend.capabilities();
-      expect(capabilities).toEqual({ conditionalUpdate: true, spendOnce: true, sessionVersion: true, mfa: true, passkeys: true });
+      expect(capabilities).toEqual({ conditionalUpdate: true, spendOnce: true, sessionVersion: true, mfa: true, passkeys: true, listUsers: true, deleteUser: true });
       expect((await backend.create(newUser())).session_version).toBe(0);
     });
 
@@ -248,6 +248,46 @@ export function describeBackendConformance(
       expect(await passkeys.remove(id, owner.id, 'acme')).toBe(true);
       expect(await passkeys.remove(id, owner.id, 'acme')).toBe(false);
       expect(await passkeys.list(owner.id, 'acme')).toEqual([second]);
+    });
+
+    it('lists users for the admin API: by email prefix (any case, wildcards literal), tenant, role, page by page in id order', async () => {
+      const { listUsers } = backend;
+      if (!listUsers) throw new Error('the backend lists no users');
+      const list = (query: Parameters<typeof listUsers>[0]) => listUsers.call(backend, query);
+      const run = randomUUID().slice(0, 8);
+      const made: StoredUser[] = [];
+      for (const [i, tenant, role] of [[1, 'acme', 'user'], [2, 'acme', 'admin'], [3, 'acme', 'user'], [4, 'globex', 'user'], [5, null, 'user']] as const) {
+        made.push(await backend.create(newUser({ email: `pfx${run}_${i}@example.com`, tenant_id: tenant, role })));
+      }
+      await backend.create(newUser({ email: `pfx${run}x1@example.com`, tenant_id: 'acme' })); // '_' must not match 'x'
+      // Id order: creation order for integer ids, the ids' text order for UUIDs.
+      made.sort((a, b) => (harness.idType === 'number' ? Number(a.id) - Number(b.id) : String(a.id) < String(b.id) ? -1 : 1));
+      const emails = (users: StoredUser[]) => users.map((u) => u.email);
+      const all = await list({ emailPrefix: `PFX${run}_`, limit: 10 });
+      expect(emails(all.users)).toEqual(made.map((u) => u.email));
+      expect(all.next).toBeNull();
+      const where = (test: (u: StoredUser) => boolean) => made.filter(test).map((u) => u.email);
+      expect(emails((await list({ emailPrefix: `pfx${run}_`, tenantId: 'acme', limit: 10 })).users)).toEqual(where((u) => u.tenant_id === 'acme'));
+      expect(emails((await list({ emailPrefix: `pfx${run}_`, tenantId: null, limit: 10 })).users)).toEqual(where((u) => u.tenant_id === null));
+      expect(emails((await list({ emailPrefix: `pfx${run}_`, tenantId: 'acme', role: 'admin', limit: 10 })).users)).toEqual(where((u) => u.role === 'admin'));
+      // Two at a time: three pages, each after the last id of the one before.
+      const first = await list({ emailPrefix: `pfx${run}_`, limit: 2 });
+      const second = await list({ emailPrefix: `pfx${run}_`, limit: 2, after: first.next as string });
+      const third = await list({ emailPrefix: `pfx${run}_`, limit: 2, after: second.next as string });
+      expect([...emails(first.users), ...emails(second.users), ...emails(third.users)]).toEqual(made.map((u) => u.email));
+      expect(third.next).toBeNull();
+    });
+
+    it('deletes a user only in its tenant and only while it holds what was read', async () => {
+      const { deleteUser } = backend;
+      if (!deleteUser) throw new Error('the backend deletes no users');
+      const user = await backend.create(newUser({ tenant_id: 'acme' }));
+      expect(await deleteUser.call(backend, user.id, 'globex', unchanged(user))).toBe(false);
+      if (harness.env.AUTH_BACKEND !== 'http') expect(await deleteUser.call(backend, user.id, 'acme', { ...unchanged(user), role: 'other' })).toBe(false);
+      expect(await backend.findById(user.id, 'acme')).toEqual(user);
+      expect(await deleteUser.call(backend, user.id, 'acme', unchanged(user))).toBe(true);
+      expect(await backend.findById(user.id, 'acme')).toBeNull();
+      expect(await deleteUser.call(backend, user.id, 'acme')).toBe(false);
     });
 
     it('keeps the session version logout bumps: 0 at first, stored by an update, left alone by others', async () => {

@@ -19,6 +19,7 @@ describeBackendConformance(
         HTTP_SPENT_LINKS_URL: service.spentLinksUrl,
         HTTP_MFA_URL: service.mfaUrl,
         HTTP_PASSKEYS_URL: service.passkeysUrl,
+        HTTP_ADMIN_CALLS: 'list,delete',
       },
       { atomicWithoutTenant: true, idType: 'string' },
     );

@@ -34,6 +34,7 @@ export function backendStores(postgresUrl?: string): Record<'sqlite' | 'postgres
           HTTP_SPENT_LINKS_URL: service.spentLinksUrl,
           HTTP_MFA_URL: service.mfaUrl,
           HTTP_PASSKEYS_URL: service.passkeysUrl,
+          HTTP_ADMIN_CALLS: 'list,delete',
           SESSION_VERSION_COLUMN: 'session_version',
         },
         close: () => service.close(),

@@ -31,7 +31,7 @@ export async function startHasura(databaseUrl: string, adminSecret: string) {
   const typeDefs = /* GraphQL */ `
     scalar timestamptz
     input String_comparison_exp { _eq: String, _neq: String, _is_null: Boolean, _ilike: String, _regex: String }
-    input Int_comparison_exp { _eq: Int, _neq: Int, _is_null: Boolean }
+    input Int_comparison_exp { _eq: Int, _neq: Int, _is_null: Boolean, _gt: Int }
     input timestamptz_comparison_exp { _eq: timestamptz, _is_null: Boolean }
     input users_bool_exp {
       _and: [users_bool_exp!], _or: [users_bool_exp!], _not: users_bool_exp
@@ -42,6 +42,7 @@ export async function startHasura(databaseUrl: string, adminSecret: string) {
     input users_insert_input { id: Int, email: String, role: String, password: String, tenant_id: String, verified_at: timestamptz }
     input users_set_input { email: String, role: String, password: String, tenant_id: String, verified_at: timestamptz, session_version: Int }
     input users_pk_columns_input { id: Int! }
+    input users_order_by { id: order_by }
     type users_mutation_response { affected_rows: Int!, returning: [users!]! }
     scalar bigint
     type authura_spent_links { jti: String!, expires_at: bigint! }
@@ -72,7 +73,7 @@ export async function startHasura(databaseUrl: string, adminSecret: string) {
     type users_aggregate { aggregate: users_aggregate_fields }
     type users { id: Int!, email: String!, role: String!, password: String!, tenant_id: String, verified_at: timestamptz, session_version: Int }
     type query_root {
-      users(where: users_bool_exp, limit: Int): [users!]!
+      users(where: users_bool_exp, limit: Int, order_by: [users_order_by!]): [users!]!
       users_by_pk(id: Int!): users
       users_aggregate(where: users_bool_exp): users_aggregate!
       authura_spent_links(limit: Int): [authura_spent_links!]!
@@ -85,6 +86,7 @@ export async function startHasura(databaseUrl: string, adminSecret: string) {
       insert_users_one(object: users_insert_input!): users
       update_users_by_pk(pk_columns: users_pk_columns_input!, _set: users_set_input): users
       update_users(where: users_bool_exp!, _set: users_set_input): users_mutation_response
+      delete_users(where: users_bool_exp!): users_mutation_response
       insert_authura_spent_links_one(object: authura_spent_links_insert_input!, on_conflict: authura_spent_links_on_conflict): authura_spent_links
       delete_authura_spent_links_by_pk(jti: String!): authura_spent_links
       insert_authura_mfa_one(object: authura_mfa_insert_input!, on_conflict: authura_mfa_on_conflict): authura_mfa
@@ -128,6 +130,7 @@ export async function startHasura(databaseUrl: string, adminSecret: string) {
         for (const [op, operand] of Object.entries(value as Row)) {
           if (op === '_eq') parts.push(sql`${sql(key)} = ${operand as string}`);
           else if (op === '_neq') parts.push(sql`${sql(key)} <> ${operand as string}`);
+          else if (op === '_gt') parts.push(sql`${sql(key)} > ${operand as string}`);
           else if (op === '_is_null') parts.push(operand ? sql`${sql(key)} IS NULL` : sql`${sql(key)} IS NOT NULL`);
           // Hasura's: ILIKE (backslash escapes) and POSIX regular expressions (~).
           else if (op === '_ilike') parts.push(sql`${sql(key)} ILIKE ${operand as string}`);
@@ -212,6 +215,10 @@ export async function startHasura(databaseUrl: string, adminSecret: string) {
             } catch (error) {
               return dbError(error, '$.selectionSet.insert_users_one.args.object');
             }
+          },
+          delete_users: async (_: unknown, args: { where: Row }) => {
+            const rows = await sql`DELETE FROM users WHERE ${where(args.where)} RETURNING *`;
+            return { affected_rows: rows.length, returning: rows.map((r) => shape(r)) };
           },
           update_users: async (_: unknown, args: { where: Row; _set?: Row }) => {
             const set = args._set ?? {};

@@ -6,7 +6,7 @@ import { hasuraMfa } from './hasura-mfa.js';
 import { hasuraPasskeys } from './hasura-passkeys.js';
 import { toStoredUser } from '../row.js';
 import { checkColumns } from '../schema-check.js';
-import { ambiguousEmail, BackendError, type EmailLookup, EXPECTABLE, type NewUser, type StoredUser, type UserBackend, type UserExpectation, type UserId, type UserPatch } from '../types.js';
+import { ambiguousEmail, BackendError, type EmailLookup, EXPECTABLE, likePrefix, type NewUser, type StoredUser, type UserBackend, type UserExpectation, type UserId, type UserPatch } from '../types.js';
 
 interface HasuraBackendOptions {
   /** The GraphQL endpoint, e.g. `http://localhost:8080/v1/graphql`. */
@@ -55,6 +55,8 @@ export function createHasuraBackend(options: HasuraBackendOptions): UserBackend 
     // `where` names the row, its tenant and what the row must still hold: one conditional write.
     update: `mutation AuthuraUpdateUser($where: ${t}_bool_exp!, $set: ${t}_set_input!) { update_${t}(where: $where, _set: $set) { affected_rows returning { ${fields} } } }`,
     ping: `query AuthuraPing { __typename }`,
+    page: `query AuthuraUserPage($where: ${t}_bool_exp!, $limit: Int!) { ${t}(where: $where, limit: $limit, order_by: { ${c.id}: asc }) { ${fields} } }`,
+    remove: `mutation AuthuraDeleteUser($where: ${t}_bool_exp!) { delete_${t}(where: $where) { affected_rows } }`,
     // The tracked table's fields and their scalar types (non-null unwrapped).
     describe: `query AuthuraDescribe { __type(name: ${JSON.stringify(t)}) { fields { name type { name ofType { name } } } } }`,
     // The spent-links table, when it is tracked (README: hasura).
@@ -178,9 +180,35 @@ export function createHasuraBackend(options: HasuraBackendOptions): UserBackend 
     async ping() {
       await request('ping', queries.ping, {});
     },
+    async listUsers(query) {
+      const and: Record<string, unknown>[] = [];
+      if (query.emailPrefix) and.push({ [c.email]: { _ilike: likePrefix(query.emailPrefix) } });
+      if (query.tenantId !== undefined) and.push({ [c.tenant_id]: tenantWhere(query.tenantId) });
+      if (query.role !== undefined) and.push({ [c.role]: { _eq: query.role } });
+      if (query.after !== undefined) {
+        const after = idVariable(query.after);
+        if (after === undefined) return { users: [], next: null };
+        and.push({ [c.id]: { _gt: after } });
+      }
+      const data = await request('list users', queries.page, { where: { _and: and }, limit: query.limit + 1 });
+      const rows = data[t];
+      if (!Array.isArray(rows)) throw new BackendError('bad_response', 'Hasura returned no user list');
+      const users = rows.slice(0, query.limit).map((r) => user(r) as StoredUser);
+      return { users, next: rows.length > query.limit ? String(users[users.length - 1]?.id) : null };
+    },
+    async deleteUser(id, tenantId, expected = {}) {
+      const key = idVariable(id);
+      if (key === undefined) return false;
+      const where: Record<string, unknown> = { [c.id]: { _eq: key }, [c.tenant_id]: tenantWhere(tenantId) };
+      for (const f of EXPECTABLE) if (expected[f] !== undefined && c[f] !== undefined) where[c[f] as string] = { _eq: expected[f] };
+      const data = await request('delete user', queries.remove, { where });
+      const affected = (data[`delete_${t}`] as { affected_rows?: unknown } | null | undefined)?.affected_rows;
+      if (typeof affected !== 'number') throw new BackendError('bad_response', 'Hasura returned no result for the delete');
+      return affected === 1;
+    },
     async capabilities() {
       await describeTable();
-      return { conditionalUpdate: true, spendOnce: await hasSpentLinks(), sessionVersion, mfa: await mfa.tracked(), passkeys: await passkeys.tracked() };
+      return { conditionalUpdate: true, spendOnce: await hasSpentLinks(), sessionVersion, mfa: await mfa.tracked(), passkeys: await passkeys.tracked(), listUsers: true, deleteUser: true };
     },
     mfa: mfa.store,
     passkeys: passkeys.store,

@@ -27,6 +27,11 @@ interface HttpBackendOptions {
    * expected_version}` updates (412: another write came first), `DELETE {url}/{id}?user_id=&tenant_id=` removes (404).
    */
   readonly passkeysUrl?: string;
+  /**
+   * HTTP_ADMIN_CALLS: the admin API's calls the service answers — `list` (`GET {url}?list=1&…` →
+   * `{users, next_cursor}`) and `delete` (`DELETE {url}/{id}?tenant_id=`).
+   */
+  readonly adminCalls?: readonly ('list' | 'delete')[];
   /** EMAIL_LOOKUP=insensitive: `GET {url}?email=…&email_match=insensitive`, and the service matches any case. */
   readonly emailLookup?: EmailLookup;
 }
@@ -145,7 +150,31 @@ export function createHttpBackend(options: HttpBackendOptions): UserBackend {
         sessionVersion: options.sessionVersion === true,
         mfa: mfaBase !== undefined,
         passkeys: passkeysBase !== undefined,
+        listUsers: options.adminCalls?.includes('list') === true,
+        deleteUser: options.adminCalls?.includes('delete') === true,
       }),
+    async listUsers(query) {
+      const params = ['list=1', `limit=${query.limit}`];
+      if (query.emailPrefix) params.push(`email_prefix=${encodeURIComponent(query.emailPrefix)}`);
+      if (query.tenantId === undefined) params.push('any_tenant=1');
+      else params.push(tenantQuery(query.tenantId));
+      if (query.role !== undefined) params.push(`role=${encodeURIComponent(query.role)}`);
+      if (query.after !== undefined) params.push(`cursor=${encodeURIComponent(query.after)}`);
+      const { json } = await call('list users', 'GET', withQuery(base, ...params));
+      const page = json as { users?: unknown; next_cursor?: unknown } | null;
+      if (!page || !Array.isArray(page.users) || !(page.next_cursor === null || page.next_cursor === undefined || typeof page.next_cursor === 'string')) {
+        throw new BackendError('bad_response', 'The users service returned no user list');
+      }
+      const users = page.users.map((u) => toStoredUser(u, 'The users service', { sessionVersion: options.sessionVersion === true }));
+      if (users.length > query.limit || users.some((u) => query.tenantId !== undefined && u.tenant_id !== query.tenantId)) {
+        throw new BackendError('bad_response', 'The users service returned other users than asked for');
+      }
+      return { users, next: (page.next_cursor as string | null | undefined) ?? null };
+    },
+    async deleteUser(id, tenantId) {
+      const { status } = await call('delete user', 'DELETE', withQuery(`${base}/${encodeURIComponent(String(id))}`, tenantQuery(tenantId)));
+      return status !== 404;
+    },
     passkeys: {
       async list(userId, tenantId) {
         const { json } = await call('list passkeys', 'GET', withQuery(passkeysAt(), ...owner(String(userId), tenantId)));

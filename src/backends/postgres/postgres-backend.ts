@@ -15,7 +15,7 @@ import { MFA_TABLE, mfaRow, toMfaRecord } from '../mfa-record.js';
 import { PASSKEYS_TABLE } from '../passkey-record.js';
 import { postgresPasskeys } from './postgres-passkeys.js';
 import { SPENT_LINKS_TABLE, splitTableName } from '../sql.js';
-import { ambiguousEmail, BackendError, type EmailLookup, EXPECTABLE, type NewUser, type StoredUser, type UserBackend, type UserExpectation, type UserId, type UserPatch } from '../types.js';
+import { ambiguousEmail, BackendError, type EmailLookup, EXPECTABLE, likePrefix, type NewUser, type StoredUser, type UserBackend, type UserExpectation, type UserId, type UserPatch } from '../types.js';
 
 interface PostgresBackendOptions {
   readonly dsn: string;
@@ -165,11 +165,28 @@ export function createPostgresBackend(options: PostgresBackendOptions): UserBack
           return user(rows[0]);
         }) as Promise<StoredUser | null>;
       }, { badIdIsNull: true }),
+    listUsers: (query) =>
+      run('list users', async () => {
+        const { c, selected, user } = await shape();
+        let where = sql`TRUE`;
+        if (query.emailPrefix) where = sql`${where} AND ${sql(c.email)} ILIKE ${likePrefix(query.emailPrefix)} ESCAPE '\\'`;
+        if (query.tenantId !== undefined) where = sql`${where} AND ${tenantIs(c, query.tenantId)}`;
+        if (query.role !== undefined) where = sql`${where} AND ${sql(c.role)} = ${query.role}`;
+        if (query.after !== undefined) where = sql`${where} AND ${sql(c.id)} > ${query.after}`;
+        const rows = await sql`SELECT ${selected} FROM ${table} WHERE ${where} ORDER BY ${sql(c.id)} LIMIT ${query.limit + 1}`;
+        const users = rows.slice(0, query.limit).map((r) => user(r) as StoredUser);
+        return { users, next: rows.length > query.limit ? String(users[users.length - 1]?.id) : null };
+      }, { badIdIsNull: true }).then((page) => page ?? { users: [], next: null }),
+    deleteUser: (id, tenantId, expected = {}) =>
+      run('delete user', async () => {
+        const { c } = await shape();
+        return (await sql`DELETE FROM ${table} WHERE ${theRow(c, id, tenantId, expected)} RETURNING ${sql(c.id)}`).length === 1;
+      }, { badIdIsNull: true }).then((deleted) => deleted === true),
     ping: () => run('ping', async () => void (await sql`SELECT 1`)),
     capabilities: () =>
       run('describe table', async () => {
         const { c, spentLinks, mfa, passkeys } = await shape();
-        return { conditionalUpdate: true, spendOnce: spentLinks, sessionVersion: c.session_version !== undefined, mfa, passkeys };
+        return { conditionalUpdate: true, spendOnce: spentLinks, sessionVersion: c.session_version !== undefined, mfa, passkeys, listUsers: true, deleteUser: true };
       }),
     passkeys: postgresPasskeys(sql, passkeysName, run),
     mfa: {

@@ -1,10 +1,11 @@
 import Database from 'better-sqlite3';
 import { closeSync, mkdirSync, openSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { ambiguousEmail, BackendError, type EmailLookup, EXPECTABLE, type MfaRecord, type NewUser, type StoredUser, type UserBackend, type UserExpectation, type UserId, type UserPatch } from '../types.js';
+import { ambiguousEmail, BackendError, type EmailLookup, EXPECTABLE, likePrefix, type NewUser, type StoredUser, type UserBackend, type UserExpectation, type UserId, type UserPatch } from '../types.js';
 import { toStoredUser } from '../row.js';
 import { checkColumns, sqliteAffinity } from '../schema-check.js';
-import { MFA_TABLE, mfaRow, mfaTableSql, toMfaRecord } from '../mfa-record.js';
+import { MFA_TABLE, mfaTableSql } from '../mfa-record.js';
+import { sqliteMfaStore } from './sqlite-mfa.js';
 import { PASSKEYS_TABLE, passkeysTableSql } from '../passkey-record.js';
 import { sqlitePasskeys } from './sqlite-passkeys.js';
 import { lowerEmailIndexSql, quoteIdentifier as quote, SPENT_LINKS_TABLE, spentLinksSql, splitTableName } from '../sql.js';
@@ -132,6 +133,22 @@ export function createSqliteBackend(options: SqliteBackendOptions): UserBackend 
   );
   const mixedCase = db.prepare(`SELECT count(*) AS n FROM ${t} WHERE ${quote(c.email)} <> lower(${quote(c.email)})`);
   const byId = db.prepare(`SELECT ${selected} FROM ${t} WHERE ${quote(c.id)} = ? AND ${quote(c.tenant_id)} IS ?`);
+  // The admin API's search: every filter optional (NULL: not asked), id order, one row more than the page.
+  const page = db.prepare(
+    `SELECT ${selected} FROM ${t} WHERE (@pattern IS NULL OR ${quote(c.email)} LIKE @pattern ESCAPE '\\') AND (@any = 1 OR ${quote(c.tenant_id)} IS @tenant) ` +
+      `AND (@role IS NULL OR ${quote(c.role)} = @role) AND (@after IS NULL OR ${quote(c.id)} > @after) ORDER BY ${quote(c.id)} LIMIT @limit`,
+  );
+  const deleteWhere = new Map<string, Database.Statement>();
+  const deleteFor = (checks: readonly string[]) => {
+    const key = checks.join(',');
+    let statement = deleteWhere.get(key);
+    if (!statement) {
+      const where = [`${quote(c.id)} = @id AND ${quote(c.tenant_id)} IS @tenant_id`, ...checks.map((f) => `${quote(c[f as keyof ColumnMap] as string)} = @expect_${f}`)].join(' AND ');
+      statement = db.prepare(`DELETE FROM ${t} WHERE ${where}`);
+      deleteWhere.set(key, statement);
+    }
+    return statement;
+  };
   const insert = db.prepare(
     `INSERT INTO ${t} (${quote(c.email)}, ${quote(c.role)}, ${quote(c.password)}, ${quote(c.tenant_id)}, ${quote(c.verified_at)}) ` +
       `VALUES (@email, @role, @password, @tenant_id, @verified_at) RETURNING ${selected}`,
@@ -197,8 +214,30 @@ export function createSqliteBackend(options: SqliteBackendOptions): UserBackend 
       const expectations = Object.fromEntries(checks.map((f) => [`expect_${f}`, expected[f]]));
       return run('update user', () => row(updateFor(columns, checks).get({ ...patch, ...expectations, id: key, tenant_id: tenantId })));
     },
+    listUsers: (query) =>
+      run('list users', () => {
+        const after = query.after === undefined ? null : sqliteId(query.after);
+        if (after === undefined) return { users: [], next: null };
+        const rows = page.all({
+          pattern: query.emailPrefix ? likePrefix(query.emailPrefix) : null,
+          any: query.tenantId === undefined ? 1 : 0,
+          tenant: query.tenantId ?? null,
+          role: query.role ?? null,
+          after,
+          limit: query.limit + 1,
+        });
+        const users = rows.slice(0, query.limit).map((r) => row(r) as StoredUser);
+        return { users, next: rows.length > query.limit ? String(users[users.length - 1]?.id) : null };
+      }),
+    deleteUser: (id, tenantId, expected = {}) => {
+      const key = sqliteId(id);
+      if (key === undefined) return Promise.resolve(false);
+      const checks = EXPECTABLE.filter((f) => expected[f] !== undefined && c[f] !== undefined);
+      const expectations = Object.fromEntries(checks.map((f) => [`expect_${f}`, expected[f]]));
+      return run('delete user', () => deleteFor(checks).run({ ...expectations, id: key, tenant_id: tenantId }).changes === 1);
+    },
     ping: () => run('ping', () => void db.prepare('SELECT 1').get()),
-    capabilities: () => Promise.resolve({ conditionalUpdate: true, spendOnce: true, sessionVersion: c.session_version !== undefined, mfa: true, passkeys: true }),
+    capabilities: () => Promise.resolve({ conditionalUpdate: true, spendOnce: true, sessionVersion: c.session_version !== undefined, mfa: true, passkeys: true, listUsers: true, deleteUser: true }),
     passkeys: {
       list: (userId, tenantId) => run('list passkeys', () => passkeys.list(String(userId), tenantId)),
       find: (id) => run('find passkey', () => passkeys.find(id)),
@@ -226,27 +265,6 @@ export function createSqliteBackend(options: SqliteBackendOptions): UserBackend 
       db.close();
       return Promise.resolve();
     },
-  };
-}
-
-/** The MFA table's statements (synchronous: the backend wraps them). */
-function sqliteMfaStore(db: Database.Database, table: string) {
-  const columns = '"user_id", "tenant_id", "totp_secret", "totp_confirmed_at", "totp_last_step", "recovery_codes", "version"';
-  const get = db.prepare(`SELECT ${columns} FROM ${table} WHERE "user_id" = ? AND "tenant_id" IS ?`);
-  const insert = db.prepare(
-    `INSERT INTO ${table} (${columns}) VALUES (@user_id, @tenant_id, @totp_secret, @totp_confirmed_at, @totp_last_step, @recovery_codes, @version) ON CONFLICT ("user_id") DO NOTHING`,
-  );
-  const update = db.prepare(
-    `UPDATE ${table} SET "totp_secret" = @totp_secret, "totp_confirmed_at" = @totp_confirmed_at, "totp_last_step" = @totp_last_step, ` +
-      `"recovery_codes" = @recovery_codes, "version" = @version WHERE "user_id" = @user_id AND "tenant_id" IS @tenant_id AND "version" = @expected`,
-  );
-  return {
-    read: (userId: string, tenantId: string | null): MfaRecord | null => {
-      const found = get.get(userId, tenantId);
-      return found === undefined ? null : toMfaRecord(found, 'SQLite');
-    },
-    write: (record: MfaRecord, expectedVersion: number | null): boolean =>
-      (expectedVersion === null ? insert.run(mfaRow(record)) : update.run({ ...mfaRow(record), expected: expectedVersion })).changes === 1,
   };
 }
 
