@@ -16,6 +16,8 @@ export interface RunningServer {
   readonly deps: Deps;
   readonly server: ServerType;
   readonly url: string;
+  /** The admin listener's address (ADMIN_PORT), when it is on. */
+  readonly adminUrl: string | undefined;
   /** Stops accepting, lets in-flight requests finish, then closes mail and backend. */
   close(): Promise<void>;
 }
@@ -76,6 +78,10 @@ export async function startServer(config: Config, given?: Deps): Promise<Running
       reject(new StartupError(reason, { cause: error }));
     });
   });
+  const admin = config.admin ? await listenAdmin(config, deps).catch(async (error: unknown) => {
+    address.server.close();
+    throw error;
+  }) : undefined;
   // Past the cap, Node closes new connections at once instead of letting them pile up.
   (address.server as Server).maxConnections = config.server.maxConnections;
   address.server.on('clientError', answerClientError);
@@ -85,16 +91,20 @@ export async function startServer(config: Config, given?: Deps): Promise<Running
     deps,
     server: address.server,
     url: `http://${host}:${address.info.port}`,
+    adminUrl: admin?.url,
     close() {
       closing ??= (async () => {
         const server = address.server as Server;
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        const adminClosed = admin ? new Promise<void>((resolve) => admin.server.close(() => resolve())) : Promise.resolve();
         // In-flight requests finish (up to the drain limit); then every socket goes, including
         // keep-alive and preconnected ones that would otherwise hold close() for a minute.
         const deadline = Date.now() + DRAIN_MS;
         while (inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
         server.closeAllConnections();
+        admin?.server.closeAllConnections();
         await closed;
+        await adminClosed;
         deps.mailer.close();
         await deps.limits.close();
         await deps.hasher.close();
@@ -104,4 +114,21 @@ export async function startServer(config: Config, given?: Deps): Promise<Running
       return closing;
     },
   };
+}
+
+/** The admin API's own listener (ADMIN_HOST:ADMIN_PORT): never the public port. */
+async function listenAdmin(config: Config, deps: Deps): Promise<{ server: Server; url: string }> {
+  const settings = config.admin as NonNullable<Config['admin']>;
+  const { createAdminApp } = await import('./admin/app.js');
+  const app = createAdminApp(deps);
+  return new Promise((resolve, reject) => {
+    const server = serve({ fetch: app.fetch, hostname: settings.host, port: settings.port, serverOptions: { headersTimeout: config.server.headersTimeoutMs, requestTimeout: config.server.requestTimeoutMs } }, (info) => {
+      const host = info.family === 'IPv6' ? `[${info.address}]` : info.address;
+      resolve({ server: server as Server, url: `http://${host}:${info.port}` });
+    }) as Server;
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      const reason = error.code === 'EADDRINUSE' ? `ADMIN_PORT ${settings.port} is already in use on ${settings.host}` : `cannot listen on ${settings.host}:${settings.port} (ADMIN_HOST, ADMIN_PORT): ${error.message}`;
+      reject(new StartupError(reason, { cause: error }));
+    });
+  });
 }

@@ -11,7 +11,7 @@ import type { AccountServices } from './services.js';
  * whether the address has an account (`account-exists` vs `verify-email`), so no metric may name
  * the kind.
  */
-type MailFlow = 'signup' | 'reset' | 'change_email' | 'change_password' | 'invite' | 'oauth' | 'passwordless' | 'passkeys';
+type MailFlow = 'signup' | 'reset' | 'change_email' | 'change_password' | 'invite' | 'oauth' | 'passwordless' | 'passkeys' | 'admin';
 
 interface MailRequest {
   readonly flow: MailFlow;

@@ -10,7 +10,7 @@ import type { AccountServices } from './services.js';
 export function noticePasswordChanged(
   services: Pick<AccountServices, 'tokens' | 'mailer' | 'metrics' | 'config'>,
   user: StoredUser,
-  flow: 'reset' | 'change_password' | 'oauth' | 'passwordless',
+  flow: 'reset' | 'change_password' | 'oauth' | 'passwordless' | 'admin',
   reason?: string,
 ): Promise<void> {
   return sendMail(services, 'password-changed', {

@@ -41,7 +41,13 @@ export function buildOpenApi(routes: readonly RouteSpec[], config: Pick<Config, 
     if (spec.tenant && config.tenancy.enabled) {
       parameters.push({ name: config.tenancy.tenantHeader, in: 'header', required: false, schema: { type: 'string' }, description: 'The tenant (or use an allowed host)' });
     }
-    if (path.includes('{provider}')) parameters.push({ name: 'provider', in: 'path', required: true, schema: { type: 'string', enum: ['google', 'github'] } });
+    for (const [, name] of path.matchAll(/\{(\w+)\}/g)) {
+      parameters.push(name === 'provider' ? { name, in: 'path', required: true, schema: { type: 'string', enum: ['google', 'github'] } } : { name, in: 'path', required: true, schema: { type: 'string' } });
+    }
+    for (const [name, field] of Object.entries(spec.query?.shape ?? {})) {
+      const schema = jsonSchema(field as z.ZodType);
+      parameters.push({ name, in: 'query', required: !(field as z.ZodType).safeParse(undefined).success, schema, ...(typeof schema.description === 'string' ? { description: schema.description } : {}) });
+    }
     const ok: Record<string, unknown> = { description: spec.ok.description };
     if (spec.ok.schema) ok.content = { 'application/json': { schema: jsonSchema(spec.ok.schema) } };
     else if (spec.ok.contentType) ok.content = { [spec.ok.contentType]: { schema: { type: 'string' } } };

@@ -31,10 +31,12 @@ export interface RouteSpec<B extends z.ZodType = z.ZodType> {
   readonly method: 'get' | 'post' | 'patch' | 'delete';
   /** Hono's path syntax (`/oauth/:provider`). */
   readonly path: string;
-  readonly tag: 'account' | 'session' | 'mfa' | 'passkeys' | 'oauth' | 'development' | 'operations';
+  readonly tag: 'account' | 'session' | 'mfa' | 'passkeys' | 'oauth' | 'development' | 'operations' | 'admin';
   readonly summary: string;
   /** The body (JSON or form-urlencoded) `read()` validates. */
   readonly body?: B;
+  /** The query parameters the handler reads (described in OpenAPI; the handler parses them). */
+  readonly query?: z.ZodObject;
   /**
    * The body also carries a captcha token: `read()` checks it (`true`), or the handler does, for
    * only some of its requests (`handler`: /token checks it for password logins, not impersonation).

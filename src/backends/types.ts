@@ -140,7 +140,7 @@ interface BackendCapabilities {
 }
 
 /** What the admin API searches users by. */
-export interface UserQuery {
+interface UserQuery {
   /** The start of the email, in any case (LIKE's wildcards are literal here). */
   readonly emailPrefix?: string | undefined;
   /** `undefined`: every tenant. */

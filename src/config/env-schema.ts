@@ -64,6 +64,12 @@ export const envSchema = z.object({
   PASSWORDLESS_MAX_ATTEMPTS: int(5, 1, 20),
   PASSWORDLESS_MAX_FAILURES: int(20, 0, 1000),
 
+  // Admin API
+  ADMIN_PORT: optionalInt(0, 65535),
+  ADMIN_HOST: text('127.0.0.1'),
+  ADMIN_API_KEYS: list,
+  ADMIN_RATE_PER_MINUTE: int(600, 0, 1_000_000),
+
   // Passkeys (WebAuthn)
   PASSKEYS_ENABLED: bool(false),
   WEBAUTHN_RP_ID: optionalText,

@@ -7,6 +7,7 @@ import { parseExtensions } from './extensions.js';
 import { parseHooks } from './hooks.js';
 import { parseJwt } from './jwt.js';
 import { parseMail } from './mail.js';
+import { parseAdmin } from './admin.js';
 import { parseMfa } from './mfa.js';
 import { parsePasskeys } from './passkeys.js';
 import { parseOAuth } from './oauth.js';
@@ -48,6 +49,7 @@ export function loadConfig(source: Record<string, string | undefined>, options: 
     hooks: parseHooks(env, report),
     extensions: parseExtensions(env, report),
     mfa: parseMfa(env, report),
+    admin: parseAdmin(env, report),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   for (const { name, meant } of misspelledVariables(Object.keys(source), Object.keys(envSchema.shape))) {

@@ -71,6 +71,7 @@ export function parseServer(env: Env, report: Report): ServerSection {
         perAddressPerSender: env.MAIL_PER_ADDRESS_PER_SENDER_PER_HOUR,
       },
       redisUrl: env.RATE_LIMIT_REDIS_URL,
+      adminPerMinute: env.ADMIN_RATE_PER_MINUTE,
     },
     captcha:
       env.CAPTCHA === 'turnstile'

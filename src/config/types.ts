@@ -37,6 +37,8 @@ export interface Config {
   readonly passwordless: PasswordlessSettings;
   readonly mfa: MfaSettings;
   readonly passkeys: PasskeySettings;
+  /** The admin API's listener and keys (ADMIN_PORT); undefined: off. */
+  readonly admin: AdminSettings | undefined;
   /** REAUTH_WINDOW, seconds: how recent a sign-in lets `/change-email` go without the password. */
   readonly reauthWindow: number;
   readonly delivery: DeliverySettings;
@@ -71,6 +73,13 @@ interface PasswordlessSettings {
   readonly maxAttempts: number;
   /** Wrong codes one address takes within 24 hours before codes are refused (its links still work); 0: no ceiling. */
   readonly maxFailures: number;
+}
+
+interface AdminSettings {
+  readonly port: number;
+  readonly host: string;
+  /** ADMIN_API_KEYS: each key's id (for the audit trail) and secret. */
+  readonly keys: readonly { readonly id: string; readonly secret: string }[];
 }
 
 /** PASSKEYS_ENABLED, WEBAUTHN_*: passkeys (off by default). */

@@ -29,6 +29,7 @@ export const ERROR_STATUS = {
   invalid_host: 400,
   invalid_oauth_state: 400,
   internal_error: 500,
+  not_supported: 501,
   mail_failed: 502,
   hook_failed: 502,
   backend_error: 502,

@@ -14,6 +14,8 @@ export interface AppEnv {
     claims: AccessClaims;
     /** The body carried a captcha token the captcha service accepted. */
     captchaSolved: boolean;
+    /** The admin API key's id (the admin listener). */
+    adminKey: string;
   };
 }
 

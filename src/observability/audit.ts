@@ -22,6 +22,7 @@ type AuditEvent =
   | 'mfa_enabled'
   | 'mfa_disabled'
   | 'mfa_recovery_codes_renewed'
+  | 'admin_call'
   | 'passkey_registered'
   | 'passkey_removed'
   | 'passkey_backup_changed'

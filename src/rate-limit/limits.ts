@@ -18,6 +18,8 @@ export interface LimitsSettings {
   readonly ipv6Prefix: number;
   readonly mail: MailLimitSettings;
   readonly redisUrl: string | undefined;
+  /** Admin API calls a minute per key (ADMIN_RATE_PER_MINUTE); 0: no limit. */
+  readonly adminPerMinute: number;
 }
 
 /** Where a client stands against the per-IP limit. */
@@ -61,6 +63,8 @@ export interface Limits {
   passwordAttempt(checker: PasswordChecker): Promise<PasswordAttempt>;
   /** The account proved its owner (a password reset): its ceiling starts again. */
   accountRecovered(tenantId: string | null, email: string): Promise<void>;
+  /** Counts an admin API call of key `keyId`: 429 past ADMIN_RATE_PER_MINUTE. */
+  adminCall(keyId: string): Promise<void>;
   readonly mail: MailLimits;
   /** Resolves when the counters' store answers (Redis: readiness); rejects otherwise. */
   ping(): Promise<void>;
@@ -98,6 +102,12 @@ export function createLimits(config: LimitsSettings, store: RateStore, logger: L
             refusal.headers = headers;
             return { headers, refusal };
           },
+
+    async adminCall(keyId) {
+      if (config.adminPerMinute === 0) return;
+      const { count, resetMs } = await guarded(() => store.hit(`admin\u0000${keyId}`, MINUTE));
+      if (count > config.adminPerMinute) throw tooMany(`Too many admin calls: at most ${config.adminPerMinute} a minute for this key`, resetMs);
+    },
 
     async passwordAttempt({ tenantId, email, clientIp, knownDevice }) {
       const pair = `${tenantId ?? ''}\u0000${email}\u0000${client(clientIp)}`;

@@ -134,6 +134,7 @@ export function limitsCases(name: string, open: (clock: Clock) => Promise<RateSt
       const limits = createLimits(
         {
           perMinute: 3,
+          adminPerMinute: 0,
           freePasswordAttempts: 5,
           maxBackoffMs: 60_000,
           accountMaxFailures: 0,
