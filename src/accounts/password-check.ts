@@ -37,7 +37,7 @@ export async function guardedPasswordCheck(
     await attempt.cancelled().catch(() => {});
     throw error;
   }
-  if (check.unusable !== undefined && user) {
+  if (check.unusable !== undefined && check.unusable !== 'not_set' && user) {
     const why = {
       beyond_limits: 'a stored password hash asks for more work than the limits allow (bcrypt cost above 15, or argon2, scrypt or PBKDF2 parameters beyond README, Migrating users) and is refused, never run: reset that password',
       not_recognised: 'a stored password is not a hash format the gateway knows and never matches: reset that password (README, Migrating users, lists the formats)',

@@ -65,7 +65,12 @@ export async function adminCreateUser(
   if (input.passwordHash !== undefined) {
     const known = readStoredHash(input.passwordHash, services.config.passwords.firebase);
     if (typeof known === 'string') {
-      const why = { not_recognised: 'not a format the gateway verifies (README, Migrating users)', beyond_limits: 'asks for more work than the limits allow', not_configured: 'Firebase scrypt needs FIREBASE_SCRYPT_*' }[known];
+      const why = {
+        not_recognised: 'not a format the gateway verifies (README, Migrating users)',
+        beyond_limits: 'asks for more work than the limits allow',
+        not_configured: 'Firebase scrypt needs FIREBASE_SCRYPT_*',
+        not_set: 'a value that says "no password": leave password_hash out instead',
+      }[known];
       throw new AppError('validation_failed', `The request is invalid (password_hash: ${why})`, { issues: [{ path: 'password_hash', message: why }] });
     }
     password = input.passwordHash;

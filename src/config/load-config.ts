@@ -102,6 +102,25 @@ export function loadBackendConfig(source: Record<string, string | undefined>): C
   return backend;
 }
 
+/** The variables `npm run users` reads: the backend's, the hooks', Firebase's hash parameters, the default role. */
+const USERS_TOOL_VARIABLES = /^(HOOK_.*|FIREBASE_SCRYPT_.*|DEFAULT_ROLE)$/;
+
+/**
+ * What `npm run users` (import, export) needs: the backend, the hooks (`--with-hooks`), the
+ * Firebase parameters (to accept imported Firebase hashes) and DEFAULT_ROLE — no secrets, mail or URLs.
+ */
+export function loadUsersToolConfig(source: Record<string, string | undefined>): Pick<Config, 'backend' | 'hooks'> & { firebase: Config['passwords']['firebase']; defaultRole: string } {
+  const problems: ConfigProblem[] = [];
+  const env = parseEnv(source, problems);
+  const report: Report = { production: env.NODE_ENV === 'production', problem: (variable, message) => problems.push({ variable, message }), warn: () => {} };
+  const backend = parseBackend(env, report);
+  const hooks = parseHooks(env, report);
+  const firebase = parseServer(env, report).passwords.firebase;
+  const own = problems.filter((p) => BACKEND_VARIABLES.test(p.variable) || USERS_TOOL_VARIABLES.test(p.variable));
+  if (own.length > 0) throw new ConfigError(own);
+  return { backend, hooks, firebase, defaultRole: env.DEFAULT_ROLE };
+}
+
 /**
  * The environment through the schema. A variable that does not parse is reported, and the rest is
  * checked with its default in its place, so that one run lists every problem.

@@ -38,7 +38,14 @@ interface KnownHash {
 }
 
 /** Why a stored value is not checked; a dummy comparison runs instead, and the operator is told. */
-export type Unusable = 'not_recognised' | 'beyond_limits' | 'not_configured';
+export type Unusable = 'not_recognised' | 'beyond_limits' | 'not_configured' | 'not_set';
+
+/**
+ * A stored value that says "no password" (Django's convention for unusable passwords: `!` then
+ * anything): users imported without one. It never matches, costs a dummy comparison, and is no
+ * reason for a warning: a reset sets a password.
+ */
+export const NO_PASSWORD_PREFIX = '!';
 
 /** The work limits: high enough for every real default, low enough that no row can stall the pool. */
 const LIMITS = {
@@ -71,6 +78,7 @@ const standardBase64 = (text: string) => text.replace(/\./g, '+').replace(/=+$/,
 
 /** Reads a stored value: the job that checks a password against it, or why it cannot be checked. */
 export function readStoredHash(stored: string, firebase: FirebaseScryptParams | undefined): KnownHash | Unusable {
+  if (stored.startsWith(NO_PASSWORD_PREFIX)) return 'not_set';
   let m = BCRYPT.exec(stored);
   if (m) {
     const cost = Number(m[1]);
