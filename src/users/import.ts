@@ -8,7 +8,7 @@ import { type FirebaseScryptParams, NO_PASSWORD_PREFIX, readStoredHash } from '.
 import { type ImportedUser, importedUser } from './import-format.js';
 
 /** A JSON array is read whole: larger files must be JSON Lines (one user per line, streamed). */
-export const MAX_JSON_ARRAY_BYTES = 64 * 1024 * 1024;
+const MAX_JSON_ARRAY_BYTES = 64 * 1024 * 1024;
 /** Writes in flight at once. */
 const CONCURRENCY = 16;
 
