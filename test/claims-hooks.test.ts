@@ -105,7 +105,7 @@ describe('JWT extensions', () => {
     expect(claims.role).toBe(evilRole);
     expect(claims.sub).toBe(String(stored.id));
     expect(claims.email).toBe(evilEmail);
-    expect(Object.keys(claims).sort()).toEqual([HASURA, 'custom', 'email', 'exp', 'iat', 'iss', 'jti', 'role', 'sub', 'tid', 'verified_at'].sort());
+    expect(Object.keys(claims).sort()).toEqual([HASURA, 'custom', 'email', 'exp', 'iat', 'iss', 'jti', 'role', 'roles', 'sub', 'tid', 'verified_at'].sort());
     const custom = claims.custom as Record<string, unknown>;
     expect(custom.mail).toBe(evilEmail);
     expect(Object.keys(custom).sort()).toEqual(['mail', 'n', 'nested', 'x-custom-claim-id']);

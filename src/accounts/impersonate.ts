@@ -2,6 +2,7 @@ import { AppError } from '../core/errors.js';
 import type { RequestScope } from '../core/request.js';
 import { authenticationOf } from '../tokens/authentication.js';
 import type { IssuedTokens } from '../tokens/tokens.js';
+import { hasRole } from './roles.js';
 import type { AccountServices } from './services.js';
 import { issueTokens } from './sign-in.js';
 import { userFromToken, withHookData } from './users.js';
@@ -18,10 +19,10 @@ export async function impersonate(services: ImpersonateServices, scope: RequestS
   const claims = await tokens.access.verify(input.adminToken, scope.tenantId);
   if (claims.act !== undefined) throw new AppError('forbidden', 'An impersonation token cannot impersonate');
   const admin = await userFromToken(services, claims.sub, scope.tenantId);
-  if (admin.role !== config.roles.admin) throw new AppError('forbidden', 'Only an admin can impersonate a user');
+  if (!(await hasRole(services, admin, config.roles.admin))) throw new AppError('forbidden', 'Only an admin can impersonate a user');
   const user = await backend.findByEmail(input.email, scope.tenantId);
   if (!user) throw new AppError('not_found', 'No user has this email address');
-  if (user.role === config.roles.admin) throw new AppError('forbidden', 'An admin cannot be impersonated');
+  if (await hasRole(services, user, config.roles.admin)) throw new AppError('forbidden', 'An admin cannot be impersonated');
   audit.record(scope, 'impersonation', { userId: user.id, actorId: admin.id });
   return issueTokens(services, await withHookData(services, user, admin), { actor: admin, authentication: authenticationOf(claims) });
 }

@@ -3,6 +3,7 @@ import { AppError } from '../core/errors.js';
 import type { RequestScope } from '../core/request.js';
 import type { AccessClaims } from '../tokens/access-token.js';
 import { mailLink, reserveMail } from './mail.js';
+import { hasRole } from './roles.js';
 import type { AccountServices } from './services.js';
 import { userFromToken } from './users.js';
 
@@ -13,7 +14,7 @@ import { userFromToken } from './users.js';
 export async function authorizeInviter(services: Pick<AccountServices, 'config' | 'backend'>, scope: RequestScope, claims: AccessClaims): Promise<StoredUser> {
   if (claims.act !== undefined) throw new AppError('forbidden', 'An impersonation token cannot invite');
   const admin = await userFromToken(services, claims.sub, scope.tenantId);
-  if (admin.role !== services.config.roles.admin) throw new AppError('forbidden', 'Only an admin can invite users');
+  if (!(await hasRole(services, admin, services.config.roles.admin))) throw new AppError('forbidden', 'Only an admin can invite users');
   return admin;
 }
 

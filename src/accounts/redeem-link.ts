@@ -7,6 +7,7 @@ import type { IssuedTokens } from '../tokens/tokens.js';
 import { mailLink } from './mail.js';
 import { noticePasswordChanged } from './notices.js';
 import { revertEmail } from './revert-email.js';
+import { hasRole } from './roles.js';
 import type { AccountServices } from './services.js';
 import { startSession } from './sign-in.js';
 import { spending } from './spend.js';
@@ -108,7 +109,7 @@ async function createFromLink(services: RedeemServices, claims: LinkClaims, role
 async function inviterStillAdmin(services: RedeemServices, claims: LinkClaims, tenantId: string | null): Promise<void> {
   // Invitations mailed before inviters were recorded carry none: refused.
   const inviter = typeof claims.inv === 'string' ? await services.backend.findById(claims.inv, tenantId) : null;
-  if (!inviter || inviter.role !== services.config.roles.admin || (inviter.session_version ?? 0) !== claims.isv) {
+  if (!inviter || !(await hasRole(services, inviter, services.config.roles.admin)) || (inviter.session_version ?? 0) !== claims.isv) {
     throw new AppError('invalid_token', 'This invitation is no longer valid: ask for a new one');
   }
 }

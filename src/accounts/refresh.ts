@@ -12,7 +12,7 @@ import { userFromToken, withHookData } from './users.js';
  * logged-out sessions) get no fresh token.
  */
 export async function refresh(
-  services: Pick<AccountServices, 'backend' | 'tokens' | 'hooks' | 'audit' | 'extensions' | 'metrics'>,
+  services: Pick<AccountServices, 'backend' | 'tokens' | 'hooks' | 'audit' | 'extensions' | 'metrics' | 'config'>,
   scope: RequestScope,
   refreshToken: string,
 ): Promise<IssuedTokens> {

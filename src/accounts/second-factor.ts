@@ -77,7 +77,7 @@ function nextRecord(mfa: Mfa, user: StoredUser, record: MfaRecord, input: Second
 
 /** The session's tokens once both factors are passed: `amr` the first factor's, the second's, `mfa`; `auth_time` now. */
 export async function sessionAfterSecondFactor(
-  services: Pick<AccountServices, 'tokens' | 'extensions' | 'metrics' | 'clock' | 'hooks'>,
+  services: Pick<AccountServices, 'tokens' | 'extensions' | 'metrics' | 'clock' | 'hooks' | 'backend' | 'config'>,
   user: StoredUser,
   firstFactor: readonly string[],
   method: Method,

@@ -2,6 +2,7 @@ import type { StoredUser } from '../backends/types.js';
 import type { Authentication } from '../tokens/authentication.js';
 import type { IssuedTokens } from '../tokens/tokens.js';
 import { secondFactorGate } from './mfa-gate.js';
+import { rolesOf } from './roles.js';
 import type { AccountServices } from './services.js';
 import type { UserWithHookData } from './users.js';
 
@@ -19,7 +20,7 @@ interface FirstFactorPassed extends UserWithHookData {
   readonly factor: FirstFactor;
 }
 
-type SignInServices = Pick<AccountServices, 'tokens' | 'extensions' | 'metrics' | 'clock' | 'mfa'>;
+type SignInServices = Pick<AccountServices, 'tokens' | 'extensions' | 'metrics' | 'clock' | 'mfa' | 'backend' | 'config'>;
 
 /**
  * The end of every sign-in — password, mailed link, OAuth — and so the one place a session
@@ -39,15 +40,27 @@ export async function startSession(services: SignInServices, passed: FirstFactor
  * (no refresh token then).
  */
 export async function issueTokens(
-  services: Pick<AccountServices, 'tokens' | 'extensions' | 'metrics'>,
+  services: Pick<AccountServices, 'tokens' | 'extensions' | 'metrics' | 'backend' | 'config'>,
   { user, hookData }: UserWithHookData,
   options: { authentication?: Authentication; actor?: StoredUser } = {},
 ): Promise<IssuedTokens> {
-  const claims: Record<string, unknown> = {};
-  for (const extension of services.extensions) {
-    Object.assign(claims, extension.claims({ user, tenantId: user.tenant_id, actor: options.actor }));
+  // The operator's own data (JWT_CLAIMS_QUERY, HTTP_CLAIMS_URL): its roles, its x-hasura-*
+  // values for the hasura extension, the rest under JWT_CLAIMS_NAMESPACE.
+  const data = services.backend.userClaims ? await services.backend.userClaims(user) : null;
+  const roles = rolesOf(user, data, services.config.roles.listColumn);
+  const hasura: Record<string, unknown> = {};
+  const own: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(data ?? {})) {
+    if (name === 'roles') continue;
+    if (name.toLowerCase().startsWith('x-hasura-')) hasura[name.toLowerCase()] = value;
+    else own[name] = value;
   }
-  const issued = await services.tokens.issue(user, { ...options, claims, hookData });
+  const claims: Record<string, unknown> = {};
+  if (Object.keys(own).length > 0) claims[services.config.jwt.claimsNamespace] = own;
+  for (const extension of services.extensions) {
+    Object.assign(claims, extension.claims({ user, tenantId: user.tenant_id, actor: options.actor, roles, hasura }));
+  }
+  const issued = await services.tokens.issue(user, { ...options, claims, hookData, roles });
   services.metrics.tokensIssued('access');
   if (issued.refresh_token !== undefined) services.metrics.tokensIssued('refresh');
   return issued;

@@ -17,8 +17,10 @@ export interface BackendSettings {
   readonly sessionVersion: SessionVersionSetting;
   /** EMAIL_LOOKUP: `exact` (the index's match) or `insensitive` (`John@x` is found as `john@x`). */
   readonly emailLookup: EmailLookup;
+  /** JWT_CLAIMS_QUERY (SQLite, Postgres): one read-only SELECT of the user's claims, `$1` the id, `$2` the tenant. */
+  readonly claimsQuery: string | undefined;
   readonly postgres: { readonly dsn: string; readonly poolSize: number };
-  readonly hasura: { readonly url: string; readonly adminSecret: string | undefined; readonly idType: string };
+  readonly hasura: { readonly url: string; readonly adminSecret: string | undefined; readonly idType: string; readonly claimsMap: string | undefined };
   readonly http: {
     readonly url: string;
     readonly authHeader: { readonly name: string; readonly value: string } | undefined;
@@ -32,6 +34,8 @@ export interface BackendSettings {
     readonly passkeysUrl: string | undefined;
     /** HTTP_ADMIN_CALLS: the admin calls the service answers (list, delete). */
     readonly adminCalls: readonly ('list' | 'delete')[];
+    /** HTTP_CLAIMS_URL: where the service answers a user's claims. */
+    readonly claimsUrl: string | undefined;
   };
 }
 
@@ -45,10 +49,10 @@ export async function createBackend(settings: BackendSettings, logger?: Pick<Log
   switch (settings.kind) {
     case 'sqlite':
       // Synchronous and local: its lock wait is bounded by the same timeout inside SQLite.
-      return createSqliteBackend({ path: settings.sqlitePath, timeoutMs, table, columns, sessionVersion, emailLookup, warn: logger?.warn });
+      return createSqliteBackend({ path: settings.sqlitePath, timeoutMs, table, columns, sessionVersion, emailLookup, claimsQuery: settings.claimsQuery, warn: logger?.warn });
     case 'postgres': {
       const { createPostgresBackend } = await import('./postgres/postgres-backend.js');
-      return withDeadline(createPostgresBackend({ ...settings.postgres, timeoutMs, table, columns, sessionVersion, emailLookup }), timeoutMs);
+      return withDeadline(createPostgresBackend({ ...settings.postgres, timeoutMs, table, columns, sessionVersion, emailLookup, claimsQuery: settings.claimsQuery }), timeoutMs);
     }
     case 'hasura': {
       const { createHasuraBackend } = await import('./hasura/hasura-backend.js');
@@ -89,6 +93,7 @@ function withDeadline(backend: UserBackend, timeoutMs: number): UserBackend {
     ...(backend.unspendLink ? { unspendLink: bound('unspend link', backend.unspendLink.bind(backend)) } : {}),
     ...(backend.mixedCaseEmails ? { mixedCaseEmails: bound('count mixed-case emails', backend.mixedCaseEmails.bind(backend)) } : {}),
     ...(backend.passkeys ? { passkeys: boundPasskeys(backend.passkeys, bound) } : {}),
+    ...(backend.userClaims ? { userClaims: bound('read claims', backend.userClaims.bind(backend)) } : {}),
     ...(backend.listUsers ? { listUsers: bound('list users', backend.listUsers.bind(backend)) } : {}),
     ...(backend.deleteUser ? { deleteUser: bound('delete user', backend.deleteUser.bind(backend)) } : {}),
     ...(backend.mfa ? { mfa: { read: bound('read mfa', backend.mfa.read.bind(backend.mfa)), write: bound('write mfa', backend.mfa.write.bind(backend.mfa)) } } : {}),

@@ -91,6 +91,11 @@ export interface UserBackend {
   listUsers?(query: UserQuery): Promise<{ users: StoredUser[]; next: string | null }>;
   /** With `deleteUser`: deletes the user while the row still holds `expected`; false otherwise (nothing deleted). */
   deleteUser?(id: UserId, tenantId: string | null, expected?: UserExpectation): Promise<boolean>;
+  /**
+   * With the `claims` capability: the operator's own data about the user for its tokens
+   * (JWT_CLAIMS_QUERY, HTTP_CLAIMS_URL) — one object, or null when there is none.
+   */
+  userClaims?(user: StoredUser): Promise<Record<string, unknown> | null>;
   /** With the `mfa` capability: the users' second factors (the `authura_mfa` table). */
   readonly mfa?: MfaStore;
   /** With the `passkeys` capability: the users' WebAuthn credentials (the `authura_passkeys` table). */
@@ -137,6 +142,17 @@ interface BackendCapabilities {
   /** `listUsers` and `deleteUser` (the admin API; HTTP: HTTP_ADMIN_CALLS). */
   readonly listUsers: boolean;
   readonly deleteUser: boolean;
+  /** `userClaims` (JWT_CLAIMS_QUERY on SQLite and Postgres, HTTP_CLAIMS_URL). */
+  readonly claims: boolean;
+}
+
+/** At most one row of claims: more is the query's mistake, never a guess. */
+export function oneClaimsRow(rows: readonly Record<string, unknown>[], store: string): Record<string, unknown> | null {
+  if (rows.length > 1) throw new BackendError('bad_response', `JWT_CLAIMS_QUERY returned ${rows.length} rows for one user on ${store}: it must return one at most`);
+  const row = rows[0];
+  if (row === undefined) return null;
+  // A NULL column adds nothing.
+  return Object.fromEntries(Object.entries(row).filter(([, value]) => value !== null && value !== undefined));
 }
 
 /** What the admin API searches users by. */

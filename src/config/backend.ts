@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { isIdentifier, isTableName, parseColumnMap, type ColumnMap, type SessionVersionSetting } from '../backends/columns.js';
 import type { BackendKind } from '../backends/create-backend.js';
 import { checkPasswordPolicy } from '../passwords/policy.js';
+import { parseClaimsMap } from '../backends/hasura/hasura-claims.js';
 import type { Env } from './env-schema.js';
 import type { Config, Report } from './types.js';
 
@@ -36,16 +37,31 @@ export function parseBackend(env: Env, report: Report): Config['backend'] {
       'required in production with AUTH_BACKEND=http: the users service must honour PATCH {"set", "expect"} with a 412 on a mismatch (README, http backend), so that a link used twice at once takes effect once',
     );
   }
+  const claimsQuery = env.JWT_CLAIMS_QUERY;
+  if (claimsQuery !== undefined) {
+    if (env.AUTH_BACKEND !== 'sqlite' && env.AUTH_BACKEND !== 'postgres') report.problem('JWT_CLAIMS_QUERY', `is for the SQL backends; with ${env.AUTH_BACKEND} see ${env.AUTH_BACKEND === 'http' ? 'HTTP_CLAIMS_URL' : 'README, Hasura'}`);
+    // One statement that reads: the database checks it again (SQLite's read-only flag, Postgres's read-only transaction).
+    if (!/^\s*(select|with)\b/i.test(claimsQuery) || /;\s*\S/.test(claimsQuery)) report.problem('JWT_CLAIMS_QUERY', 'must be one SELECT statement ($1: the user id, $2: the tenant id)');
+  }
+  if (env.JWT_CLAIMS_MAP !== undefined) {
+    if (env.AUTH_BACKEND !== 'hasura') report.problem('JWT_CLAIMS_MAP', `is for the hasura backend; with ${env.AUTH_BACKEND} see ${env.AUTH_BACKEND === 'http' ? 'HTTP_CLAIMS_URL' : 'JWT_CLAIMS_QUERY'}`);
+    try {
+      parseClaimsMap(env.JWT_CLAIMS_MAP);
+    } catch (error) {
+      report.problem('JWT_CLAIMS_MAP', (error as Error).message);
+    }
+  }
   return {
     kind: env.AUTH_BACKEND,
     timeoutMs: env.BACKEND_TIMEOUT,
+    claimsQuery: claimsQuery?.trim().replace(/;\s*$/, ''),
     sqlitePath: env.SQLITE_DB_PATH,
     table: env.USERS_TABLE,
     columns: columnMap.columns,
     sessionVersion,
     emailLookup: env.EMAIL_LOOKUP,
     postgres: { dsn: env.POSTGRES_DSN ?? '', poolSize: env.POSTGRES_POOL_SIZE },
-    hasura: { url: env.HASURA_URL ?? '', adminSecret: env.HASURA_GRAPHQL_ADMIN_SECRET, idType: env.HASURA_ID_TYPE },
+    hasura: { url: env.HASURA_URL ?? '', adminSecret: env.HASURA_GRAPHQL_ADMIN_SECRET, idType: env.HASURA_ID_TYPE, claimsMap: env.JWT_CLAIMS_MAP },
     http: {
       url: env.HTTP_URL ?? '',
       authHeader: env.HTTP_AUTH_HEADER_VALUE !== undefined ? { name: env.HTTP_AUTH_HEADER_KEY, value: env.HTTP_AUTH_HEADER_VALUE } : undefined,
@@ -54,6 +70,7 @@ export function parseBackend(env: Env, report: Report): Config['backend'] {
       mfaUrl: env.HTTP_MFA_URL,
       passkeysUrl: env.HTTP_PASSKEYS_URL,
       adminCalls: adminCalls(env, report),
+      claimsUrl: env.HTTP_CLAIMS_URL,
     },
     initialUser: initialUser(env, report),
   };

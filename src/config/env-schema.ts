@@ -50,6 +50,7 @@ export const envSchema = z.object({
   // Various
   ADMIN_ROLE: text('admin'),
   DEFAULT_ROLE: text('user'),
+  ROLE_COLUMN_LIST: bool(false),
   VERIFY_REDIRECT_URL: httpUrl(),
   ALLOWED_REDIRECT_ORIGINS: list,
   EXTERNAL_URL: httpUrl(),
@@ -131,6 +132,9 @@ export const envSchema = z.object({
   JWT_ENV_EXTENSION_NAMESPACE: optionalText,
   JWT_ENV_EXTENSION_CLAIMS: optionalText,
   HASURA_CLAIMS_NAMESPACE: text('https://hasura.io/jwt/claims'),
+  JWT_CLAIMS_QUERY: optionalText,
+  JWT_CLAIMS_MAP: optionalText,
+  JWT_CLAIMS_NAMESPACE: text('https://authura.dev/claims'),
   HASURA_CLAIMS_FORMAT: z.enum(['json', 'stringified_json']).default('json'),
   HASURA_ROLE_MAP: list,
   HASURA_ALLOW_ADMIN_ROLE: bool(false),
@@ -161,6 +165,7 @@ export const envSchema = z.object({
   HTTP_MFA_URL: httpUrl(),
   HTTP_PASSKEYS_URL: httpUrl(),
   HTTP_ADMIN_CALLS: list,
+  HTTP_CLAIMS_URL: httpUrl(),
 
   // Mail
   MAIL_HOST: optionalText,

@@ -41,7 +41,7 @@ describe('loadConfig', () => {
     expect(config.server).toEqual({ host: 'localhost', port: 9000, workers: 1, headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, maxConnections: 10_000, startupTimeoutMs: 15_000 });
     expect(config.passwords.cost).toBe(10);
     expect(config.passwords.threads).toBeGreaterThanOrEqual(1);
-    expect(config.roles).toEqual({ admin: 'admin', default: 'user' });
+    expect(config.roles).toEqual({ admin: 'admin', default: 'user', listColumn: false });
     expect(config.urls.verifyRedirect).toBe('http://localhost:9000/form');
     expect(config.urls.external).toBe('http://localhost:9000');
     expect(config.jwt).toMatchObject({ accessTtl: 300, refreshTtl: 720 * 3600, verifyTtl: 3600, issuer: 'http://localhost:9000' });

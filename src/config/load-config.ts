@@ -80,6 +80,7 @@ export function loadConfig(source: Record<string, string | undefined>, options: 
       issuer: env.JWT_ISSUER ?? rest.urls.external,
       extensions,
       generatedSecrets: jwt.missingSecrets.length > 0,
+      claimsNamespace: env.JWT_CLAIMS_NAMESPACE,
     },
   });
 }

@@ -46,7 +46,7 @@ export function parseServer(env: Env, report: Report): ServerSection {
       cost: env.BCRYPT_COST,
       firebase: firebaseScrypt(env, report),
     },
-    roles: { admin: env.ADMIN_ROLE, default: env.DEFAULT_ROLE },
+    roles: { admin: env.ADMIN_ROLE, default: env.DEFAULT_ROLE, listColumn: env.ROLE_COLUMN_LIST },
     signupDisabled: env.SIGNUP_DISABLED,
     impersonationEnabled: env.IMPERSONATION_ENABLED,
     passwordless: {

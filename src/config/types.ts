@@ -31,7 +31,8 @@ export interface Config {
     /** FIREBASE_SCRYPT_*: to check Firebase scrypt hashes (`$firebase-scrypt$…`). */
     readonly firebase: FirebaseScryptParams | undefined;
   };
-  readonly roles: { readonly admin: string; readonly default: string };
+  /** ADMIN_ROLE, DEFAULT_ROLE, and ROLE_COLUMN_LIST: the role column holds a list of roles. */
+  readonly roles: { readonly admin: string; readonly default: string; readonly listColumn: boolean };
   readonly signupDisabled: boolean;
   readonly impersonationEnabled: boolean;
   readonly passwordless: PasswordlessSettings;
@@ -48,6 +49,8 @@ export interface Config {
     readonly extensions: readonly ExtensionSettings[];
     /** True when some secret was generated for development rather than configured. */
     readonly generatedSecrets: boolean;
+    /** JWT_CLAIMS_NAMESPACE: the access token's key for the operator's claims (JWT_CLAIMS_QUERY, HTTP_CLAIMS_URL). */
+    readonly claimsNamespace: string;
   };
   readonly backend: BackendSettings & { readonly initialUser: InitialUser | undefined };
   readonly mail: MailSettings;

@@ -33,16 +33,34 @@ export function hasuraExtension(options: HasuraExtensionOptions): JwtExtension {
   };
   return {
     name: 'hasura',
-    claims({ user, tenantId, actor }) {
-      const role = toHasura(user.role);
-      const claims: Record<string, string | string[]> = {
+    claims({ user, tenantId, actor, roles, hasura }) {
+      const mapped = (roles.length > 0 ? roles : [user.role]).map(toHasura);
+      const role = mapped[0] as string;
+      const claims: Record<string, string | string[]> = {};
+      // The operator's x-hasura-* values first: the gateway's own four (and the impersonator) are set after, never replaced.
+      for (const [name, value] of Object.entries(hasura)) claims[name] = sessionVariable(value);
+      Object.assign(claims, {
         'x-hasura-default-role': role,
-        'x-hasura-allowed-roles': [...new Set([role, toHasura(options.defaultRole)])],
+        'x-hasura-allowed-roles': [...new Set([...mapped, toHasura(options.defaultRole)])],
         'x-hasura-user-id': String(user.id),
-      };
+      });
       if (options.multiTenant && tenantId !== null) claims['x-hasura-tenant-id'] = tenantId;
+      else delete claims['x-hasura-tenant-id'];
       if (actor) claims['x-hasura-impersonator-id'] = String(actor.id);
+      else delete claims['x-hasura-impersonator-id'];
       return { [options.namespace]: options.format === 'stringified_json' ? JSON.stringify(claims) : claims };
     },
   };
+}
+
+/**
+ * A value as a Hasura session variable: a string — a list as a Postgres array literal
+ * (`{"a","b"}`, what Hasura's `_in`/`_has_keys_any` on a session variable read), anything else its
+ * JSON text (numbers, booleans) or itself (strings).
+ */
+function sessionVariable(value: unknown): string {
+  if (Array.isArray(value)) return `{${value.map((v) => `"${String(v).replace(/["\\]/g, (c) => `\\${c}`)}"`).join(',')}}`;
+  if (typeof value === 'string') return value;
+  if (value instanceof Date) return value.toISOString();
+  return JSON.stringify(value);
 }

@@ -7,6 +7,10 @@ interface ClaimContext {
   readonly tenantId: string | null;
   /** The admin acting as the user (impersonation). */
   readonly actor: StoredUser | undefined;
+  /** The user's roles, the main one first (one, unless the operator's data lists several). */
+  readonly roles: readonly string[];
+  /** `x-hasura-*` values from the operator's data (JWT_CLAIMS_QUERY, HTTP_CLAIMS_URL), lower-cased names. */
+  readonly hasura: Readonly<Record<string, unknown>>;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import { AppError } from '../core/errors.js';
-import type { PasskeyStore, UserBackend } from '../backends/types.js';
+import type { PasskeyStore, StoredUser, UserBackend } from '../backends/types.js';
 import type { HookClient } from '../hooks/hook-client.js';
 import type { HashPool } from '../passwords/worker-pool.js';
 
@@ -73,7 +73,7 @@ export function createMetrics(scrapeOf: (registry: Registry) => () => Promise<st
 
 /** The backend with every call timed and failures counted. */
 export function observedBackend(backend: UserBackend, metrics: Metrics): UserBackend {
-  const { spendLink, unspendLink, mixedCaseEmails, mfa, passkeys, listUsers, deleteUser } = backend;
+  const { spendLink, unspendLink, mixedCaseEmails, mfa, passkeys, listUsers, deleteUser, userClaims } = backend;
   return {
     kind: backend.kind,
     findByEmail: (...a) => metrics.observe('backend', 'find', () => backend.findByEmail(...a)),
@@ -86,6 +86,7 @@ export function observedBackend(backend: UserBackend, metrics: Metrics): UserBac
     ...(unspendLink ? { unspendLink: (jti: string) => metrics.observe('backend', 'spend', () => unspendLink.call(backend, jti)) } : {}),
     ...(mixedCaseEmails ? { mixedCaseEmails: () => mixedCaseEmails.call(backend) } : {}),
     ...(passkeys ? { passkeys: observedPasskeys(passkeys, metrics) } : {}),
+    ...(userClaims ? { userClaims: (user: StoredUser) => metrics.observe('backend', 'claims', () => userClaims.call(backend, user)) } : {}),
     ...(listUsers ? { listUsers: (...a) => metrics.observe('backend', 'find', () => listUsers.call(backend, ...a)) } : {}),
     ...(deleteUser ? { deleteUser: (...a) => metrics.observe('backend', 'update', () => deleteUser.call(backend, ...a)) } : {}),
     ...(mfa ? { mfa: { read: (...a) => metrics.observe('backend', 'mfa', () => mfa.read(...a)), write: (...a) => metrics.observe('backend', 'mfa', () => mfa.write(...a)) } } : {}),

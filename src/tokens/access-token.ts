@@ -31,6 +31,8 @@ export interface AccessOptions {
   readonly actor?: StoredUser;
   /** How and when the sign-in happened (`amr`, `auth_time`). */
   readonly authentication?: Authentication;
+  /** The user's roles (the `roles` claim), the main one first. */
+  readonly roles?: readonly string[];
 }
 
 export interface AccessTokens {
@@ -56,7 +58,7 @@ export function accessTokens(ring: KeyRing, settings: TokenSettings, multiTenant
       const claims: Record<string, unknown> = {};
       for (const [name, value] of Object.entries(options.claims ?? {})) if (!isReservedClaim(name)) claims[name] = value;
       if (options.hookData !== undefined) claims.hook_data = options.hookData;
-      Object.assign(claims, { email: user.email, role: user.role, verified_at: user.verified_at }, authenticationClaims(options.authentication));
+      Object.assign(claims, { email: user.email, role: user.role, roles: [...(options.roles ?? [user.role])], verified_at: user.verified_at }, authenticationClaims(options.authentication));
       if (multiTenant && user.tenant_id !== null) claims.tid = user.tenant_id;
       if (options.actor) claims.act = { sub: String(options.actor.id) };
       const audience = audienceOf(user.tenant_id);

@@ -1,6 +1,6 @@
 /** Top-level claims the gateway sets itself; no extension or hook may write them, in any letter case. */
 const RESERVED_CLAIMS = new Set([
-  'sub', 'exp', 'iat', 'nbf', 'iss', 'aud', 'jti', 'typ', 'email', 'role', 'tid', 'tenant', 'tenant_id',
+  'sub', 'exp', 'iat', 'nbf', 'iss', 'aud', 'jti', 'typ', 'email', 'role', 'roles', 'tid', 'tenant', 'tenant_id',
   'verified_at', 'act', 'hook_data', 'amr', 'auth_time',
 ]);
 

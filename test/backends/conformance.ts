@@ -128,7 +128,7 @@ export function describeBackendConformance(
 
     it('reports its capabilities as its rows show them: a session version on every row', async () => {
       const capabilities = await backend.capabilities();
-      expect(capabilities).toEqual({ conditionalUpdate: true, spendOnce: true, sessionVersion: true, mfa: true, passkeys: true, listUsers: true, deleteUser: true });
+      expect(capabilities).toEqual({ conditionalUpdate: true, spendOnce: true, sessionVersion: true, mfa: true, passkeys: true, listUsers: true, deleteUser: true, claims: false });
       expect((await backend.create(newUser())).session_version).toBe(0);
     });
 

@@ -142,7 +142,7 @@ describe('an existing users table with other names', () => {
     await off.close();
     const on = await backendFor({ AUTH_BACKEND: 'postgres', POSTGRES_DSN: dsn });
     expect((await on.findByEmail('postgres@example.com', null))?.session_version).toBe(0);
-    expect(await on.capabilities()).toEqual({ conditionalUpdate: true, spendOnce: true, sessionVersion: true, mfa: true, passkeys: true, listUsers: true, deleteUser: true });
+    expect(await on.capabilities()).toEqual({ conditionalUpdate: true, spendOnce: true, sessionVersion: true, mfa: true, passkeys: true, listUsers: true, deleteUser: true, claims: false });
     await on.close();
   });
 

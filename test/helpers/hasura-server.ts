@@ -71,7 +71,9 @@ export async function startHasura(databaseUrl: string, adminSecret: string) {
     type authura_passkeys_mutation_response { affected_rows: Int! }
     type users_aggregate_fields { count: Int! }
     type users_aggregate { aggregate: users_aggregate_fields }
-    type users { id: Int!, email: String!, role: String!, password: String!, tenant_id: String, verified_at: timestamptz, session_version: Int }
+    type users { id: Int!, email: String!, role: String!, password: String!, tenant_id: String, verified_at: timestamptz, session_version: Int, memberships: [memberships!]! }
+    type memberships { user_id: Int!, role: String, org_id: String, org: orgs }
+    type orgs { id: String!, plan: String }
     type query_root {
       users(where: users_bool_exp, limit: Int, order_by: [users_order_by!]): [users!]!
       users_by_pk(id: Int!): users
@@ -192,6 +194,13 @@ export async function startHasura(databaseUrl: string, adminSecret: string) {
           authura_passkeys_by_pk: async (_: unknown, args: { id: string }) => (await sql`SELECT ${sql.unsafe(PASSKEY_COLUMNS)} FROM authura_passkeys WHERE id = ${args.id}`)[0] ?? null,
           authura_mfa_by_pk: async (_: unknown, args: { user_id: string }) => (await sql`SELECT ${sql.unsafe(MFA_COLUMNS)} FROM authura_mfa WHERE user_id = ${args.user_id}`)[0] ?? null,
         },
+        // Relationships (tests of JWT_CLAIMS_MAP): users → memberships (array), memberships → orgs (object).
+        users: {
+          memberships: async (parent: { id: number }) => sql`SELECT * FROM memberships WHERE user_id = ${parent.id} ORDER BY role`,
+        },
+        memberships: {
+          org: async (parent: { org_id: string | null }) => (parent.org_id === null ? null : ((await sql`SELECT * FROM orgs WHERE id = ${parent.org_id}`)[0] ?? null)),
+        },
         mutation_root: {
           insert_authura_passkeys_one: async (_: unknown, args: { object: Row }) =>
             (await sql`INSERT INTO authura_passkeys ${sql(args.object)} ON CONFLICT (id) DO NOTHING RETURNING ${sql.unsafe(PASSKEY_COLUMNS)}`)[0] ?? null,
@@ -250,6 +259,12 @@ export async function startHasura(databaseUrl: string, adminSecret: string) {
     }),
     plugins: [
       {
+        // Like Hasura: a query that does not fit the schema is `validation-failed`.
+        onValidate() {
+          return ({ result, setResult }: { result: readonly GraphQLError[]; setResult(errors: GraphQLError[]): void }) => {
+            if (result.length > 0) setResult(result.map((e) => new GraphQLError(e.message, { extensions: { path: '$', code: 'validation-failed' } })));
+          };
+        },
         async onRequest({ request, endResponse }) {
           // Like Hasura, do not run the operation of a client that gave up (dropped while held).
           if (held && !(await held)) return endResponse(new Response(null, { status: 499 }));

@@ -2,6 +2,7 @@ import { ClientError, GraphQLClient } from 'graphql-request';
 import { OutboundError, send } from '../../core/outbound.js';
 import { fromColumns, mappedFields, toColumns, type ColumnMap } from '../columns.js';
 import { SPENT_LINKS_TABLE as SPENT } from '../sql.js';
+import { claimsOf, claimsSelection, parseClaimsMap } from './hasura-claims.js';
 import { hasuraMfa } from './hasura-mfa.js';
 import { hasuraPasskeys } from './hasura-passkeys.js';
 import { toStoredUser } from '../row.js';
@@ -21,6 +22,8 @@ interface HasuraBackendOptions {
   readonly idType: string;
   /** EMAIL_LOOKUP (default `exact`); `insensitive` asks with `_ilike` and checks what comes back. */
   readonly emailLookup?: EmailLookup;
+  /** JWT_CLAIMS_MAP: claims from paths in the user's relationships, fetched in one query. */
+  readonly claimsMap?: string | undefined;
 }
 
 /** The Hasura backend: Hasura's generated GraphQL API over the users table, as admin. */
@@ -100,6 +103,26 @@ export function createHasuraBackend(options: HasuraBackendOptions): UserBackend 
   }
 
   const mfa = hasuraMfa(request);
+  const claimPaths = options.claimsMap === undefined ? undefined : parseClaimsMap(options.claimsMap);
+  const claimsQuery = claimPaths && `query AuthuraClaims($id: ${idType}!) { ${t}_by_pk(${c.id}: $id) { ${c.tenant_id} ${claimsSelection(claimPaths)} } }`;
+  const readClaims = async (id: UserId, tenantId: string | null): Promise<Record<string, unknown> | null> => {
+    const key = idVariable(id);
+    if (key === undefined || claimsQuery === undefined || claimPaths === undefined) return null;
+    const row = (await request('read claims', claimsQuery, { id: key }))[`${t}_by_pk`] as Record<string, unknown> | null | undefined;
+    if (!row || (row[c.tenant_id] ?? null) !== tenantId) return null;
+    return claimsOf(row, claimPaths);
+  };
+  // Checked once against Hasura's schema (a path it does not have stops the start), then remembered.
+  let claimsChecked: Promise<void> | undefined;
+  const checkClaims = () =>
+    (claimsChecked ??= readClaims(integerId ? -1 : '00000000-0000-0000-0000-000000000000', null).then(
+      () => undefined,
+      (error: unknown) => {
+        claimsChecked = undefined;
+        if (error instanceof BackendError && error.code === 'refused') throw new BackendError('refused', `JWT_CLAIMS_MAP: ${error.message}`, { cause: error });
+        throw error;
+      },
+    ));
   const passkeys = hasuraPasskeys(request);
 
   const user = (value: unknown): StoredUser | null =>
@@ -206,9 +229,11 @@ export function createHasuraBackend(options: HasuraBackendOptions): UserBackend 
       if (typeof affected !== 'number') throw new BackendError('bad_response', 'Hasura returned no result for the delete');
       return affected === 1;
     },
+    ...(claimPaths === undefined ? {} : { userClaims: (user: StoredUser) => readClaims(user.id, user.tenant_id) }),
     async capabilities() {
       await describeTable();
-      return { conditionalUpdate: true, spendOnce: await hasSpentLinks(), sessionVersion, mfa: await mfa.tracked(), passkeys: await passkeys.tracked(), listUsers: true, deleteUser: true };
+      if (claimPaths !== undefined) await checkClaims();
+      return { conditionalUpdate: true, spendOnce: await hasSpentLinks(), sessionVersion, mfa: await mfa.tracked(), passkeys: await passkeys.tracked(), listUsers: true, deleteUser: true, claims: claimPaths !== undefined };
     },
     mfa: mfa.store,
     passkeys: passkeys.store,

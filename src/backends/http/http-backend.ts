@@ -32,6 +32,8 @@ interface HttpBackendOptions {
    * `{users, next_cursor}`) and `delete` (`DELETE {url}/{id}?tenant_id=`).
    */
   readonly adminCalls?: readonly ('list' | 'delete')[];
+  /** HTTP_CLAIMS_URL: `GET {url}/{id}?tenant_id=` answers the user's claims (an object; 404: none). */
+  readonly claimsUrl?: string | undefined;
   /** EMAIL_LOOKUP=insensitive: `GET {url}?email=…&email_match=insensitive`, and the service matches any case. */
   readonly emailLookup?: EmailLookup;
 }
@@ -152,7 +154,19 @@ export function createHttpBackend(options: HttpBackendOptions): UserBackend {
         passkeys: passkeysBase !== undefined,
         listUsers: options.adminCalls?.includes('list') === true,
         deleteUser: options.adminCalls?.includes('delete') === true,
+        claims: options.claimsUrl !== undefined,
       }),
+    ...(options.claimsUrl === undefined
+      ? {}
+      : {
+          async userClaims(user: StoredUser) {
+            const url = withQuery(`${(options.claimsUrl as string).replace(/\/+$/, '')}/${encodeURIComponent(String(user.id))}`, tenantQuery(user.tenant_id));
+            const { json } = await call('read claims', 'GET', url);
+            if (json === null) return null;
+            if (typeof json !== 'object' || Array.isArray(json)) throw new BackendError('bad_response', 'The claims service answered something other than an object');
+            return json as Record<string, unknown>;
+          },
+        }),
     async listUsers(query) {
       const params = ['list=1', `limit=${query.limit}`];
       if (query.emailPrefix) params.push(`email_prefix=${encodeURIComponent(query.emailPrefix)}`);

@@ -15,7 +15,7 @@ import { MFA_TABLE, mfaRow, toMfaRecord } from '../mfa-record.js';
 import { PASSKEYS_TABLE } from '../passkey-record.js';
 import { postgresPasskeys } from './postgres-passkeys.js';
 import { SPENT_LINKS_TABLE, splitTableName } from '../sql.js';
-import { ambiguousEmail, BackendError, type EmailLookup, EXPECTABLE, likePrefix, type NewUser, type StoredUser, type UserBackend, type UserExpectation, type UserId, type UserPatch } from '../types.js';
+import { ambiguousEmail, BackendError, type EmailLookup, EXPECTABLE, likePrefix, type NewUser, oneClaimsRow, type StoredUser, type UserBackend, type UserExpectation, type UserId, type UserPatch } from '../types.js';
 
 interface PostgresBackendOptions {
   readonly dsn: string;
@@ -27,6 +27,8 @@ interface PostgresBackendOptions {
   readonly sessionVersion?: SessionVersionSetting;
   /** EMAIL_LOOKUP (default `exact`); `insensitive` uses `lower(email)` (its index: npm run migrate). */
   readonly emailLookup?: EmailLookup;
+  /** JWT_CLAIMS_QUERY: run in a read-only transaction, `$1` the user id, `$2` the tenant id. */
+  readonly claimsQuery?: string | undefined;
 }
 
 /**
@@ -87,6 +89,14 @@ export function createPostgresBackend(options: PostgresBackendOptions): UserBack
     checkColumns('postgres', options.table, c, types);
     const sessionVersion = c.session_version !== undefined;
     const [found] = await sql`SELECT to_regclass(${usersSchema === undefined ? SPENT_LINKS_TABLE : `${usersSchema}.${SPENT_LINKS_TABLE}`}) AS spent, to_regclass(${mfaName}) AS mfa, to_regclass(${passkeysName}) AS passkeys`;
+    if (options.claimsQuery !== undefined) {
+      // Once at start, for an id of the id column's type that no user has: a query that fails, fails the start.
+      const idType = types.get(c.id) ?? '';
+      const probe = /int|numeric/.test(idType) ? '-1' : idType === 'uuid' ? '00000000-0000-0000-0000-000000000000' : '';
+      await readClaims(probe, null).catch((error: unknown) => {
+        throw new BackendError('refused', `JWT_CLAIMS_QUERY: Postgres refused it: ${(error as Error).message}`, { cause: error });
+      });
+    }
     return {
       c,
       spentLinks: found?.spent !== null && found?.spent !== undefined,
@@ -96,6 +106,13 @@ export function createPostgresBackend(options: PostgresBackendOptions): UserBack
       user: (row) => (row === undefined ? null : toStoredUser(fromColumns(row, c), 'Postgres', { sessionVersion })),
     };
   }
+  /** The claims query, only ever in a read-only transaction (a query that writes fails there). */
+  const readClaims = async (userId: string, tenantId: string | null) => {
+    const query = options.claimsQuery as string;
+    const params = [userId, tenantId].slice(0, query.includes('$2') ? 2 : query.includes('$1') ? 1 : 0);
+    const rows = await sql.begin('read only', (tx) => tx.unsafe(query, params as never[]));
+    return oneClaimsRow(rows as unknown as Record<string, unknown>[], 'Postgres');
+  };
   const insensitive = options.emailLookup === 'insensitive';
   /** The row(s) of `email`: exactly, or in any case (then up to two: an ambiguity is seen, not guessed). */
   const emailIs = (c: ColumnMap, email: string) => (insensitive ? sql`lower(${sql(c.email)}) = ${email}` : sql`${sql(c.email)} = ${email}`);
@@ -165,6 +182,15 @@ export function createPostgresBackend(options: PostgresBackendOptions): UserBack
           return user(rows[0]);
         }) as Promise<StoredUser | null>;
       }, { badIdIsNull: true }),
+    ...(options.claimsQuery === undefined
+      ? {}
+      : {
+          userClaims: (user: StoredUser) =>
+            run('read claims', async () => {
+              await shape();
+              return readClaims(String(user.id), user.tenant_id);
+            }),
+        }),
     listUsers: (query) =>
       run('list users', async () => {
         const { c, selected, user } = await shape();
@@ -186,7 +212,7 @@ export function createPostgresBackend(options: PostgresBackendOptions): UserBack
     capabilities: () =>
       run('describe table', async () => {
         const { c, spentLinks, mfa, passkeys } = await shape();
-        return { conditionalUpdate: true, spendOnce: spentLinks, sessionVersion: c.session_version !== undefined, mfa, passkeys, listUsers: true, deleteUser: true };
+        return { conditionalUpdate: true, spendOnce: spentLinks, sessionVersion: c.session_version !== undefined, mfa, passkeys, listUsers: true, deleteUser: true, claims: options.claimsQuery !== undefined };
       }),
     passkeys: postgresPasskeys(sql, passkeysName, run),
     mfa: {

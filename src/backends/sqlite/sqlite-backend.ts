@@ -7,6 +7,7 @@ import { checkColumns, sqliteAffinity } from '../schema-check.js';
 import { MFA_TABLE, mfaTableSql } from '../mfa-record.js';
 import { sqliteMfaStore } from './sqlite-mfa.js';
 import { PASSKEYS_TABLE, passkeysTableSql } from '../passkey-record.js';
+import { sqliteClaimsQuery } from './sqlite-claims.js';
 import { sqlitePasskeys } from './sqlite-passkeys.js';
 import { lowerEmailIndexSql, quoteIdentifier as quote, SPENT_LINKS_TABLE, spentLinksSql, splitTableName } from '../sql.js';
 import {
@@ -49,6 +50,8 @@ interface SqliteBackendOptions {
   readonly sessionVersion?: SessionVersionSetting;
   /** EMAIL_LOOKUP (default `exact`). */
   readonly emailLookup?: EmailLookup;
+  /** JWT_CLAIMS_QUERY. */
+  readonly claimsQuery?: string | undefined;
   /** Told what the operator should know (an existing file others can read). */
   readonly warn?: (message: string, fields: Record<string, unknown>) => void;
 }
@@ -174,6 +177,7 @@ export function createSqliteBackend(options: SqliteBackendOptions): UserBackend 
   const forgetExpired = db.prepare(`DELETE FROM ${spentTable} WHERE "expires_at" < ?`);
   let swept = 0;
   const mfa = sqliteMfaStore(db, quote(schemaName === 'main' ? MFA_TABLE : `${schemaName}.${MFA_TABLE}`));
+  const claims = options.claimsQuery === undefined ? undefined : sqliteClaimsQuery(db, options.claimsQuery);
   const passkeys = sqlitePasskeys(db, quote(schemaName === 'main' ? PASSKEYS_TABLE : `${schemaName}.${PASSKEYS_TABLE}`));
 
   const row = (value: unknown): StoredUser | null =>
@@ -237,7 +241,8 @@ export function createSqliteBackend(options: SqliteBackendOptions): UserBackend 
       return run('delete user', () => deleteFor(checks).run({ ...expectations, id: key, tenant_id: tenantId }).changes === 1);
     },
     ping: () => run('ping', () => void db.prepare('SELECT 1').get()),
-    capabilities: () => Promise.resolve({ conditionalUpdate: true, spendOnce: true, sessionVersion: c.session_version !== undefined, mfa: true, passkeys: true, listUsers: true, deleteUser: true }),
+    capabilities: () => Promise.resolve({ conditionalUpdate: true, spendOnce: true, sessionVersion: c.session_version !== undefined, mfa: true, passkeys: true, listUsers: true, deleteUser: true, claims: claims !== undefined }),
+    ...(claims ? { userClaims: (user: StoredUser) => run('read claims', () => claims(sqliteId(user.id) ?? String(user.id), user.tenant_id)) } : {}),
     passkeys: {
       list: (userId, tenantId) => run('list passkeys', () => passkeys.list(String(userId), tenantId)),
       find: (id) => run('find passkey', () => passkeys.find(id)),
