@@ -52,7 +52,8 @@ export async function issueTokens(
   const own: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(data ?? {})) {
     if (name === 'roles') continue;
-    if (name.toLowerCase().startsWith('x-hasura-')) hasura[name.toLowerCase()] = value;
+    // To Hasura's claims with the hasura extension; an ordinary claim without it.
+    if (name.toLowerCase().startsWith('x-hasura-') && services.extensions.some((e) => e.name === 'hasura')) hasura[name.toLowerCase()] = value;
     else own[name] = value;
   }
   const claims: Record<string, unknown> = {};

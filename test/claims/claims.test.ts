@@ -52,6 +52,13 @@ describe('claims from the operator data on SQLite (JWT_CLAIMS_QUERY)', () => {
     expect(decodeJwt(refreshed.access_token as string)[NS]).toEqual({ plan: 'pro' });
   });
 
+  it('without the hasura extension, x-hasura-* columns are ordinary claims under the namespace', async () => {
+    const gw = await gateway({ JWT_CLAIMS_QUERY: QUERY, JWT_EXTENSIONS: '' });
+    const claims = decodeJwt((await login(gw, 'member@example.com')).body.access_token as string) as Json;
+    expect(claims[NS]).toEqual({ 'x-hasura-org-id': 'org-7', plan: 'pro' });
+    expect(claims[HASURA]).toBeUndefined();
+  });
+
   it('adds nothing for no row, and refuses two rows (502) rather than guess', async () => {
     const gw = await gateway({ JWT_CLAIMS_QUERY: QUERY });
     await signUp(gw, 'nobody-in-orgs@example.com');
