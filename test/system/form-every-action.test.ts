@@ -3,6 +3,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ListeningGateway, startGateway } from '../fixtures.js';
 import { launchChromium } from '../helpers/chromium.js';
+import { formSubmitter } from '../helpers/form-page.js';
 import { freePort } from '../helpers/ports.js';
 
 const ADMIN = { email: 'root@example.com', password: 'Admin-Pass-123!' };
@@ -52,24 +53,7 @@ describe.each<{ delivery: string; env: Record<string, string>; tenant: string | 
     await page.goto(url.toString());
   };
   /** Fills a form (the primary one, or one under "Other actions" by its endpoint) and submits it. */
-  const submit = async (form: string, values: Record<string, string> = {}) => {
-    const selector = form === 'primary' ? '#primary form' : `details form[data-endpoint="${form}"]`;
-    if (form !== 'primary') {
-      const closed = page.locator(`details:not([open]):has(form[data-endpoint="${form}"]) summary`);
-      if ((await closed.count()) > 0) await closed.click();
-    }
-    for (const [name, value] of Object.entries(values)) await page.fill(`${selector} input[name="${name}"]`, value);
-    await page.evaluate(() => {
-      (document.getElementById('result') as HTMLElement).dataset.status = '';
-    });
-    await page.click(`${selector} button[type="submit"]`);
-    await page.waitForFunction(() => !['', 'pending'].includes(document.getElementById('result')?.dataset.status ?? ''));
-    return page.evaluate(() => {
-      const result = document.getElementById('result') as HTMLElement;
-      const text = result.textContent ?? '';
-      return { status: result.dataset.status ?? '', body: JSON.parse(text.slice(text.indexOf('\n') + 1)) as Record<string, unknown> };
-    });
-  };
+  const submit = (form: string, values: Record<string, string> = {}) => formSubmitter(page)(form, values);
   const link = async (to: string, subject: string) => (await gw.mail.next(to, subject)).link as string;
 
   it('sign up, follow the link, use the session, change password and email (and back), reset, log in, log out, invite', async () => {

@@ -4,6 +4,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ListeningGateway, signUp, startGateway, STRONG_PASSWORD } from '../fixtures.js';
 import { launchChromium } from '../helpers/chromium.js';
+import { formSubmitter } from '../helpers/form-page.js';
 import { freePort } from '../helpers/ports.js';
 import { Secret, TOTP } from 'otpauth';
 
@@ -29,23 +30,7 @@ describe('second factors on /form', () => {
     await gw?.close();
   });
 
-  const submit = async (endpoint: string, values: Record<string, string> = {}, primary = false) => {
-    const selector = primary ? '#primary form' : `details form[data-endpoint="${endpoint}"]`;
-    if (!primary) {
-      const closed = page.locator(`details:not([open]):has(form[data-endpoint="${endpoint}"]) summary`);
-      if ((await closed.count()) > 0) await closed.click();
-    }
-    for (const [name, value] of Object.entries(values)) await page.fill(`${selector} input[name="${name}"]`, value);
-    await page.evaluate(() => {
-      (document.getElementById('result') as HTMLElement).dataset.status = '';
-    });
-    await page.click(`${selector} button[type="submit"]`);
-    await page.waitForFunction(() => !['', 'pending'].includes(document.getElementById('result')?.dataset.status ?? ''));
-    return page.evaluate(() => {
-      const text = document.getElementById('result')?.textContent ?? '';
-      return { status: document.getElementById('result')?.dataset.status ?? '', body: JSON.parse(text.slice(text.indexOf('\n') + 1)) as Record<string, unknown> };
-    });
-  };
+  const submit = (endpoint: string, values: Record<string, string> = {}, primary = false) => formSubmitter(page)(primary ? 'primary' : endpoint, values);
 
   it('enrol (the QR code shown), confirm, then a login answers mfa_required and the verify form finishes it with a recovery code', async () => {
     await signUp(gw, 'form-mfa@example.com');

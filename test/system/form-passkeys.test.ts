@@ -4,6 +4,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ListeningGateway, signUp, startGateway, STRONG_PASSWORD } from '../fixtures.js';
 import { launchChromium } from '../helpers/chromium.js';
+import { formSubmitter } from '../helpers/form-page.js';
 import { freePort } from '../helpers/ports.js';
 
 /**
@@ -32,23 +33,7 @@ describe('passkeys on /form with a virtual authenticator', () => {
     await gw?.close();
   });
 
-  const submit = async (endpoint: string, values: Record<string, string> = {}, primary = false) => {
-    const selector = primary ? '#primary form' : `details form[data-endpoint="${endpoint}"]`;
-    if (!primary) {
-      const closed = page.locator(`details:not([open]):has(form[data-endpoint="${endpoint}"]) summary`);
-      if ((await closed.count()) > 0) await closed.click();
-    }
-    for (const [name, value] of Object.entries(values)) await page.fill(`${selector} input[name="${name}"]`, value);
-    await page.evaluate(() => {
-      (document.getElementById('result') as HTMLElement).dataset.status = '';
-    });
-    await page.click(`${selector} button[type="submit"]`);
-    await page.waitForFunction(() => !['', 'pending'].includes(document.getElementById('result')?.dataset.status ?? ''));
-    return page.evaluate(() => {
-      const text = document.getElementById('result')?.textContent ?? '';
-      return { status: document.getElementById('result')?.dataset.status ?? '', text };
-    });
-  };
+  const submit = (endpoint: string, values: Record<string, string> = {}, primary = false) => formSubmitter(page)(primary ? 'primary' : endpoint, values);
   const json = (text: string) => JSON.parse(text.slice(text.indexOf('\n') + 1)) as Record<string, unknown>;
 
   it('adds a passkey (resident, user-verified) and signs in with it alone: amr hwk user mfa', async () => {

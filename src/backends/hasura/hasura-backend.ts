@@ -5,6 +5,7 @@ import { SPENT_LINKS_TABLE as SPENT } from '../sql.js';
 import { claimsOf, claimsSelection, parseClaimsMap } from './hasura-claims.js';
 import { hasuraMfa } from './hasura-mfa.js';
 import { hasuraPasskeys } from './hasura-passkeys.js';
+import { trackedTable } from './tracked.js';
 import { toStoredUser } from '../row.js';
 import { checkColumns } from '../schema-check.js';
 import { ambiguousEmail, BackendError, type EmailLookup, EXPECTABLE, likePrefix, type NewUser, type StoredUser, type UserBackend, type UserExpectation, type UserId, type UserPatch } from '../types.js';
@@ -67,18 +68,8 @@ export function createHasuraBackend(options: HasuraBackendOptions): UserBackend 
     spend: `mutation AuthuraSpendLink($jti: String!, $expires: bigint!) { insert_${SPENT}_one(object: { jti: $jti, expires_at: $expires }, on_conflict: { constraint: ${SPENT}_pkey, update_columns: [] }) { jti } }`,
     unspend: `mutation AuthuraUnspendLink($jti: String!) { delete_${SPENT}_by_pk(jti: $jti) { jti } }`,
   };
-  // Whether the spent-links table is tracked: asked once, remembered (asked again after a failure).
-  let spentLinks: Promise<boolean> | undefined;
-  const hasSpentLinks = () =>
-    (spentLinks ??= request('describe', queries.spentProbe, {}).then(
-      () => true,
-      (error: unknown) => {
-        // Hasura validates the query against its schema: an untracked table is refused there.
-        if (error instanceof BackendError && error.code === 'refused') return false;
-        spentLinks = undefined;
-        throw error;
-      },
-    ));
+  // Whether the spent-links table is tracked (README: hasura).
+  const hasSpentLinks = trackedTable(request, queries.spentProbe);
   // The users table fits the configuration: checked once (again after a failure to ask).
   let described: Promise<void> | undefined;
   const describeTable = () =>

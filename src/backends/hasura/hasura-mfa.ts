@@ -1,4 +1,5 @@
 import { MFA_TABLE as MFA, mfaRow, toMfaRecord } from '../mfa-record.js';
+import { trackedTable } from './tracked.js';
 import { BackendError, type MfaStore } from '../types.js';
 
 type Request = (operation: string, document: string, variables: Record<string, unknown>) => Promise<Record<string, unknown>>;
@@ -17,18 +18,9 @@ const QUERIES = {
  * (and tenant), insert-if-absent, and an update conditional on the version, as every backend's.
  */
 export function hasuraMfa(request: Request): { store: MfaStore; tracked(): Promise<boolean> } {
-  let tracked: Promise<boolean> | undefined;
   return {
     // Asked once, remembered (asked again after a failure); an untracked table fails validation.
-    tracked: () =>
-      (tracked ??= request('describe', QUERIES.probe, {}).then(
-        () => true,
-        (error: unknown) => {
-          if (error instanceof BackendError && error.code === 'refused') return false;
-          tracked = undefined;
-          throw error;
-        },
-      )),
+    tracked: trackedTable(request, QUERIES.probe),
     store: {
       async read(userId, tenantId) {
         const data = await request('read mfa', QUERIES.read, { id: String(userId) });

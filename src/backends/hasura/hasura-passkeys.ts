@@ -1,4 +1,5 @@
 import { PASSKEY_COLUMNS, PASSKEYS_TABLE as T, passkeyRow, toPasskeyRecord } from '../passkey-record.js';
+import { trackedTable } from './tracked.js';
 import { BackendError, type PasskeyStore } from '../types.js';
 
 type Request = (operation: string, document: string, variables: Record<string, unknown>) => Promise<Record<string, unknown>>;
@@ -17,22 +18,13 @@ const owner = (userId: string, tenantId: string | null) => ({ user_id: { _eq: us
 
 /** The passkeys table through Hasura's API (README: hasura — track `authura_passkeys`). */
 export function hasuraPasskeys(request: Request): { store: PasskeyStore; tracked(): Promise<boolean> } {
-  let tracked: Promise<boolean> | undefined;
   const affected = (data: Record<string, unknown>, field: string) => {
     const count = (data[field] as { affected_rows?: unknown } | null | undefined)?.affected_rows;
     if (typeof count !== 'number') throw new BackendError('bad_response', 'Hasura returned no result for the passkey write');
     return count === 1;
   };
   return {
-    tracked: () =>
-      (tracked ??= request('describe', QUERIES.probe, {}).then(
-        () => true,
-        (error: unknown) => {
-          if (error instanceof BackendError && error.code === 'refused') return false;
-          tracked = undefined;
-          throw error;
-        },
-      )),
+    tracked: trackedTable(request, QUERIES.probe),
     store: {
       async list(userId, tenantId) {
         const data = await request('list passkeys', QUERIES.list, { where: owner(String(userId), tenantId) });
