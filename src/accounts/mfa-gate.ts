@@ -1,6 +1,7 @@
 import type { MfaRecord, StoredUser } from '../backends/types.js';
 import { AppError } from '../core/errors.js';
 import type { Mfa } from '../mfa/types.js';
+import { holdsAny } from './roles.js';
 import type { AccountServices } from './services.js';
 
 /** The `amr` values a second factor adds: a TOTP app's code (RFC 8176 `otp`) or a recovery code (ours), then `mfa`. */
@@ -24,7 +25,7 @@ export async function confirmedFactor(mfa: Mfa, user: Pick<StoredUser, 'id' | 't
  * tokens, `403 mfa_required` with an mfa token for POST /mfa/verify; a user whose role needs one
  * (MFA_REQUIRED_ROLES) and has none, `403 mfa_enrollment_required` with an enrolment token.
  */
-export async function secondFactorGate(services: Pick<AccountServices, 'mfa' | 'tokens'>, user: StoredUser, amr: readonly string[]): Promise<void> {
+export async function secondFactorGate(services: Pick<AccountServices, 'mfa' | 'tokens' | 'backend' | 'config'>, user: StoredUser, amr: readonly string[]): Promise<void> {
   const { mfa } = services;
   if (!mfa) return;
   if (await confirmedFactor(mfa, user)) {
@@ -32,7 +33,8 @@ export async function secondFactorGate(services: Pick<AccountServices, 'mfa' | '
       fields: { mfa_token: await services.tokens.mfa.sign('mfa', user, amr), methods: Object.keys(FACTOR_AMR) },
     });
   }
-  if (mfa.settings.requiredRoles.includes(user.role)) {
+  // Any of the user's roles (several, from the operator's data) that needs a second factor.
+  if (await holdsAny(services, user, mfa.settings.requiredRoles)) {
     throw new AppError('mfa_enrollment_required', 'Your role requires a second factor: set one up with enrollment_token (POST /mfa/totp/enroll, then POST /mfa/totp/confirm)', {
       fields: { enrollment_token: await services.tokens.mfa.sign('enroll', user, amr) },
     });

@@ -28,9 +28,15 @@ export function rolesOf(user: StoredUser, data: Record<string, unknown> | null, 
   return roleList(data?.roles) ?? (listColumn ? roleList(user.role) : undefined) ?? [user.role];
 }
 
-/** Whether `user` holds `role` among its roles (ADMIN_ROLE checks): the operator's claims are read when the backend has them. */
-export async function hasRole(services: Pick<AccountServices, 'backend' | 'config'>, user: StoredUser, role: string): Promise<boolean> {
-  if (user.role === role) return true;
+/** Whether `user` holds any of `roles` (MFA_REQUIRED_ROLES): the operator's claims are read (once) when the backend has them. */
+export async function holdsAny(services: Pick<AccountServices, 'backend' | 'config'>, user: StoredUser, roles: readonly string[]): Promise<boolean> {
+  if (roles.length === 0) return false;
+  if (roles.includes(user.role)) return true;
   const data = services.backend.userClaims ? await services.backend.userClaims(user) : null;
-  return rolesOf(user, data, services.config.roles.listColumn).includes(role);
+  return rolesOf(user, data, services.config.roles.listColumn).some((r) => roles.includes(r));
+}
+
+/** Whether `user` holds `role` among its roles (ADMIN_ROLE checks). */
+export function hasRole(services: Pick<AccountServices, 'backend' | 'config'>, user: StoredUser, role: string): Promise<boolean> {
+  return holdsAny(services, user, [role]);
 }

@@ -195,3 +195,18 @@ describe('second factors after an OAuth sign-in', () => {
     expect(decodeJwt(((await done.json()) as { access_token: string }).access_token).amr).toEqual(['fed', 'otp', 'mfa']);
   });
 });
+
+describe('MFA_REQUIRED_ROLES with several roles', () => {
+  it('a user holding a required role among several (ROLE_COLUMN_LIST) is held back for enrolment', async () => {
+    const gw = await testApp({ MFA_ENABLED: 'true', MFA_ENCRYPTION_KEY: randomBytes(32).toString('base64'), MFA_REQUIRED_ROLES: 'auditor', ROLE_COLUMN_LIST: 'true' });
+    try {
+      const { user } = await signUp(gw, 'several@example.com');
+      await gw.deps.backend.update(user.id, null, { role: 'editor,auditor' });
+      const answer = await gw.call('/token', { json: { email: 'several@example.com', password: STRONG_PASSWORD } });
+      expect(answer.status).toBe(403);
+      expect(await answer.json()).toMatchObject({ error: 'mfa_enrollment_required' });
+    } finally {
+      await gw.close();
+    }
+  });
+});
