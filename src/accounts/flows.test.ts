@@ -18,13 +18,18 @@ describe('signup → verify → login → refresh → user', () => {
     expect(link.searchParams.get('action')).toBe('verify-email');
     expect(mail.html).toContain(link.searchParams.get('token'));
 
+    const before = gw.deps.clock.now();
     const verify = await gw.call('/verify-email', { json: { token: tokenOf(mail.link), password: STRONG_PASSWORD } });
+    const after = gw.deps.clock.now();
     expect(verify.status).toBe(200);
     expect(verify.headers.get('cache-control')).toBe('no-store');
     const verified = (await verify.json()) as { user: Record<string, unknown>; tokens: Record<string, unknown> };
     expect(verified.user).toMatchObject({ email: 'alice@example.com', role: 'user', tenant_id: null });
     expect(typeof verified.user.id).toBe('number');
-    expect(Date.parse(String(verified.user.verified_at))).toBeGreaterThan(Date.now() - 60_000);
+    // Set by the gateway's clock during the call.
+    const verifiedAt = Date.parse(String(verified.user.verified_at));
+    expect(verifiedAt).toBeGreaterThanOrEqual(before);
+    expect(verifiedAt).toBeLessThanOrEqual(after);
     expect(verified.user).not.toHaveProperty('password');
     expect(verified.tokens).toMatchObject({ token_type: 'Bearer', expires_in: 300 });
 

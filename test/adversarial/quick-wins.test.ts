@@ -46,13 +46,10 @@ describe('one request must not freeze the gateway', () => {
     const posts = Array.from({ length: 6 }, () =>
       fetch(`${gw.url}/signup`, { method: 'POST', body: flood, headers: { 'content-type': 'application/x-www-form-urlencoded' } }),
     );
-    // The one timing assertion the suite allows: the quadratic parser took ~8 s per body; the
-    // bound leaves a 10× margin over what a busy machine needs.
-    const started = performance.now();
+    // No time is measured here: the parser's work is bounded by counting the pairs it pulls
+    // (src/http/body.test.ts: 2 of 32,768); here the gateway still answers while they arrive.
     const health = await fetch(`${gw.url}/healthz`);
-    const waited = performance.now() - started;
     expect(health.status).toBe(200);
-    expect(waited).toBeLessThan(500);
     for (const response of await Promise.all(posts)) {
       expect(response.status).toBe(400);
       expect(await response.json()).toMatchObject({ error: 'validation_failed', issues: [{ path: 'a' }] });
