@@ -5,45 +5,23 @@
  */
 import autocannon from 'autocannon';
 import Database from 'better-sqlite3';
-import { execFileSync, fork } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import postgres from 'postgres';
 import { startPostgres } from '../test/helpers/embedded-postgres.js';
-import { START_ENV, START_FLAGS } from './start-script.js';
+import { BENCH_USER, forkBenchGateway } from './gateway-process.js';
 
 const DURATION = Number(process.env.BENCH_SECONDS ?? 6);
-const EMAIL = 'bench@example.com';
-const PASSWORD = 'Bench-Pass-123!';
+const { email: EMAIL, password: PASSWORD } = BENCH_USER;
 const QUERY = 'SELECT org_id AS "x-hasura-org-id", plan FROM memberships WHERE user_id = $1';
 const dir = mkdtempSync(join(tmpdir(), 'authura-claims-bench-'));
 
 async function measure(env: Record<string, string>) {
-  const child = fork('bench/gateway-server.mjs', [], {
-    execArgv: START_FLAGS.split(' ').filter(Boolean),
-    env: {
-      PATH: process.env.PATH,
-      JWT_SECRET: 'bench-access-secret-0123456789abcdef',
-      JWT_REFRESH_SECRET: 'bench-refresh-secret-0123456789abcdef',
-      JWT_VERIFY_SECRET: 'bench-verify-secret-0123456789abcdef',
-      RATE_PER_MINUTE: '0',
-      LOG_LEVEL: 'error',
-      HASH_QUEUE_LIMIT: '100000',
-      LOGIN_ACCOUNT_MAX_FAILURES: '0',
-      // 32 logins at once are 32 checks in flight, each counted before it runs.
-      LOGIN_FREE_ATTEMPTS: '1000',
-      JWT_EXTENSIONS: 'hasura',
-      BENCH_EMAIL: EMAIL,
-      BENCH_PASSWORD: PASSWORD,
-      ...START_ENV,
-      ...env,
-    },
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
+  // 32 logins at once are 32 checks in flight, each counted before it runs.
+  const { child, url } = await forkBenchGateway({ LOGIN_ACCOUNT_MAX_FAILURES: '0', LOGIN_FREE_ATTEMPTS: '1000', JWT_EXTENSIONS: 'hasura', ...env });
   try {
-    const { port } = await new Promise<{ port: number }>((resolve) => child.once('message', (m) => resolve(m as { port: number })));
-    const url = `http://127.0.0.1:${port}`;
     const headers = { 'content-type': 'application/json' };
     const login = JSON.stringify({ email: EMAIL, password: PASSWORD });
     const tokens = (await (await fetch(`${url}/token`, { method: 'POST', headers, body: login })).json()) as { refresh_token: string };
@@ -51,7 +29,7 @@ async function measure(env: Record<string, string>) {
       const result = await autocannon({ url: `${url}${path}`, method: 'POST', headers, body, connections: 32, duration: DURATION });
       if (result.errors > 0 || result.non2xx > 0) {
         const sample = await fetch(`${url}${path}`, { method: 'POST', headers, body });
-        throw new Error(`${path}: ${result.errors} errors, ${result.non2xx} non-2xx (now: ${sample.status} ${await sample.text()})`);
+        throw new Error(`${path}: ${result.errors} errors, ${result.non2xx} non-2xx (a request now: ${sample.status})`);
       }
       return result.requests.average;
     };

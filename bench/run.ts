@@ -4,19 +4,19 @@
  * table of ratios measured in this run. Results are machine-specific; ratios travel better.
  */
 import autocannon from 'autocannon';
-import { execFileSync, fork, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startPostgres } from '../test/helpers/embedded-postgres.js';
 import { measureHashLimit } from './hash-limit.js';
+import { BENCH_USER, forkBenchGateway } from './gateway-process.js';
 import { START_ENV, START_FLAGS } from './start-script.js';
 
 const COLD_TOKENS = 12_000;
 const DURATION = Number(process.env.BENCH_SECONDS ?? 6);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
-const EMAIL = 'bench@example.com';
-const PASSWORD = 'Bench-Pass-123!';
+const { email: EMAIL, password: PASSWORD } = BENCH_USER;
 const dir = mkdtempSync(join(tmpdir(), 'authura-bench-'));
 
 interface Load {
@@ -46,30 +46,8 @@ function ask<T>(child: ChildProcess, message: string): Promise<T> {
   });
 }
 
-async function startGateway(env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
-  const child = fork('bench/gateway-server.mjs', [], {
-    execArgv: (process.env.BENCH_NODE_FLAGS ?? START_FLAGS).split(' ').filter(Boolean),
-    env: {
-      PATH: process.env.PATH,
-      JWT_SECRET: 'bench-access-secret-0123456789abcdef',
-      JWT_REFRESH_SECRET: 'bench-refresh-secret-0123456789abcdef',
-      JWT_VERIFY_SECRET: 'bench-verify-secret-0123456789abcdef',
-      RATE_PER_MINUTE: '0',
-      LOG_LEVEL: 'error',
-      HASH_QUEUE_LIMIT: '100000',
-      BENCH_EMAIL: EMAIL,
-      BENCH_PASSWORD: PASSWORD,
-      ...START_ENV,
-      ...env,
-    },
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  const { port } = await new Promise<{ port: number }>((resolve) => child.once('message', (m) => resolve(m as { port: number })));
-  return { child, url: `http://127.0.0.1:${port}` };
-}
-
 async function benchGateway(name: string, env: Record<string, string>) {
-  const { child, url } = await startGateway(env);
+  const { child, url } = await forkBenchGateway(env);
   try {
     const login = await fetch(`${url}/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: EMAIL, password: PASSWORD }) });
     const tokens = (await login.json()) as { access_token: string; refresh_token: string };

@@ -131,6 +131,18 @@ describe('Hasura and an HTTP users service that refuse or do not fit', () => {
   });
 });
 
+/** What a production start needs, with the mail server on this machine, and `more` on top. */
+const production = (more: Record<string, string>) => ({
+  ...TEST_SECRETS,
+  NODE_ENV: 'production',
+  EXTERNAL_URL: 'https://auth.example.com',
+  VERIFY_REDIRECT_URL: 'https://app.example.com/verify',
+  METRICS_TOKEN: 'm'.repeat(32),
+  MAIL_FROM: 'Authura <no-reply@example.com>',
+  MAIL_HOST: '127.0.0.1',
+  ...more,
+});
+
 describe('the mail server at start (production)', () => {
   const smtp = new TestSmtpServer();
   beforeAll(async () => {
@@ -138,16 +150,6 @@ describe('the mail server at start (production)', () => {
     smtp.options = { credentials: { user: 'authura', pass: 'right' } };
   });
   afterAll(() => smtp.stop());
-  const production = (mail: Record<string, string>) => ({
-    ...TEST_SECRETS,
-    NODE_ENV: 'production',
-    EXTERNAL_URL: 'https://auth.example.com',
-    VERIFY_REDIRECT_URL: 'https://app.example.com/verify',
-    METRICS_TOKEN: 'm'.repeat(32),
-    MAIL_FROM: 'Authura <no-reply@example.com>',
-    MAIL_HOST: '127.0.0.1',
-    ...mail,
-  });
 
   it('refused credentials end the start; a server that does not answer is a warning, and authura_mail_up says 0', async () => {
     const refused = await gateway(production({ MAIL_PORT: String(smtp.port), MAIL_USER: 'authura', MAIL_PASS: 'wrong' })).failure();
@@ -178,21 +180,14 @@ describe('passwordless sign-in in production', () => {
 
   it('is refused with a spend-once store only this process holds (a restart would forget the tries); a shared one starts', async () => {
     const service = await startUsersService({ name: 'Authorization', value: 'Bearer svc' });
-    const env = {
-      ...TEST_SECRETS,
-      NODE_ENV: 'production',
-      EXTERNAL_URL: 'https://auth.example.com',
-      VERIFY_REDIRECT_URL: 'https://app.example.com/verify',
-      METRICS_TOKEN: 'm'.repeat(32),
-      MAIL_FROM: 'Authura <no-reply@example.com>',
-      MAIL_HOST: '127.0.0.1',
+    const env = production({
       MAIL_PORT: String(smtp.port),
       AUTH_BACKEND: 'http',
       HTTP_URL: service.url,
       HTTP_AUTH_HEADER_VALUE: 'Bearer svc',
       HTTP_CONDITIONAL_UPDATES: 'true',
       PASSWORDLESS_ENABLED: 'true',
-    };
+    });
     try {
       const refused = await gateway(env).failure();
       expect(refused.code).toBe(1);

@@ -102,3 +102,23 @@ describe.each(Object.keys(backendStores()))('npm run users on the %s backend', (
     expect(lines(back.out).at(-1)).toEqual({ summary: { created: 0, updated: 0, skipped: exported.length, refused: 0 }, dry_run: false });
   }, 60_000);
 });
+
+describe('npm run users with a store that does not answer', () => {
+  it('stops the import with exit 1 and the reason (no row is called refused); the export too', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'authura-users-down-'));
+    try {
+      const file = join(dir, 'users.jsonl');
+      writeFileSync(file, `${JSON.stringify({ emails: [{ address: 'a@example.com', is_primary: true }] })}\n`);
+      const env = { AUTH_BACKEND: 'http', HTTP_URL: 'http://127.0.0.1:1/users', HTTP_ADMIN_CALLS: 'list', BACKEND_TIMEOUT: '1s' };
+      const run = await users(env, 'import', file);
+      expect(run.code).toBe(1);
+      expect(run.err).toContain('the import stopped, the store failing: The users service is unreachable');
+      expect(run.out).toBe('');
+      const exported = await users(env, 'export');
+      expect(exported.code).toBe(1);
+      expect(exported.err).toContain('unreachable');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+});

@@ -25,7 +25,13 @@ export async function confirmedFactor(mfa: Mfa, user: Pick<StoredUser, 'id' | 't
  * tokens, `403 mfa_required` with an mfa token for POST /mfa/verify; a user whose role needs one
  * (MFA_REQUIRED_ROLES) and has none, `403 mfa_enrollment_required` with an enrolment token.
  */
-export async function secondFactorGate(services: Pick<AccountServices, 'mfa' | 'tokens' | 'backend' | 'config'>, user: StoredUser, amr: readonly string[]): Promise<void> {
+export async function secondFactorGate(
+  services: Pick<AccountServices, 'mfa' | 'tokens' | 'backend' | 'config'>,
+  user: StoredUser,
+  amr: readonly string[],
+  /** The operator's data, read once for the whole sign-in. */
+  data: Record<string, unknown> | null,
+): Promise<void> {
   const { mfa } = services;
   if (!mfa) return;
   if (await confirmedFactor(mfa, user)) {
@@ -34,7 +40,7 @@ export async function secondFactorGate(services: Pick<AccountServices, 'mfa' | '
     });
   }
   // Any of the user's roles (several, from the operator's data) that needs a second factor.
-  if (await holdsAny(services, user, mfa.settings.requiredRoles)) {
+  if (await holdsAny(services, user, mfa.settings.requiredRoles, data)) {
     throw new AppError('mfa_enrollment_required', 'Your role requires a second factor: set one up with enrollment_token (POST /mfa/totp/enroll, then POST /mfa/totp/confirm)', {
       fields: { enrollment_token: await services.tokens.mfa.sign('enroll', user, amr) },
     });

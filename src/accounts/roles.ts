@@ -28,12 +28,22 @@ export function rolesOf(user: StoredUser, data: Record<string, unknown> | null, 
   return roleList(data?.roles) ?? (listColumn ? roleList(user.role) : undefined) ?? [user.role];
 }
 
-/** Whether `user` holds any of `roles` (MFA_REQUIRED_ROLES): the operator's claims are read (once) when the backend has them. */
-export async function holdsAny(services: Pick<AccountServices, 'backend' | 'config'>, user: StoredUser, roles: readonly string[]): Promise<boolean> {
+/** The operator's own data about `user` (JWT_CLAIMS_QUERY, JWT_CLAIMS_MAP, HTTP_CLAIMS_URL), or null: read at most once per sign-in. */
+export function operatorData(services: Pick<AccountServices, 'backend'>, user: StoredUser): Promise<Record<string, unknown> | null> {
+  return services.backend.userClaims ? services.backend.userClaims(user) : Promise.resolve(null);
+}
+
+/** Whether `user` holds any of `roles` (MFA_REQUIRED_ROLES); `data`: the operator's data when already read. */
+export async function holdsAny(
+  services: Pick<AccountServices, 'backend' | 'config'>,
+  user: StoredUser,
+  roles: readonly string[],
+  data?: Record<string, unknown> | null,
+): Promise<boolean> {
   if (roles.length === 0) return false;
   if (roles.includes(user.role)) return true;
-  const data = services.backend.userClaims ? await services.backend.userClaims(user) : null;
-  return rolesOf(user, data, services.config.roles.listColumn).some((r) => roles.includes(r));
+  const known = data === undefined ? await operatorData(services, user) : data;
+  return rolesOf(user, known, services.config.roles.listColumn).some((r) => roles.includes(r));
 }
 
 /** Whether `user` holds `role` among its roles (ADMIN_ROLE checks). */

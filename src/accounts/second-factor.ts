@@ -6,6 +6,7 @@ import { dayEnd, givePlaceBack, takePlace } from '../links/places.js';
 import { totpStep } from '../mfa/totp.js';
 import type { AccessClaims } from '../tokens/access-token.js';
 import type { IssuedTokens } from '../tokens/tokens.js';
+import { signedInRecently } from './change-email.js';
 import type { AccountServices } from './services.js';
 import { issueTokens } from './sign-in.js';
 import { confirmedFactor, FACTOR_AMR, type Method, mfaOf, SECOND_FACTOR_AMR } from './mfa-gate.js';
@@ -118,9 +119,7 @@ export async function stepUp(services: VerifyServices, scope: RequestScope, clai
  */
 export async function requireStepUp(services: Pick<AccountServices, 'mfa' | 'clock' | 'config'>, claims: AccessClaims, tenantId: string | null): Promise<void> {
   if (!services.mfa || !(await confirmedFactor(services.mfa, { id: claims.sub, tenant_id: tenantId }))) return;
-  const now = services.clock.now() / 1000;
-  const recent = typeof claims.auth_time === 'number' && claims.auth_time <= now + 5 && now - claims.auth_time <= services.config.reauthWindow;
-  if (!recent || !claims.amr?.includes('mfa')) {
+  if (!signedInRecently(claims, services.clock.now() / 1000, services.config.reauthWindow) || !claims.amr?.includes('mfa')) {
     throw new AppError('step_up_required', 'Confirm it is you with your second factor: POST /mfa/verify with your access token and a code, then retry with the new token');
   }
 }

@@ -2,7 +2,7 @@ import type { StoredUser } from '../backends/types.js';
 import type { Authentication } from '../tokens/authentication.js';
 import type { IssuedTokens } from '../tokens/tokens.js';
 import { secondFactorGate } from './mfa-gate.js';
-import { rolesOf } from './roles.js';
+import { operatorData, rolesOf } from './roles.js';
 import type { AccountServices } from './services.js';
 import type { UserWithHookData } from './users.js';
 
@@ -29,9 +29,11 @@ type SignInServices = Pick<AccountServices, 'tokens' | 'extensions' | 'metrics' 
  * second factor (or a role that needs one) gets an mfa token (or an enrolment token) instead.
  */
 export async function startSession(services: SignInServices, passed: FirstFactorPassed): Promise<IssuedTokens> {
-  await secondFactorGate(services, passed.user, [passed.factor]);
+  // The operator's data once, for the gate (its roles) and the tokens.
+  const data = await operatorData(services, passed.user);
+  await secondFactorGate(services, passed.user, [passed.factor], data);
   const authentication: Authentication = { amr: [passed.factor], authTime: Math.floor(services.clock.now() / 1000) };
-  return issueTokens(services, passed, { authentication });
+  return issueTokens(services, passed, { authentication, data });
 }
 
 /**
@@ -42,11 +44,13 @@ export async function startSession(services: SignInServices, passed: FirstFactor
 export async function issueTokens(
   services: Pick<AccountServices, 'tokens' | 'extensions' | 'metrics' | 'backend' | 'config'>,
   { user, hookData }: UserWithHookData,
-  options: { authentication?: Authentication; actor?: StoredUser } = {},
+  options: { authentication?: Authentication; actor?: StoredUser; data?: Record<string, unknown> | null } = {},
 ): Promise<IssuedTokens> {
-  // The operator's own data (JWT_CLAIMS_QUERY, HTTP_CLAIMS_URL): its roles, its x-hasura-*
-  // values for the hasura extension, the rest under JWT_CLAIMS_NAMESPACE.
-  const data = services.backend.userClaims ? await services.backend.userClaims(user) : null;
+  // The operator's own data (JWT_CLAIMS_QUERY, JWT_CLAIMS_MAP, HTTP_CLAIMS_URL), unless the
+  // sign-in read it already: its roles, its x-hasura-* values for the hasura extension, the rest
+  // under JWT_CLAIMS_NAMESPACE.
+  const { data: given, ...tokenOptions } = options;
+  const data = given === undefined ? await operatorData(services, user) : given;
   const roles = rolesOf(user, data, services.config.roles.listColumn);
   const hasura: Record<string, unknown> = {};
   const own: Record<string, unknown> = {};
@@ -61,7 +65,7 @@ export async function issueTokens(
   for (const extension of services.extensions) {
     Object.assign(claims, extension.claims({ user, tenantId: user.tenant_id, actor: options.actor, roles, hasura }));
   }
-  const issued = await services.tokens.issue(user, { ...options, claims, hookData, roles });
+  const issued = await services.tokens.issue(user, { ...tokenOptions, claims, hookData, roles });
   services.metrics.tokensIssued('access');
   if (issued.refresh_token !== undefined) services.metrics.tokensIssued('refresh');
   return issued;

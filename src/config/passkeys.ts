@@ -1,15 +1,6 @@
 import type { Env } from './env-schema.js';
 import type { Config, Report } from './types.js';
-
-/** An http(s) origin as browsers send it, or undefined. */
-function originOf(value: string): string | undefined {
-  try {
-    const url = new URL(value);
-    return (url.protocol === 'https:' || url.protocol === 'http:') && url.origin === value.replace(/\/+$/, '') ? url.origin : undefined;
-  } catch {
-    return undefined;
-  }
-}
+import { originOf } from './web.js';
 
 /**
  * PASSKEYS_ENABLED and WEBAUTHN_*: the relying party (its id, a domain every ceremony origin is
@@ -22,8 +13,9 @@ export function parsePasskeys(env: Env, report: Report, external: string): Confi
   const rpId = (env.WEBAUTHN_RP_ID ?? externalUrl.hostname).toLowerCase();
   const origins: string[] = [];
   for (const entry of env.WEBAUTHN_ORIGINS) {
+    // An origin as browsers send it: scheme, host and port, nothing after.
     const origin = originOf(entry);
-    if (origin === undefined) report.problem('WEBAUTHN_ORIGINS', `"${entry}" is not an http(s) origin (scheme, host and port only)`);
+    if (origin === undefined || origin !== entry.replace(/\/+$/, '')) report.problem('WEBAUTHN_ORIGINS', `"${entry}" is not an http(s) origin (scheme, host and port only)`);
     else origins.push(origin);
   }
   if (enabled && origins.length === 0) {

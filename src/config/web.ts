@@ -86,7 +86,7 @@ function corsOriginsOf(entry: string): string[] | undefined {
   return http === undefined || https === undefined || new URL(`http://${entry}`).pathname !== '/' ? undefined : [http, https];
 }
 
-function originOf(value: string): string | undefined {
+export function originOf(value: string): string | undefined {
   try {
     const url = new URL(value);
     return url.protocol === 'http:' || url.protocol === 'https:' ? url.origin : undefined;

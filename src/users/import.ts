@@ -159,6 +159,7 @@ export async function importUsers(rows: () => AsyncIterable<{ row: number; value
   };
   // The second pass: a few writes at once, never the whole file in memory.
   const inFlight = new Set<Promise<void>>();
+  let stopped: BackendError | undefined;
   const seen = new Set<string>();
   for await (const entry of rows()) {
     if ('error' in entry || invalid.has(entry.row)) continue;
@@ -169,15 +170,20 @@ export async function importUsers(rows: () => AsyncIterable<{ row: number; value
       seen.clear();
     }
     seen.add(key);
+    if (stopped !== undefined) break;
     const task: Promise<void> = one(entry.row, entry.value).then(
       () => void inFlight.delete(task),
       (error: unknown) => {
         inFlight.delete(task);
-        tell({ row: entry.row, outcome: 'refused', reason: `failed: ${error instanceof Error ? error.message : String(error)}` });
+        // The store failing is no verdict on the row: the import stops (what is written stays,
+        // and a second run goes on from there); a hook's refusal or a row the store rejects is the row's.
+        if (error instanceof BackendError && error.code !== 'bad_response') stopped ??= error;
+        else tell({ row: entry.row, outcome: 'refused', reason: `failed: ${error instanceof Error ? error.message : String(error)}` });
       },
     );
     inFlight.add(task);
   }
   await Promise.all(inFlight);
+  if (stopped !== undefined) throw new Error(`the import stopped, the store failing: ${stopped.message} (run it again: rows already written are skipped)`);
   return counts;
 }

@@ -118,10 +118,23 @@ describe('claims from the HTTP service (HTTP_CLAIMS_URL)', () => {
     const { startUsersService } = await import('../fakes.js');
     const service = await startUsersService({ name: 'Authorization', value: 'Bearer svc' });
     const claimsService = await startFakeServer((call, res) => (call.path.endsWith('/none') ? json(res, 404, {}) : json(res, 200, { tier: 'gold', 'x-hasura-org-id': 'o1', roles: ['viewer'] })));
-    const gw = await testApp({ AUTH_BACKEND: 'http', HTTP_URL: service.url, HTTP_AUTH_HEADER_VALUE: 'Bearer svc', HTTP_CLAIMS_URL: `${claimsService.url}/claims`, JWT_EXTENSIONS: 'hasura' });
+    // With a role that needs a second factor too: the gate and the tokens share one read.
+    const gw = await testApp({
+      AUTH_BACKEND: 'http',
+      HTTP_URL: service.url,
+      HTTP_AUTH_HEADER_VALUE: 'Bearer svc',
+      HTTP_CLAIMS_URL: `${claimsService.url}/claims`,
+      HTTP_MFA_URL: service.mfaUrl,
+      JWT_EXTENSIONS: 'hasura',
+      MFA_ENABLED: 'true',
+      MFA_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64'),
+      MFA_REQUIRED_ROLES: 'auditor',
+    });
     try {
       await signUp(gw, 'http-claims@example.com');
+      const before = claimsService.calls.length;
       const claims = decodeJwt((await login(gw, 'http-claims@example.com')).body.access_token as string) as Json;
+      expect(claimsService.calls.length - before).toBe(1);
       expect(claims[NS]).toEqual({ tier: 'gold' });
       expect(claims.roles).toEqual(['viewer']);
       expect(claims[HASURA]).toMatchObject({ 'x-hasura-org-id': 'o1', 'x-hasura-default-role': 'viewer' });

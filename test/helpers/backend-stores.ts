@@ -1,3 +1,5 @@
+import { afterAll, beforeAll } from 'vitest';
+import { type GatewayOptions, type TestGateway, testApp } from '../fixtures.js';
 import { startHasura, startUsersService } from '../fakes.js';
 import { createDatabase, MIGRATED_SCHEMA } from './databases.js';
 
@@ -41,4 +43,28 @@ export function backendStores(postgresUrl?: string): Record<'sqlite' | 'postgres
       };
     },
   };
+}
+
+/**
+ * A gateway on backend `name` for a `describe` block — its store started before, both closed
+ * after — used as if it were there already (as `useGateway`).
+ */
+export function useGatewayOn(name: string, env: Record<string, string>, options: GatewayOptions = {}): TestGateway {
+  let store: BackendStore | undefined;
+  let gateway: TestGateway | undefined;
+  beforeAll(async () => {
+    store = await backendStores()[name as keyof ReturnType<typeof backendStores>]();
+    // BACKEND_TIMEOUT: long enough that a busy machine never turns an answer into a timeout.
+    gateway = await testApp({ ...store.env, BACKEND_TIMEOUT: '3s', ...env }, options);
+  });
+  afterAll(async () => {
+    await gateway?.close();
+    await store?.close();
+  });
+  return new Proxy({} as TestGateway, {
+    get(_, key: keyof TestGateway) {
+      if (!gateway) throw new Error('the gateway is used before its block started it');
+      return gateway[key];
+    },
+  });
 }

@@ -4,36 +4,26 @@ import { Secret, TOTP } from 'otpauth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { movableClock, signUp, STRONG_PASSWORD, type TestGateway, testApp, tokenOf } from '../fixtures.js';
 import { startOAuthProvider } from '../fakes.js';
-import { type BackendStore, backendStores } from '../helpers/backend-stores.js';
+import { backendStores, useGatewayOn } from '../helpers/backend-stores.js';
 
 const stores = backendStores();
 const ADMIN = { email: 'root@example.com', password: 'Admin-Pass-123!' };
 type Json = Record<string, unknown>;
 
 describe.each(Object.keys(stores))('second factors on the %s backend', (name) => {
-  let store: BackendStore;
-  let gw: TestGateway;
   const clock = movableClock();
-  beforeAll(async () => {
-    store = await stores[name as keyof typeof stores]();
-    gw = await testApp(
-      {
-        ...store.env,
-        BACKEND_TIMEOUT: '3s',
-        MFA_ENABLED: 'true',
-        MFA_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
-        MFA_REQUIRED_ROLES: 'admin',
-        PASSWORDLESS_ENABLED: 'true',
-        INITIAL_USER_EMAIL: ADMIN.email,
-        INITIAL_USER_PASSWORD: ADMIN.password,
-      },
-      { clock },
-    );
-  });
-  afterAll(async () => {
-    await gw?.close();
-    await store?.close();
-  });
+  const gw = useGatewayOn(
+    name,
+    {
+      MFA_ENABLED: 'true',
+      MFA_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+      MFA_REQUIRED_ROLES: 'admin',
+      PASSWORDLESS_ENABLED: 'true',
+      INITIAL_USER_EMAIL: ADMIN.email,
+      INITIAL_USER_PASSWORD: ADMIN.password,
+    },
+    { clock },
+  );
 
   /** The code an authenticator app shows now (the gateway's clock), for `secret`. */
   const codeFor = (secret: string) => new TOTP({ secret: Secret.fromBase32(secret) }).generate({ timestamp: clock.now() });
@@ -80,6 +70,13 @@ describe.each(Object.keys(stores))('second factors on the %s backend', (name) =>
     expect(claims.auth_time).toBe(Math.floor(clock.now() / 1000));
     nextStep();
     expect(await post('/mfa/verify', { mfa_token: mfaToken, code: codeFor(secret) })).toMatchObject({ status: 401, body: { error: 'invalid_token' } });
+  });
+
+  it('answers a forged mfa token, a malformed code and a body with both factors with JSON errors', async () => {
+    expect(await post('/mfa/verify', { mfa_token: 'not.a.token', code: '123456' })).toMatchObject({ status: 401, body: { error: 'invalid_token' } });
+    expect(await post('/mfa/verify', { mfa_token: 'x', code: 'abc' })).toMatchObject({ status: 400, body: { error: 'validation_failed' } });
+    expect(await post('/mfa/verify', { mfa_token: 'x', code: '123456', recovery_code: 'a' })).toMatchObject({ status: 400, body: { error: 'validation_failed' } });
+    expect(await post('/mfa/verify', { code: '123456' })).toMatchObject({ status: 401, body: { error: 'unauthorized' } });
   });
 
   it('a recovery code completes a sign-in once', async () => {

@@ -1,8 +1,8 @@
 import { decodeJwt } from 'jose';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { signUp, type TestGateway, testApp } from '../fixtures.js';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { signUp } from '../fixtures.js';
 import { softwareAuthenticator } from '../helpers/authenticator.js';
-import { type BackendStore, backendStores } from '../helpers/backend-stores.js';
+import { backendStores, useGatewayOn } from '../helpers/backend-stores.js';
 
 const stores = backendStores();
 const APP = 'https://app.example.com';
@@ -10,23 +10,7 @@ const RP = { origin: APP, rpId: 'example.com' };
 type Json = Record<string, unknown>;
 
 describe.each(Object.keys(stores))('passkeys on the %s backend', (name) => {
-  let store: BackendStore;
-  let gw: TestGateway;
-  beforeAll(async () => {
-    store = await stores[name as keyof typeof stores]();
-    gw = await testApp({
-      ...store.env,
-      BACKEND_TIMEOUT: '3s',
-      PASSKEYS_ENABLED: 'true',
-      EXTERNAL_URL: 'https://auth.example.com',
-      WEBAUTHN_RP_ID: 'example.com',
-      WEBAUTHN_ORIGINS: APP,
-    });
-  });
-  afterAll(async () => {
-    await gw?.close();
-    await store?.close();
-  });
+  const gw = useGatewayOn(name, { PASSKEYS_ENABLED: 'true', EXTERNAL_URL: 'https://auth.example.com', WEBAUTHN_RP_ID: 'example.com', WEBAUTHN_ORIGINS: APP });
   afterEach(() => vi.useRealTimers());
 
   const post = async (path: string, json?: Json, bearer?: string) => {
@@ -89,6 +73,18 @@ describe.each(Object.keys(stores))('passkeys on the %s backend', (name) => {
     expect(await post('/webauthn/login/finalize', { challenge: late.challenge, credential: key.get(late.options) })).toMatchObject({ status: 401, body: { error: 'invalid_token' } });
     vi.useRealTimers();
     expect((await login(key)).status).toBe(200);
+  });
+
+  it('answers malformed credentials and challenges with JSON errors, never a 500', async () => {
+    const { challenge } = await loginStart();
+    const garbage = { id: 'AAAA', rawId: 'AAAA', type: 'public-key', response: { clientDataJSON: 'bm90IGpzb24', authenticatorData: '', signature: '', userHandle: '' } };
+    expect(await post('/webauthn/login/finalize', { challenge, credential: garbage })).toMatchObject({ status: 401, body: { error: 'invalid_credentials' } });
+    expect(await post('/webauthn/login/finalize', { challenge: 'not.a.token', credential: garbage })).toMatchObject({ status: 401, body: { error: 'invalid_token' } });
+    expect(await post('/webauthn/login/finalize', { challenge, credential: { id: 'x' } })).toMatchObject({ status: 400, body: { error: 'validation_failed' } });
+    const { tokens } = await signUp(gw, 'garbage@example.com');
+    const started = await post('/webauthn/registration/initialize', undefined, tokens.access_token);
+    const made = await post('/webauthn/registration/finalize', { challenge: started.body.challenge, credential: { ...garbage, response: { clientDataJSON: 'bm90IGpzb24', attestationObject: 'AAAA' } } }, tokens.access_token);
+    expect(made).toMatchObject({ status: 400, body: { error: 'passkey_refused' } });
   });
 
   it('refuses a counter that does not grow (a cloned authenticator), and audits it', async () => {

@@ -1,7 +1,7 @@
 import { decodeJwt } from 'jose';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { type TestGateway, testApp, tokenOf } from '../fixtures.js';
-import { type BackendStore, backendStores } from '../helpers/backend-stores.js';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { tokenOf } from '../fixtures.js';
+import { backendStores, useGatewayOn } from '../helpers/backend-stores.js';
 
 const ACME = { 'X-Tenant-ID': 'acme' };
 const GLOBEX = { 'X-Tenant-ID': 'globex' };
@@ -20,22 +20,11 @@ function codeOf(mail: { text: string; link: string | undefined }): { code: strin
 const wrong = (code: string, n = 1) => String((Number(code) + n) % 10 ** code.length).padStart(code.length, '0');
 
 describe.each(Object.keys(stores))('passwordless sign-in on the %s backend', (name) => {
-  let store: BackendStore;
-  let gw: TestGateway;
-  beforeAll(async () => {
-    store = await stores[name as keyof typeof stores]();
-    gw = await testApp({
-      ...store.env,
-      BACKEND_TIMEOUT: '3s',
-      MULTI_TENANT_ENABLED: 'true',
-      PASSWORDLESS_ENABLED: 'true',
-      PASSWORDLESS_MAX_ATTEMPTS: String(MAX_ATTEMPTS),
-      PASSWORDLESS_MAX_FAILURES: String(MAX_FAILURES),
-    });
-  });
-  afterAll(async () => {
-    await gw?.close();
-    await store?.close();
+  const gw = useGatewayOn(name, {
+    MULTI_TENANT_ENABLED: 'true',
+    PASSWORDLESS_ENABLED: 'true',
+    PASSWORDLESS_MAX_ATTEMPTS: String(MAX_ATTEMPTS),
+    PASSWORDLESS_MAX_FAILURES: String(MAX_FAILURES),
   });
   afterEach(() => vi.useRealTimers());
 
