@@ -54,7 +54,9 @@ export function buildOpenApi(routes: readonly RouteSpec[], config: Pick<Config, 
     const responses: Record<string, unknown> = { [String(spec.ok.status)]: ok };
     for (const [status, codes] of byStatus(documentedErrors(spec, kinds))) {
       const description = `${STATUS_TEXT[status] ?? 'Error'}: ${codes.map((code) => `\`${code}\``).join(', ')}`;
-      responses[String(status)] = { description, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
+      // The error body, with the codes this status can carry on this route (typed clients read them).
+      const schema = { allOf: [{ $ref: '#/components/schemas/Error' }, { properties: { error: { enum: codes } } }] };
+      responses[String(status)] = { description, content: { 'application/json': { schema } } };
     }
     if (spec.hookRefusals) responses.default = { description: "A webhook's refusal, passed on with its own status and JSON body" };
     const operation: Record<string, unknown> = {
@@ -65,6 +67,8 @@ export function buildOpenApi(routes: readonly RouteSpec[], config: Pick<Config, 
     };
     if (parameters.length > 0) operation.parameters = parameters;
     if (spec.auth) operation.security = [{ bearer: [] }];
+    // Checked by the route itself: an access token or an enrolment token (enrol), or none (the mfa token in the body).
+    else if (spec.formBearer) operation.security = [{ bearer: [] }, {}];
     if (spec.body) {
       const body = { schema: jsonSchema(spec.body) };
       operation.requestBody = { required: true, content: { 'application/json': body, 'application/x-www-form-urlencoded': body } };

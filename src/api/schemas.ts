@@ -26,7 +26,11 @@ export const tokensSchema = z.object({
 export const errorSchema = z.object({
   error: z.enum(Object.keys(ERROR_STATUS) as [string, ...string[]]),
   message: z.string(),
-  issues: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+  issues: z.array(z.object({ path: z.string(), message: z.string() })).optional().meta({ description: '`validation_failed`: each refused field and why' }),
+  error_description: z.string().optional().meta({ description: '`invalid_token`: why the token was refused (RFC 6750)' }),
+  mfa_token: z.string().optional().meta({ description: '`mfa_required`: send it to /mfa/verify with a code' }),
+  methods: z.array(z.string()).optional().meta({ description: '`mfa_required`: the second factors the user can use' }),
+  enrollment_token: z.string().optional().meta({ description: '`mfa_enrollment_required`: the bearer token for /mfa/totp/enroll and /mfa/totp/confirm' }),
 });
 
 export const emptySchema = z.object({});

@@ -15,10 +15,12 @@ export function corsPolicy(config: Pick<Config, 'cors' | 'tenancy'>): Middleware
   if (config.cors.origins.length === 0 && !config.cors.any) return undefined;
   const listed = new Set(config.cors.origins);
   const allowHeaders = ['Content-Type', 'Authorization', 'X-Request-Id', 'X-Requested-With', config.tenancy.tenantHeader];
-  const anyOrigin = cors({ origin: '*', allowMethods: ['GET', 'POST'], allowHeaders, exposeHeaders: EXPOSED, maxAge: 600 });
+  // PATCH and DELETE: renaming and removing a passkey.
+  const allowMethods = ['GET', 'POST', 'PATCH', 'DELETE'];
+  const anyOrigin = cors({ origin: '*', allowMethods, allowHeaders, exposeHeaders: EXPOSED, maxAge: 600 });
   const listedOrigins = cors({
     origin: (origin) => origin,
-    allowMethods: ['GET', 'POST'],
+    allowMethods,
     allowHeaders,
     exposeHeaders: EXPOSED,
     credentials: true,

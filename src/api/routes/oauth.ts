@@ -1,5 +1,6 @@
 import type { Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import { z } from 'zod';
 import { resolveRedirect } from '../../accounts/links.js';
 import { oauthSignIn, SignInRefused } from '../../accounts/oauth-sign-in.js';
 import { BackendError } from '../../backends/types.js';
@@ -12,7 +13,7 @@ import { deliverTokens } from '../../http/token-delivery.js';
 import { OAuthError } from '../../oauth/errors.js';
 import type { OAuthProvider } from '../../oauth/provider.js';
 import { OAUTH_STATE_TTL } from '../../tokens/oauth-state.js';
-import { emailField } from '../fields.js';
+import { emailField, redirectUrlField } from '../fields.js';
 import { route } from '../route.js';
 
 const cookieName = (provider: string) => `authura_oauth_${provider}`;
@@ -51,6 +52,10 @@ export function oauthRoutes(deps: AppServices) {
     summary: 'Start an OAuth sign-in (google, github)',
     // A browser link cannot send the tenant header: the start may name the tenant in the query.
     tenant: 'query',
+    query: z.object({
+      redirect_url: redirectUrlField.optional().meta({ description: 'Where the app gets the tokens (in the fragment): an allowed redirect URL; default EXTERNAL_URL' }),
+      tenant: z.string().optional().meta({ description: 'The tenant, when no header can be sent (multi-tenancy)' }),
+    }),
     ok: { status: 302, description: 'Redirect to the provider; sets the signed state cookie' },
     errors: ['invalid_redirect_url', 'not_found'],
     async handle(c) {
