@@ -72,14 +72,19 @@ export const systemClock: Clock = {
 /** The part of the Web Locks API the keeper uses (`navigator.locks`). */
 export interface Locks {
   request<T>(name: string, callback: () => Promise<T>): Promise<T>;
+  /** Browsers: who holds and who waits for which lock (the keeper counts the tabs waiting for its own). */
+  query?(): Promise<{ pending?: Array<{ name?: string }> }>;
 }
 
 /** The part of BroadcastChannel the keeper uses. */
 export interface Channel {
   postMessage(message: unknown): void;
-  addEventListener(type: 'message', listener: () => void): void;
+  addEventListener(type: 'message', listener: (event: { data: unknown }) => void): void;
   close(): void;
 }
+
+/** What tabs tell each other: the session changed (`state`), and "heard it" to the tab that changed it. */
+type Message = { type: 'changed'; from: string; state: SessionState | null } | { type: 'heard'; to: string };
 
 export interface SessionKeeperOptions {
   readonly store: SessionStore;
@@ -99,6 +104,8 @@ export interface SessionKeeperOptions {
 
 /** After a refresh that failed for another reason than a dead session: try again this much later. */
 const RETRY_MS = 10_000;
+/** The longest a refreshing tab waits for the tabs queued behind it to hear the new session (a tab may hang). */
+const HEARD_WAIT_MS = 1_000;
 
 /**
  * Keeps the session: the tokens a sign-in issued, an access token refreshed `leewaySeconds`
@@ -113,11 +120,17 @@ export class SessionKeeper {
   #cancelTimer: (() => void) | undefined;
   #localLock: Promise<unknown> = Promise.resolve();
   readonly #listeners = new Set<(state: SessionState | null) => void>();
+  /** This keeper, among the tabs. */
+  readonly #id = Math.random().toString(36).slice(2);
+  /** Waiting for the refresh lock another tab holds. */
+  #queued = false;
+  /** The tabs that heard this one's last change. */
+  #heard: { count: number; notify: () => void } | undefined;
 
   constructor(options: SessionKeeperOptions) {
     this.#options = options;
     this.#state = options.store.get();
-    options.channel?.addEventListener('message', () => this.#adopt(options.store.get()));
+    options.channel?.addEventListener('message', (event) => this.#hear(event.data as Message));
     this.#schedule();
   }
 
@@ -172,8 +185,12 @@ export class SessionKeeper {
   }
 
   async #refreshUnderLock(asked: SessionState | null): Promise<Tokens> {
+    this.#queued = true;
     return this.#withLock(async () => {
-      const current = this.#options.store.shared ? this.#options.store.get() : this.#state;
+      this.#queued = false;
+      // What another tab told this one (its message carries the session), or else the shared store.
+      const stored = this.#options.store.shared ? this.#options.store.get() : null;
+      const current = stored !== null && (this.#state === null || stored.expiresAt > this.#state.expiresAt) ? stored : this.#state;
       // Another tab refreshed (or signed in) while this one waited: its session is this one's.
       if (current !== null && asked !== null && current.expiresAt > asked.expiresAt && !this.#due(current)) {
         this.#adopt(current);
@@ -184,7 +201,17 @@ export class SessionKeeper {
       }
       try {
         const tokens = await this.#options.refresh(current?.refreshToken);
+        const waiting = await this.#tabsQueued();
+        const heard = new Promise<void>((resolve) => {
+          this.#heard = { count: waiting, notify: resolve };
+          if (waiting === 0) resolve();
+        });
         this.keep(tokens);
+        // The tabs queued for the lock get it next: they hear the new session first, and take it.
+        const cancel = this.#options.clock.setTimer(() => this.#heard?.notify(), HEARD_WAIT_MS);
+        await heard;
+        cancel();
+        this.#heard = undefined;
         return tokens;
       } catch (error) {
         // The gateway says the session is over (logged out, password changed, user deleted).
@@ -192,6 +219,23 @@ export class SessionKeeper {
         throw error;
       }
     });
+  }
+
+  /** How many other tabs wait for the refresh lock (0 without Web Locks' query, or without a channel to tell them). */
+  async #tabsQueued(): Promise<number> {
+    const { locks, channel, lockName } = this.#options;
+    if (!channel || !locks?.query) return 0;
+    const { pending = [] } = await locks.query();
+    return pending.filter((lock) => lock.name === lockName).length;
+  }
+
+  #hear(message: Message): void {
+    if (message.type === 'heard') {
+      if (message.to === this.#id && this.#heard && --this.#heard.count <= 0) this.#heard.notify();
+      return;
+    }
+    this.#adopt(message.state);
+    if (this.#queued) this.#options.channel?.postMessage({ type: 'heard', to: message.from } satisfies Message);
   }
 
   #withLock<T>(run: () => Promise<T>): Promise<T> {
@@ -212,7 +256,7 @@ export class SessionKeeper {
 
   #set(state: SessionState | null): void {
     this.#options.store.set(state);
-    this.#options.channel?.postMessage('changed');
+    this.#options.channel?.postMessage({ type: 'changed', from: this.#id, state } satisfies Message);
     this.#adopt(state);
   }
 
