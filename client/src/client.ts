@@ -1,5 +1,5 @@
 import { OPERATIONS, type OperationInfo, type Operations, type Tokens } from './api.js';
-import { AuthuraError, errorFromResponse } from './errors.js';
+import { AuthuraError, type ClientErrorCode, errorFromResponse } from './errors.js';
 import { type Channel, type Clock, type Locks, memoryStore, SessionKeeper, type SessionStore, systemClock, webStorageStore } from './session.js';
 
 export interface AuthuraClientOptions {
@@ -51,7 +51,10 @@ type Body<K extends Name> = (typeof OPERATIONS)[K]['body'] extends 'required'
   : (typeof OPERATIONS)[K]['body'] extends 'optional'
     ? [body?: Operations[K]['body']]
     : [];
-/** One operation: `(path params?, body?, options?)` → its answer, or an {@link AuthuraError}. */
+/** What operation `K` can throw: the codes its route documents, and the client's own. */
+export type OperationError<K extends Name> = AuthuraError<Operations[K]['errors'] | ClientErrorCode>;
+
+/** One operation: `(path params?, body?, options?)` → its answer, or an {@link OperationError}. */
 export type OperationCall<K extends Name> = (...args: [...Params<K>, ...Body<K>, options?: CallOptions]) => Promise<Operations[K]['ok']>;
 
 export type AuthuraClient = { readonly [K in Callable]: OperationCall<K> } & {

