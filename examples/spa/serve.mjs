@@ -2,6 +2,11 @@
 // under /authura-client/, and /config.json naming the gateway. Development only.
 //
 //   GATEWAY_URL=http://localhost:9000 node examples/spa/serve.mjs   → http://localhost:5173
+//
+// GATEWAY_URL  the gateway (its EXTERNAL_URL; list this app's origin in its ALLOWED_ORIGINS)
+// TENANT       the tenant the app signs in to (multi-tenancy), if any
+// PORT         this server's port (5173)
+// CLIENT_DIST  the built client (client/dist)
 import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { dirname, extname, join, normalize, resolve } from 'node:path';
