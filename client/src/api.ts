@@ -51,7 +51,7 @@ export type ErrorCode = (typeof ERROR_CODES)[number];
 
 /** The body of every error answer. */
 export type ErrorBody = {
-  error: "validation_failed" | "invalid_json" | "tenant_required" | "invalid_redirect_url" | "weak_password" | "passkey_refused" | "unauthorized" | "invalid_token" | "invalid_credentials" | "invalid_code" | "forbidden" | "signup_disabled" | "email_not_verified" | "impersonation_disabled" | "reauthentication_required" | "mfa_required" | "mfa_enrollment_required" | "step_up_required" | "cross_site_request" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "captcha_required" | "captcha_failed" | "invalid_host" | "invalid_oauth_state" | "internal_error" | "not_supported" | "mail_failed" | "hook_failed" | "backend_error" | "backend_unavailable" | "rate_limit_unavailable" | "overloaded" | "captcha_unavailable" | "mail_unavailable" | "metrics_unavailable" | "backend_timeout" | "mail_timeout" | "hook_timeout";
+  error: ErrorCode;
   message: string;
   /** `validation_failed`: each refused field and why */
   issues?: Array<{

@@ -180,7 +180,8 @@ export function clientApiSource(document: OpenApiDocument): string {
     `/** Every error code the gateway answers with. */\nexport const ERROR_CODES = [\n${errorCodes.map((code) => `  '${code}',\n`).join('')}] as const;\n` +
     'export type ErrorCode = (typeof ERROR_CODES)[number];\n\n' +
     '/** The body of every error answer. */\n' +
-    named('Error').replace('export type Error =', 'export type ErrorBody =') +
+    // The error body's `error` is every code: the list above, by name.
+    `export type ErrorBody = ${typeOf({ ...schemas.Error, properties: { ...(schemas.Error?.properties as Record<string, Schema>), error: { $ref: '#/components/schemas/ErrorCode' } } })};\n` +
     named('User') +
     named('Tokens') +
     '\n/** Every operation: path and query parameters, body, answer and the error codes it documents. */\n' +
