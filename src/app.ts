@@ -24,10 +24,11 @@ export function createApp(deps: Deps): Hono<AppEnv> {
   app.use(measureRequests(deps.metrics));
   mount(accessLog(deps.logger));
   app.use(resolveClientIp(config.trustedProxies, config.trustedProxyHops, deps.logger));
-  mount(corsPolicy(config));
+  const routes = routeTable(deps);
+  // A browser may send from a listed origin every method some route answers (PATCH, DELETE: passkeys).
+  mount(corsPolicy(config, [...new Set(routes.map((spec) => spec.method.toUpperCase()))]));
   app.use(limitBodySize());
 
-  const routes = routeTable(deps);
   const services = { config, accessTokens: deps.tokens.access, captcha: deps.captcha };
   // Health checks and the API description come first: no host check, no rate limit.
   mountRoutes(app, routes.filter((spec) => spec.open), services);

@@ -37,6 +37,19 @@ describe('the API description', () => {
     expect(document.paths['/token']?.post?.parameters?.map((p) => p.name)).toContain('X-Tenant-ID');
   });
 
+  it('each error answer lists its codes; a bearer the route checks itself is optional; the OAuth start its query', async () => {
+    const document = (await (await gw.call('/openapi.json')).json()) as {
+      paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, { schema: { allOf?: Array<{ properties?: { error?: { enum?: string[] } } }> } }> }>; security?: unknown[]; parameters?: Array<{ name: string; in: string }> }>>;
+    };
+    const codes = (path: string, method: string, status: string) => document.paths[path]?.[method]?.responses[status]?.content?.['application/json']?.schema.allOf?.[1]?.properties?.error?.enum;
+    expect(codes('/token', 'post', '401')).toEqual(expect.arrayContaining(['invalid_credentials']));
+    expect(codes('/token', 'post', '401')).not.toContain('mfa_required');
+    expect(codes('/passwordless/verify', 'post', '401')).toEqual(expect.arrayContaining(['invalid_code']));
+    expect(document.paths['/user']?.get?.security).toEqual([{ bearer: [] }]);
+    expect(document.paths['/token']?.post?.security).toBeUndefined();
+    expect(document.paths['/oauth/{provider}']?.get?.parameters?.filter((p) => p.in === 'query').map((p) => p.name)).toEqual(['redirect_url', 'tenant']);
+  });
+
   it('/docs is the API reference, its files served by the gateway under a policy of its own (the page itself: test/system/docs-browser)', async () => {
     const page = await gw.call('/docs');
     const csp = page.headers.get('content-security-policy') ?? '';

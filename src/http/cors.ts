@@ -10,13 +10,13 @@ const EXPOSED = ['Retry-After', 'RateLimit-Limit', 'RateLimit-Remaining', 'RateL
  * CORS from ALLOWED_ORIGINS: a listed origin is echoed back, with credentials; any other origin
  * gets no CORS header at all (never a reflected arbitrary origin). `*` (development only) allows
  * every origin without credentials. `undefined` when no origin is allowed (nothing to mount).
+ * `methods`: those the app's routes answer (PATCH and DELETE with passkeys).
  */
-export function corsPolicy(config: Pick<Config, 'cors' | 'tenancy'>): MiddlewareHandler | undefined {
+export function corsPolicy(config: Pick<Config, 'cors' | 'tenancy'>, methods: readonly string[]): MiddlewareHandler | undefined {
   if (config.cors.origins.length === 0 && !config.cors.any) return undefined;
   const listed = new Set(config.cors.origins);
   const allowHeaders = ['Content-Type', 'Authorization', 'X-Request-Id', 'X-Requested-With', config.tenancy.tenantHeader];
-  // PATCH and DELETE: renaming and removing a passkey.
-  const allowMethods = ['GET', 'POST', 'PATCH', 'DELETE'];
+  const allowMethods = [...methods];
   const anyOrigin = cors({ origin: '*', allowMethods, allowHeaders, exposeHeaders: EXPOSED, maxAge: 600 });
   const listedOrigins = cors({
     origin: (origin) => origin,
