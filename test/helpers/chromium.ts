@@ -32,3 +32,18 @@ export async function launchChromium(): Promise<{ context: BrowserContext; page:
     },
   };
 }
+
+/**
+ * What goes wrong in `page` from now on: script errors, console errors and any Content Security
+ * Policy report — except console lines matching `expected` (a refusal the page shows on purpose,
+ * such as `status of 401`). A test ends with `expect(problems).toEqual([])`.
+ */
+export function pageProblems(page: Page, expected?: RegExp): string[] {
+  const problems: string[] = [];
+  page.on('pageerror', (error) => problems.push(error.message));
+  page.on('console', (message) => {
+    const text = message.text();
+    if (/Content Security Policy/i.test(text) || (message.type() === 'error' && !expected?.test(text))) problems.push(text);
+  });
+  return problems;
+}

@@ -7,7 +7,7 @@ import { Secret, TOTP } from 'otpauth';
 import type { Page, Route } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ListeningGateway, movableClock, STRONG_PASSWORD, startGateway, tokenOf, watchOutput } from '../fixtures.js';
-import { launchChromium } from '../helpers/chromium.js';
+import { launchChromium, pageProblems } from '../helpers/chromium.js';
 import { buildClient } from '../helpers/client-build.js';
 import { freePort } from '../helpers/ports.js';
 
@@ -198,20 +198,17 @@ describe('the client in Chromium', () => {
 });
 
 describe('examples/spa: the single-page app with cookie delivery', () => {
-  const problems: string[] = [];
+  const problems: string[][] = [];
   /** The example app in a new tab; its script errors and CSP violations are collected. */
   async function appPage(): Promise<Page> {
     const page = await browser.context.newPage();
-    page.on('pageerror', (error) => problems.push(error.message));
-    page.on('console', (message) => {
-      // The gateway's refusals (401 signed out, 403 mfa_required, …) are answers the app handles;
-      // a script error or a blocked load is not.
-      if (message.type() === 'error' && !/the server responded with a status of 4\d\d/.test(message.text())) problems.push(message.text());
-    });
+    // The gateway's refusals (401 signed out, 403 mfa_required, …) are answers the app handles;
+    // a script error or a blocked load is not.
+    problems.push(pageProblems(page, /the server responded with a status of 4\d\d/));
     await page.goto(spaOrigin);
     return page;
   }
-  afterAll(() => expect(problems).toEqual([]));
+  afterAll(() => expect(problems.flat()).toEqual([]));
 
   it('signs in (a wrong password shows the gateway message), stays signed in over a reload, and a sign-out reaches every tab', async () => {
     await cookieAccount('spa@example.com');

@@ -1,7 +1,7 @@
 /// <reference lib="dom" />
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGateway, type ListeningGateway } from '../fixtures.js';
-import { launchChromium } from '../helpers/chromium.js';
+import { launchChromium, pageProblems } from '../helpers/chromium.js';
 
 describe('/docs in a real browser', () => {
   let gw: ListeningGateway;
@@ -17,12 +17,8 @@ describe('/docs in a real browser', () => {
 
   it('is an API reference served by the gateway itself: no CSP violation, no other origin, every operation shown', async () => {
     const { page } = browser;
-    const problems: string[] = [];
+    const problems = pageProblems(page);
     const origins = new Set<string>();
-    page.on('console', (message) => {
-      if (message.type() === 'error' || /Content Security Policy/i.test(message.text())) problems.push(message.text());
-    });
-    page.on('pageerror', (error) => problems.push(error.message));
     page.on('request', (request) => origins.add(new URL(request.url()).origin));
     await page.goto(`${gw.url}/docs`);
     await page.waitForSelector('.opblock');

@@ -3,7 +3,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGateway, STRONG_PASSWORD, type TestGateway } from '../fixtures.js';
 import { freePort } from '../helpers/ports.js';
-import { launchChromium } from '../helpers/chromium.js';
+import { launchChromium, pageProblems } from '../helpers/chromium.js';
 
 let gw: TestGateway;
 let browser: Awaited<ReturnType<typeof launchChromium>>;
@@ -45,11 +45,7 @@ async function resultAfter(click: () => Promise<void>): Promise<{ status: string
 
 describe('/form in a real browser', () => {
   it('signup → mail link → form with the token → password → tokens shown → current user', async () => {
-    const errors: string[] = [];
-    page.on('pageerror', (error) => errors.push(error.message));
-    page.on('console', (message) => {
-      if (message.type() === 'error') errors.push(message.text());
-    });
+    const errors = pageProblems(page);
 
     await page.goto(`${gw.url}/form?action=signup`);
     await page.fill('#primary input[name="email"]', 'browser@example.com');

@@ -2,7 +2,7 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ListeningGateway, startGateway } from '../fixtures.js';
-import { launchChromium } from '../helpers/chromium.js';
+import { launchChromium, pageProblems } from '../helpers/chromium.js';
 import { formSubmitter } from '../helpers/form-page.js';
 import { freePort } from '../helpers/ports.js';
 
@@ -20,7 +20,7 @@ describe.each<{ delivery: string; env: Record<string, string>; tenant: string | 
   let gw: ListeningGateway;
   let browser: Awaited<ReturnType<typeof launchChromium>>;
   let page: Page;
-  const problems: string[] = [];
+  let problems: string[] = [];
   beforeAll(async () => {
     const port = await freePort();
     const self = `http://127.0.0.1:${port}`;
@@ -35,11 +35,8 @@ describe.each<{ delivery: string; env: Record<string, string>; tenant: string | 
     });
     browser = await launchChromium();
     page = browser.page;
-    page.on('pageerror', (error) => problems.push(error.message));
-    page.on('console', (message) => {
-      // Refusals the page shows on purpose are not its errors; anything else is.
-      if (message.type() === 'error' && !/status of (401|403|409)/.test(message.text())) problems.push(message.text());
-    });
+    // Refusals the page shows on purpose are not its errors; anything else is.
+    problems = pageProblems(page, /status of (401|403|409)/);
   });
   afterAll(async () => {
     await browser?.close();

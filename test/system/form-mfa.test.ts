@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ListeningGateway, signUp, startGateway, STRONG_PASSWORD } from '../fixtures.js';
-import { launchChromium } from '../helpers/chromium.js';
+import { launchChromium, pageProblems } from '../helpers/chromium.js';
 import { formSubmitter } from '../helpers/form-page.js';
 import { freePort } from '../helpers/ports.js';
 import { Secret, TOTP } from 'otpauth';
@@ -13,17 +13,14 @@ describe('second factors on /form', () => {
   let gw: ListeningGateway;
   let browser: Awaited<ReturnType<typeof launchChromium>>;
   let page: Page;
-  const problems: string[] = [];
+  let problems: string[] = [];
   beforeAll(async () => {
     const port = await freePort();
     const self = `http://127.0.0.1:${port}`;
     gw = await startGateway({ PORT: String(port), EXTERNAL_URL: self, VERIFY_REDIRECT_URL: `${self}/form`, MFA_ENABLED: 'true', MFA_ENCRYPTION_KEY: randomBytes(32).toString('base64') });
     browser = await launchChromium();
     page = browser.page;
-    page.on('pageerror', (error) => problems.push(error.message));
-    page.on('console', (message) => {
-      if (message.type() === 'error' && !/status of (401|403)/.test(message.text())) problems.push(message.text());
-    });
+    problems = pageProblems(page, /status of (401|403)/);
   });
   afterAll(async () => {
     await browser?.close();

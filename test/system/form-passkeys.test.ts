@@ -3,7 +3,7 @@ import { decodeJwt } from 'jose';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ListeningGateway, signUp, startGateway, STRONG_PASSWORD } from '../fixtures.js';
-import { launchChromium } from '../helpers/chromium.js';
+import { launchChromium, pageProblems } from '../helpers/chromium.js';
 import { formSubmitter } from '../helpers/form-page.js';
 import { freePort } from '../helpers/ports.js';
 
@@ -16,17 +16,14 @@ describe('passkeys on /form with a virtual authenticator', () => {
   let browser: Awaited<ReturnType<typeof launchChromium>>;
   let page: Page;
   let origin: string;
-  const problems: string[] = [];
+  let problems: string[] = [];
   beforeAll(async () => {
     const port = await freePort();
     origin = `http://localhost:${port}`;
     gw = await startGateway({ PORT: String(port), EXTERNAL_URL: origin, VERIFY_REDIRECT_URL: `${origin}/form`, PASSKEYS_ENABLED: 'true' });
     browser = await launchChromium();
     page = browser.page;
-    page.on('pageerror', (error) => problems.push(error.message));
-    page.on('console', (message) => {
-      if (message.type() === 'error' && !/status of 401/.test(message.text())) problems.push(message.text());
-    });
+    problems = pageProblems(page, /status of 401/);
   });
   afterAll(async () => {
     await browser?.close();
