@@ -33,10 +33,9 @@ createServer(async (request, response) => {
   const headers = { 'content-security-policy': policy, 'x-content-type-options': 'nosniff' };
   if (pathname === '/favicon.ico') return response.writeHead(204, headers).end();
   if (pathname === '/config.json') return response.writeHead(200, { ...headers, 'content-type': TYPES['.json'] }).end(config);
-  if (file === undefined || !(extname(file) in TYPES) || file.endsWith('serve.mjs')) return response.writeHead(404, headers).end('not found');
-  try {
-    response.writeHead(200, { ...headers, 'content-type': TYPES[extname(file)] }).end(await readFile(file));
-  } catch {
-    response.writeHead(404, headers).end('not found');
-  }
+  if (file === undefined || !(extname(file) in TYPES)) return response.writeHead(404, headers).end('not found');
+  // Read first: a missing file is a 404, not a second set of headers after the 200's.
+  const content = await readFile(file).catch(() => undefined);
+  if (content === undefined) return response.writeHead(404, headers).end('not found');
+  response.writeHead(200, { ...headers, 'content-type': TYPES[extname(file)] }).end(content);
 }).listen(port, '127.0.0.1', () => console.log(`example app on http://localhost:${port} (gateway ${gatewayUrl})`));

@@ -242,6 +242,13 @@ describe('examples/spa: the single-page app with cookie delivery', () => {
     await page.close();
   });
 
+  it("its server serves the app and the built client only: not itself, nothing outside its folders", async () => {
+    for (const path of ['/', '/app.js', '/authura-client/index.js']) expect((await fetch(`${spaOrigin}${path}`)).status, path).toBe(200);
+    for (const path of ['/serve.mjs', '/%2e%2e/%2e%2e/package.json', '/authura-client/%2e%2e/package.json', '/authura-client/index.d.ts', '/..%2fREADME.md']) {
+      expect((await fetch(`${spaOrigin}${path}`)).status, path).toBe(404);
+    }
+  });
+
   it('a user with a second factor: mfa_required turns into the code form, and the code signs in', async () => {
     const access = await cookieAccount('spa-mfa@example.com');
     const enrol = await cookieGw.call('/mfa/totp/enroll', { method: 'POST', json: {}, bearer: access });
