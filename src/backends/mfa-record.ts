@@ -1,3 +1,4 @@
+import { stringList, wholeNumber } from './row.js';
 import { quoteIdentifier, splitTableName } from './sql.js';
 import { BackendError, type MfaRecord } from './types.js';
 
@@ -38,22 +39,18 @@ export function toMfaRecord(row: unknown, store: string): MfaRecord {
   const bad = () => new BackendError('bad_response', `${store} returned a malformed MFA row`);
   if (r === null || typeof r !== 'object') throw bad();
   const text = (v: unknown) => v === null || typeof v === 'string';
-  const whole = (v: unknown) => (typeof v === 'number' || (typeof v === 'string' && /^\d{1,15}$/.test(v)) || typeof v === 'bigint') && Number(v) >= 0;
-  if (typeof r.user_id !== 'string' || !text(r.tenant_id) || !text(r.totp_secret) || !text(r.totp_confirmed_at) || !whole(r.totp_last_step) || !whole(r.version)) throw bad();
-  let codes: unknown;
-  try {
-    codes = typeof r.recovery_codes === 'string' ? JSON.parse(r.recovery_codes) : r.recovery_codes;
-  } catch {
-    throw bad();
-  }
-  if (!Array.isArray(codes) || !codes.every((c) => typeof c === 'string')) throw bad();
+  const lastStep = wholeNumber(r.totp_last_step);
+  const version = wholeNumber(r.version);
+  const codes = stringList(r.recovery_codes);
+  if (typeof r.user_id !== 'string' || !text(r.tenant_id) || !text(r.totp_secret) || !text(r.totp_confirmed_at)) throw bad();
+  if (lastStep === undefined || version === undefined || codes === undefined) throw bad();
   return {
     userId: r.user_id,
     tenantId: r.tenant_id as string | null,
     totpSecret: r.totp_secret as string | null,
     totpConfirmedAt: r.totp_confirmed_at as string | null,
-    totpLastStep: Number(r.totp_last_step),
-    recoveryCodes: codes as string[],
-    version: Number(r.version),
+    totpLastStep: lastStep,
+    recoveryCodes: codes,
+    version,
   };
 }

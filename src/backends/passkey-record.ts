@@ -1,3 +1,4 @@
+import { stringList, wholeNumber } from './row.js';
 import { quoteIdentifier, splitTableName } from './sql.js';
 import { BackendError, type PasskeyRecord } from './types.js';
 
@@ -52,31 +53,26 @@ export function toPasskeyRecord(row: unknown, store: string): PasskeyRecord {
   const bad = () => new BackendError('bad_response', `${store} returned a malformed passkey row`);
   if (r === null || typeof r !== 'object') throw bad();
   const text = (v: unknown) => typeof v === 'string' && v !== '';
-  const whole = (v: unknown) => (typeof v === 'number' || typeof v === 'bigint' || (typeof v === 'string' && /^\d{1,15}$/.test(v))) && Number(v) >= 0;
+  const counter = wholeNumber(r.counter);
+  const version = wholeNumber(r.version);
+  const transports = stringList(r.transports);
   const flag = (v: unknown) => v === 0 || v === 1 || v === '0' || v === '1' || typeof v === 'boolean';
   if (![r.id, r.user_id, r.public_key, r.created_at].every(text) || typeof r.name !== 'string') throw bad();
   if (!(r.tenant_id === null || typeof r.tenant_id === 'string') || !(r.last_used_at === null || typeof r.last_used_at === 'string')) throw bad();
-  if (!whole(r.counter) || !whole(r.version) || !flag(r.backup_eligible) || !flag(r.backed_up)) throw bad();
-  let transports: unknown;
-  try {
-    transports = typeof r.transports === 'string' ? JSON.parse(r.transports) : r.transports;
-  } catch {
-    throw bad();
-  }
-  if (!Array.isArray(transports) || !transports.every((t) => typeof t === 'string')) throw bad();
+  if (counter === undefined || version === undefined || transports === undefined || !flag(r.backup_eligible) || !flag(r.backed_up)) throw bad();
   const truth = (v: unknown) => v === true || v === 1 || v === '1';
   return {
     id: r.id as string,
     userId: r.user_id as string,
     tenantId: r.tenant_id as string | null,
     publicKey: r.public_key as string,
-    counter: Number(r.counter),
-    transports: transports as string[],
+    counter,
+    transports,
     backupEligible: truth(r.backup_eligible),
     backedUp: truth(r.backed_up),
     name: r.name,
     createdAt: r.created_at as string,
     lastUsedAt: r.last_used_at as string | null,
-    version: Number(r.version),
+    version,
   };
 }

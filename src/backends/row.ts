@@ -30,14 +30,31 @@ export function toStoredUser(value: unknown, source: string, options: { sessionV
   return options.sessionVersion ? { ...user, session_version: toCounter(r.session_version, source) } : user;
 }
 
-/** A session version: a non-negative integer (bigint columns arrive as strings); none is 0. */
+/** A session version: a non-negative integer; none is 0. */
 function toCounter(value: unknown, source: string): number {
   if (value === null || value === undefined) return 0;
-  const n = typeof value === 'string' && /^\d{1,15}$/.test(value) ? Number(value) : value;
-  if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0) {
-    throw new BackendError('bad_response', `${source} returned a user whose session_version is not a whole number`);
-  }
+  const n = wholeNumber(value);
+  if (n === undefined) throw new BackendError('bad_response', `${source} returned a user whose session_version is not a whole number`);
   return n;
+}
+
+/** A whole number ≥ 0 as stores return it: a number, a bigint, or digits (bigint columns arrive as strings). */
+export function wholeNumber(value: unknown): number | undefined {
+  const n = typeof value === 'bigint' || (typeof value === 'string' && /^\d{1,15}$/.test(value)) ? Number(value) : value;
+  return typeof n === 'number' && Number.isSafeInteger(n) && n >= 0 ? n : undefined;
+}
+
+/** A list of strings as stores keep it: JSON text (an SQL column) or an array (HTTP, Hasura's jsonb). */
+export function stringList(value: unknown): string[] | undefined {
+  let list = value;
+  if (typeof value === 'string') {
+    try {
+      list = JSON.parse(value);
+    } catch {
+      return undefined;
+    }
+  }
+  return Array.isArray(list) && list.every((item) => typeof item === 'string') ? list : undefined;
 }
 
 function toTimestamp(value: unknown, source: string): string | null {
